@@ -1,0 +1,29 @@
+/**
+ * npm run content:check [-- --json] — validates content/ and summarises it.
+ * With --json prints exactly one JSON object; exits non-zero on invalid content.
+ */
+import { EDITIONS } from '../lib/content/schema.ts';
+import { ContentError, contentDir, loadCatalog } from '../server/content/catalog.ts';
+
+const json = process.argv.includes('--json');
+try {
+  const catalog = loadCatalog(contentDir());
+  const courses = catalog.courses.map((c) => ({
+    slug: c.slug,
+    title: c.title,
+    editions: Object.fromEntries(
+      EDITIONS.filter((e) => c.editions[e]).map((e) => {
+        const ed = c.editions[e]!;
+        return [e, { lessons: ed.lessons.length, questions: ed.lessons.reduce((n, l) => n + l.check.length, 0), finalQuestions: ed.finalPool.length }];
+      }),
+    ),
+  }));
+  if (json) process.stdout.write(JSON.stringify({ courses }) + '\n');
+  else for (const c of courses) console.log(`${c.slug} — ${c.title}: ${JSON.stringify(c.editions)}`);
+} catch (err) {
+  const message = err instanceof Error ? err.message : String(err);
+  const file = err instanceof ContentError ? err.file : undefined;
+  if (json) process.stdout.write(JSON.stringify({ error: message, ...(file ? { file } : {}) }) + '\n');
+  else console.error(`Nội dung không hợp lệ: ${message}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,9 @@
+/// <reference types="astro/client" />
+
+declare namespace App {
+  interface Locals {
+    /** The signed-in user, set by middleware from the session cookie. */
+    user: import('./server/auth/session.ts').SessionUser | null;
+    sessionId: string | null;
+  }
+}

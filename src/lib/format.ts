@@ -1,0 +1,21 @@
+/** Browser-safe formatting in Vietnamese. */
+
+const dateFmt = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric' });
+const dateTimeFmt = new Intl.DateTimeFormat('vi-VN', {
+  timeZone: 'Asia/Ho_Chi_Minh',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** 22/11/2026 (Vietnam time). */
+export function formatDate(d: Date | string): string {
+  return dateFmt.format(new Date(d));
+}
+
+/** 14:05 22/11/2026 (Vietnam time). */
+export function formatDateTime(d: Date | string): string {
+  return dateTimeFmt.format(new Date(d));
+}

@@ -1,0 +1,55 @@
+/**
+ * Identifies the user from the session cookie and applies cross-cutting HTTP concerns: Origin checks
+ * for non-form bodies (Astro's checkOrigin covers forms), and no caching of personal pages.
+ * It never authorizes per route: pages call guards.
+ */
+import { defineMiddleware } from 'astro:middleware';
+import { SESSION_COOKIE, validateSessionToken } from './server/auth/session.ts';
+import { clearSessionCookie, db, setSessionCookie } from './server/http/request.ts';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A cross-site request: its Origin differs from ours, or the browser says it is cross-site. */
+function isCrossSite(request: Request, url: URL): boolean {
+  const origin = request.headers.get('origin');
+  if (origin) return origin !== url.origin;
+  const site = request.headers.get('sec-fetch-site');
+  if (site) return site !== 'same-origin' && site !== 'none';
+  // Neither header: only form posts from very old browsers; bodies other than forms are refused.
+  const type = request.headers.get('content-type') ?? '';
+  return !(type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data'));
+}
+
+export const onRequest = defineMiddleware(async (context, next) => {
+  context.locals.user = null;
+  context.locals.sessionId = null;
+  if (context.isPrerendered) return next();
+
+  if (!SAFE.has(context.request.method) && isCrossSite(context.request, context.url)) {
+    return new Response(JSON.stringify({ error: 'Yêu cầu bị từ chối vì không đến từ trang Học Số.' }), {
+      status: 403,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+  }
+
+  const token = context.cookies.get(SESSION_COOKIE)?.value;
+  if (token) {
+    try {
+      const found = await validateSessionToken(await db(), token);
+      if (found) {
+        context.locals.user = found.user;
+        context.locals.sessionId = found.session.id;
+        if (found.session.refreshed) setSessionCookie(context.cookies, token, found.session.expiresAt);
+      } else {
+        clearSessionCookie(context.cookies);
+      }
+    } catch (err) {
+      // Database unreachable: carry on as a guest; pages that need the database show the error page.
+      console.error('[session] không kiểm tra được phiên đăng nhập:', (err as Error).message);
+    }
+  }
+
+  const response = await next();
+  if (!response.headers.has('cache-control')) response.headers.set('cache-control', 'private, no-store');
+  return response;
+});

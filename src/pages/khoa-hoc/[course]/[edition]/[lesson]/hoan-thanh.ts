@@ -1,0 +1,25 @@
+/** "I finished this lesson": saves progress, or keeps the request until a guest signs in. */
+import type { APIRoute } from 'astro';
+import { editionFromSlug, paths } from '../../../../../lib/editions.ts';
+import { LearningError, markLessonDone } from '../../../../../server/learning/learning.ts';
+import { db, guestTokenHash } from '../../../../../server/http/request.ts';
+import { errorResponse } from '../../../../../server/http/responses.ts';
+
+export const prerender = false;
+
+export const POST: APIRoute = async ({ params, locals, cookies, redirect }) => {
+  try {
+    const edition = editionFromSlug(params.edition);
+    const { course, lesson } = params;
+    if (!edition || !course || !lesson) throw new LearningError(404, 'Không tìm thấy bài học này.');
+    const ref = { course, edition, lessonId: lesson };
+    if (locals.user) {
+      await markLessonDone(await db(), { userId: locals.user.id }, ref);
+      return redirect(`${paths.course(course, edition)}?da-xong=${encodeURIComponent(lesson)}`, 303);
+    }
+    await markLessonDone(await db(), { guestTokenHash: guestTokenHash(cookies, true)! }, ref);
+    return redirect(paths.signIn(`${paths.course(course, edition)}?da-xong=${encodeURIComponent(lesson)}`), 303);
+  } catch (err) {
+    return errorResponse(err);
+  }
+};

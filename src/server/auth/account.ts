@@ -1,0 +1,53 @@
+/**
+ * Accounts: registration and sign-in by Vietnamese mobile number and password.
+ * Sign-in messages never reveal whether a number is registered.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { consume, LIMITS, reset, waitText } from '../security/rate-limit.ts';
+import { hashPassword, isCommonPassword, verifyDummy, verifyPassword } from './password.ts';
+import * as users from './user.repository.ts';
+
+export type AccountResult<T> = { ok: true; value: T } | { ok: false; status: number; message: string; field?: string };
+
+/** Registers a learner; inputs are already normalised by the field schemas. */
+export async function register(
+  db: Kysely<Database>,
+  input: { phone: string; displayName: string; password: string },
+): Promise<AccountResult<{ userId: string }>> {
+  if (await isCommonPassword(input.password)) {
+    return { ok: false, status: 400, field: 'password', message: 'Mật khẩu này quá phổ biến, kẻ gian dễ đoán ra. Hãy chọn mật khẩu khác, ví dụ một câu ngắn dễ nhớ.' };
+  }
+  const created = await users.insertUser(db, {
+    phone: input.phone,
+    display_name: input.displayName,
+    password_hash: await hashPassword(input.password),
+  });
+  if (!created) {
+    return { ok: false, status: 409, field: 'phone', message: 'Số điện thoại này đã có tài khoản. Hãy đăng nhập, hoặc nhờ tổ trưởng cấp mã khôi phục nếu quên mật khẩu.' };
+  }
+  return { ok: true, value: { userId: created.id } };
+}
+
+const WRONG = 'Số điện thoại hoặc mật khẩu không đúng.';
+
+/** Checks a sign-in, rate-limited per number and per client. */
+export async function authenticate(
+  db: Kysely<Database>,
+  input: { phone: string; password: string; clientKey: string },
+): Promise<AccountResult<{ userId: string }>> {
+  const perClient = await consume(db, `login:client:${input.clientKey}`, LIMITS.loginPerClient);
+  const perPhone = await consume(db, `login:phone:${input.phone}`, LIMITS.loginPerPhone);
+  if (!perClient.allowed || !perPhone.allowed) {
+    const wait = Math.max(perClient.allowed ? 0 : perClient.retryAfter, perPhone.allowed ? 0 : perPhone.retryAfter);
+    return { ok: false, status: 429, message: `Bạn đã thử đăng nhập quá nhiều lần. Vui lòng đợi ${waitText(wait)} rồi thử lại.` };
+  }
+  const user = await users.findUserByPhone(db, input.phone);
+  if (!user || !user.password_hash) {
+    await verifyDummy(input.password);
+    return { ok: false, status: 401, message: WRONG };
+  }
+  if (!(await verifyPassword(user.password_hash, input.password))) return { ok: false, status: 401, message: WRONG };
+  await reset(db, `login:phone:${input.phone}`);
+  return { ok: true, value: { userId: user.id } };
+}

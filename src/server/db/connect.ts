@@ -1,0 +1,116 @@
+/**
+ * Opens the database: PGlite in DATA_DIR when DATABASE_URL is unset, a Postgres server otherwise.
+ * Type differences between the two drivers (int8/count, numeric) are normalised here, once.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import type { Database } from './schema.ts';
+
+export type DbKind = 'pglite' | 'postgres';
+
+export interface DbHandle {
+  db: Kysely<Database>;
+  kind: DbKind;
+  close(): Promise<void>;
+}
+
+/** Thrown when another process already holds the embedded database folder. */
+export class DataDirLockedError extends Error {}
+
+let pgTypesConfigured = false;
+
+async function configurePgTypes(): Promise<typeof import('pg')> {
+  const pg = await import('pg');
+  if (!pgTypesConfigured) {
+    // count(*) and bigint columns: numbers, as PGlite returns them. Our counts stay far below 2^53.
+    pg.default.types.setTypeParser(20, (v: string) => Number(v));
+    pg.default.types.setTypeParser(1700, (v: string) => Number(v));
+    pgTypesConfigured = true;
+  }
+  return pg;
+}
+
+/** Connects to a Postgres server. */
+export async function openPostgres(connectionString: string, max = 10): Promise<DbHandle> {
+  const pg = await configurePgTypes();
+  const pool = new pg.default.Pool({ connectionString, max, connectionTimeoutMillis: 5000 });
+  // An idle client losing its connection must not crash the process.
+  pool.on('error', (err) => console.error('[db] lỗi kết nối Postgres:', err.message));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the single-process lock of an embedded data folder. PGlite silently loses writes when two
+ * processes open one folder, so a second process must stop with a clear message instead.
+ */
+export function lockDataDir(dir: string): () => void {
+  fs.mkdirSync(dir, { recursive: true });
+  const lockFile = path.join(dir, 'hocso.lock');
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        try {
+          if (fs.readFileSync(lockFile, 'utf8') === String(process.pid)) fs.unlinkSync(lockFile);
+        } catch {
+          /* already gone */
+        }
+      };
+      process.once('exit', release);
+      return release;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(fs.readFileSync(lockFile, 'utf8'));
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+        throw new DataDirLockedError(
+          `Thư mục dữ liệu ${dir} đang được tiến trình ${pid} sử dụng (có lẽ máy chủ đang chạy). ` +
+            `Cơ sở dữ liệu nhúng chỉ cho một tiến trình mở một lúc: hãy dừng tiến trình đó rồi chạy lại, ` +
+            `hoặc dùng DATABASE_URL để kết nối máy chủ Postgres.`,
+        );
+      }
+      fs.unlinkSync(lockFile); // stale lock from a process that died
+    }
+  }
+  throw new DataDirLockedError(`Không lấy được khóa thư mục dữ liệu ${dir}.`);
+}
+
+/** Opens PGlite on a folder (locked for this process) or in memory from a dump. */
+export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob }): Promise<DbHandle> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const release = opts.dataDir ? lockDataDir(opts.dataDir) : () => {};
+  try {
+    const client = opts.dataDir ? await PGlite.create(opts.dataDir) : await PGlite.create({ loadDataDir: opts.loadDataDir });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: client }) });
+    return {
+      db,
+      kind: 'pglite',
+      close: async () => {
+        await db.destroy();
+        release();
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/** Opens the database configured by the environment. */
+export async function openConfiguredDb(env: NodeJS.ProcessEnv = process.env): Promise<DbHandle> {
+  if (env.DATABASE_URL) return openPostgres(env.DATABASE_URL);
+  return openPglite({ dataDir: path.resolve(env.DATA_DIR || './data', 'db') });
+}

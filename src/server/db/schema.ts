@@ -1,0 +1,106 @@
+/** Kysely table types. Nullable columns are `T | null`, generated ones `Generated<T>`. */
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type Role = 'learner' | 'member' | 'leader' | 'official' | 'moderator' | 'admin';
+
+export interface UserTable {
+  id: Generated<string>;
+  /** Normal form: 10 digits starting with 0 (e.g. 0912345678). */
+  phone: string;
+  display_name: string;
+  password_hash: string | null;
+  role: Generated<Role>;
+  created_at: Generated<Timestamp>;
+}
+
+export interface SessionTable {
+  id: string;
+  user_id: string;
+  secret_hash: Uint8Array;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+}
+
+export interface LessonProgressTable {
+  user_id: string;
+  course_slug: string;
+  lesson_id: string;
+  edition: string;
+  via: 'check' | 'manual';
+  completed_at: Generated<Timestamp>;
+}
+
+/** Stored shape of graded answers (shared by lesson checks and final quizzes). */
+export interface StoredResult {
+  questionId: string;
+  correct: boolean;
+  answered: boolean;
+}
+
+export interface LessonSubmissionTable {
+  id: Generated<string>;
+  kind: 'check' | 'done';
+  user_id: string | null;
+  guest_token_hash: string | null;
+  course_slug: string;
+  edition: string;
+  lesson_id: string;
+  answers: Json<Record<string, unknown>>;
+  results: Json<StoredResult[]>;
+  passed: boolean;
+  created_at: Generated<Timestamp>;
+}
+
+/** A drawn question and the order its options were shown in (option ids). */
+export interface DrawnQuestion {
+  id: string;
+  order: string[];
+}
+
+export interface QuizAttemptTable {
+  id: Generated<string>;
+  user_id: string;
+  course_slug: string;
+  edition: string;
+  content_version: number;
+  questions: Json<DrawnQuestion[]>;
+  answers: Json<Record<string, unknown>> | null;
+  results: Json<StoredResult[]> | null;
+  score: number | null;
+  total: number;
+  pass_mark: number;
+  passed: boolean | null;
+  started_at: Generated<Timestamp>;
+  submitted_at: Timestamp | null;
+}
+
+export interface CourseCompletionTable {
+  user_id: string;
+  course_slug: string;
+  edition: string;
+  attempt_id: string;
+  completed_at: Generated<Timestamp>;
+}
+
+export interface RateLimitTable {
+  key: string;
+  window_start: Timestamp;
+  hits: number;
+}
+
+export interface Database {
+  user: UserTable;
+  session: SessionTable;
+  lesson_progress: LessonProgressTable;
+  lesson_submission: LessonSubmissionTable;
+  quiz_attempt: QuizAttemptTable;
+  course_completion: CourseCompletionTable;
+  rate_limit: RateLimitTable;
+}
+
+export type UserRow = Selectable<UserTable>;
+export type NewUser = Insertable<UserTable>;
+export type QuizAttemptRow = Selectable<QuizAttemptTable>;

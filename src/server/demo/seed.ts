@@ -1,0 +1,51 @@
+/**
+ * Demo data: a few accounts with progress, so a newcomer sees a living site. Idempotent.
+ * Seeded only into the embedded database, or when SEED_DEMO=1; never in production.
+ */
+import type { Kysely } from 'kysely';
+import { hashPassword } from '../auth/password.ts';
+import type { Database } from '../db/schema.ts';
+import { getCatalog } from '../content/catalog.ts';
+
+/** Password of every demo account (documented in the README). */
+export const DEMO_PASSWORD = 'hoc-thu-2026';
+
+/** Demo accounts: phone (normal form), name, and lessons of the safe-browsing course already done. */
+export const DEMO_ACCOUNTS = [
+  { phone: '+84912000001', name: 'Nguyễn Thị Hoa', role: 'learner', lessonsDone: 2, edition: 'citizen' },
+  { phone: '+84912000002', name: 'Trần Văn Bình', role: 'member', lessonsDone: 3, edition: 'member' },
+  { phone: '+84912000003', name: 'Lê Thị Mai', role: 'learner', lessonsDone: 0, edition: 'citizen' },
+] as const;
+
+/** Whether demo data belongs in this database. */
+export function shouldSeedDemo(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.SEED_DEMO === '1') return true;
+  if (env.SEED_DEMO === '0' || env.NODE_ENV === 'production') return false;
+  return !env.DATABASE_URL;
+}
+
+/** Inserts the demo accounts and their progress unless present. Returns how many accounts were new. */
+export async function seedDemo(db: Kysely<Database>): Promise<number> {
+  const course = getCatalog().bySlug.get('trinh-duyet-an-toan');
+  const hash = await hashPassword(DEMO_PASSWORD);
+  let created = 0;
+  for (const a of DEMO_ACCOUNTS) {
+    const row = await db
+      .insertInto('user')
+      .values({ phone: a.phone, display_name: a.name, password_hash: hash, role: a.role })
+      .onConflict((oc) => oc.column('phone').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) continue;
+    created++;
+    const lessons = course?.editions[a.edition]?.lessons.slice(0, a.lessonsDone) ?? [];
+    for (const l of lessons) {
+      await db
+        .insertInto('lesson_progress')
+        .values({ user_id: row.id, course_slug: 'trinh-duyet-an-toan', lesson_id: l.id, edition: a.edition, via: 'manual' })
+        .onConflict((oc) => oc.columns(['user_id', 'course_slug', 'lesson_id']).doNothing())
+        .execute();
+    }
+  }
+  return created;
+}

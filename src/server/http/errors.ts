@@ -1,0 +1,14 @@
+import { LearningError } from '../learning/learning.ts';
+import { HttpError } from './request.ts';
+
+/** A failure safe to show to the user. */
+export interface ShownError {
+  status: number;
+  message: string;
+}
+
+/** Turns an expected failure into a status and message; rethrows anything unexpected (→ 500 page). */
+export function shownError(err: unknown): ShownError {
+  if (err instanceof LearningError || err instanceof HttpError) return { status: err.status, message: err.message };
+  throw err;
+}

@@ -1,0 +1,298 @@
+/**
+ * Learning rules: lesson checks, "mark as done", final quizzes and course completion.
+ * Completion happens the moment its conditions hold, inside the transaction that made them hold,
+ * serialised per learner, and guarded by primary keys so nothing counts twice.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Edition, Question } from '../../lib/content/schema.ts';
+import { findEdition, type Course, type CourseEdition, type Lesson } from '../content/catalog.ts';
+import type { Database, StoredResult } from '../db/schema.ts';
+import * as repo from './learning.repository.ts';
+import {
+  checkOrder,
+  checkPassed,
+  drawQuestions,
+  grade,
+  parseAnswers,
+  presentQuestion,
+  TamperedSubmissionError,
+  type Answer,
+  type FormEntries,
+  type PublicQuestion,
+} from './quiz.ts';
+
+/** A request the learning rules refuse, with the HTTP status and a Vietnamese message. */
+export class LearningError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** Who submits: a signed-in learner or a guest identified by the hash of their guest cookie. */
+export type Learner = { userId: string } | { guestTokenHash: string };
+
+function answersToJson(answers: Map<string, Answer>): Record<string, unknown> {
+  return Object.fromEntries(answers);
+}
+
+/** Looks up a lesson in an edition or throws 404. */
+export function requireLesson(course: string, edition: Edition, lessonId: string): { course: Course; ed: CourseEdition; lesson: Lesson } {
+  const found = findEdition(course, edition);
+  const lesson = found?.ed.lessons.find((l) => l.id === lessonId);
+  if (!found || !lesson) throw new LearningError(404, 'Không tìm thấy bài học này.');
+  return { ...found, lesson };
+}
+
+/** Completes the course edition if every lesson is done and a final quiz was passed. */
+async function completeIfDone(trx: Transaction<Database>, userId: string, course: Course, edition: Edition): Promise<boolean> {
+  const ed = course.editions[edition];
+  if (!ed) return false;
+  const done = new Set(await repo.completedLessonIds(trx, userId, course.slug));
+  if (!ed.lessons.every((l) => done.has(l.id))) return false;
+  const passed = await repo.firstPassedAttempt(trx, userId, course.slug, edition);
+  if (!passed) return false;
+  return repo.insertCompletion(trx, { userId, course: course.slug, edition, attemptId: passed.id });
+}
+
+/** Records a lesson as complete and completes every edition containing it that is now finished. */
+async function recordLesson(trx: Transaction<Database>, userId: string, course: Course, edition: Edition, lesson: Lesson, via: 'check' | 'manual') {
+  await repo.lockLearner(trx, userId);
+  await repo.insertLessonProgress(trx, { userId, course: course.slug, lessonId: lesson.id, edition, via });
+  for (const e of lesson.editions) await completeIfDone(trx, userId, course, e);
+}
+
+/** Public questions of a lesson check (safe to prerender). */
+export function lessonCheckQuestions(lesson: Lesson): PublicQuestion[] {
+  return lesson.check.map((q) => presentQuestion(q, checkOrder(q)));
+}
+
+/** Grades a lesson check and stores it; a signed-in learner who passes completes the lesson. */
+export async function submitLessonCheck(
+  db: Kysely<Database>,
+  who: Learner,
+  ref: { course: string; edition: Edition; lessonId: string },
+  entries: FormEntries,
+): Promise<{ submissionId: string; passed: boolean }> {
+  const { course, lesson } = requireLesson(ref.course, ref.edition, ref.lessonId);
+  const asked = lesson.check.map((q) => ({ q, order: checkOrder(q) }));
+  const answers = parseOrThrow(entries, asked);
+  const results = grade(lesson.check, answers);
+  const passed = checkPassed(results);
+  return db.transaction().execute(async (trx) => {
+    const submissionId = await repo.insertSubmission(trx, {
+      kind: 'check',
+      userId: 'userId' in who ? who.userId : null,
+      guestTokenHash: 'guestTokenHash' in who ? who.guestTokenHash : null,
+      course: course.slug,
+      edition: ref.edition,
+      lessonId: lesson.id,
+      answers: answersToJson(answers),
+      results,
+      passed,
+    });
+    if ('userId' in who && passed) await recordLesson(trx, who.userId, course, ref.edition, lesson, 'check');
+    return { submissionId, passed };
+  });
+}
+
+/** Marks a lesson done. Guests' requests are kept and applied when they sign in. */
+export async function markLessonDone(db: Kysely<Database>, who: Learner, ref: { course: string; edition: Edition; lessonId: string }): Promise<void> {
+  const { course, lesson } = requireLesson(ref.course, ref.edition, ref.lessonId);
+  await db.transaction().execute(async (trx) => {
+    if ('userId' in who) {
+      await recordLesson(trx, who.userId, course, ref.edition, lesson, 'manual');
+      return;
+    }
+    await repo.insertSubmission(trx, {
+      kind: 'done',
+      userId: null,
+      guestTokenHash: who.guestTokenHash,
+      course: course.slug,
+      edition: ref.edition,
+      lessonId: lesson.id,
+      answers: {},
+      results: [],
+      passed: true,
+    });
+  });
+}
+
+/** Applies what a guest did before signing in to the account. Returns how many lessons it saved. */
+export async function claimGuestWork(db: Kysely<Database>, guestTokenHash: string, userId: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await repo.claimGuestSubmissions(trx, guestTokenHash, userId);
+    let saved = 0;
+    for (const r of rows) {
+      if (!r.passed) continue;
+      const found = findEdition(r.course_slug, r.edition as Edition);
+      const lesson = found?.ed.lessons.find((l) => l.id === r.lesson_id);
+      if (!found || !lesson) continue; // content changed since; nothing to record
+      await recordLesson(trx, userId, found.course, r.edition as Edition, lesson, r.kind === 'check' ? 'check' : 'manual');
+      saved++;
+    }
+    return saved;
+  });
+}
+
+/** Feedback for a stored lesson-check submission, visible to its owner only. */
+export async function lessonCheckFeedback(db: Kysely<Database>, who: Learner, submissionId: string) {
+  if (!/^[0-9a-f-]{36}$/.test(submissionId)) throw new LearningError(404, 'Không tìm thấy kết quả này.');
+  const s = await repo.findSubmission(db, submissionId);
+  const owns = s && s.kind === 'check' && ('userId' in who ? s.user_id === who.userId : s.guest_token_hash === who.guestTokenHash);
+  if (!s || !owns) throw new LearningError(404, 'Không tìm thấy kết quả này.');
+  const { course, lesson } = requireLesson(s.course_slug, s.edition as Edition, s.lesson_id);
+  const byId = new Map(lesson.check.map((q) => [q.id, q]));
+  const answers = s.answers as Record<string, Answer>;
+  return {
+    course,
+    lesson,
+    edition: s.edition as Edition,
+    passed: s.passed,
+    saved: s.user_id !== null,
+    items: (s.results as StoredResult[]).flatMap((r) => {
+      const q = byId.get(r.questionId);
+      return q ? [{ question: q, result: r, answer: answers[q.id] ?? null }] : [];
+    }),
+  };
+}
+
+/** A learner's progress through one course edition. */
+export interface EditionProgress {
+  completedLessons: Set<string>;
+  done: number;
+  total: number;
+  percent: number;
+  finalPassed: boolean;
+  completedAt: Date | null;
+}
+
+export async function editionProgress(db: Kysely<Database>, userId: string, course: Course, edition: Edition): Promise<EditionProgress> {
+  const ed = course.editions[edition]!;
+  const [ids, passed, completion] = await Promise.all([
+    repo.completedLessonIds(db, userId, course.slug),
+    repo.firstPassedAttempt(db, userId, course.slug, edition),
+    repo.findCompletion(db, userId, course.slug, edition),
+  ]);
+  const completedLessons = new Set(ids.filter((id) => ed.lessons.some((l) => l.id === id)));
+  // The final quiz counts as one step of the bar, so 100% means the course is complete.
+  const steps = ed.lessons.length + 1;
+  const done = completedLessons.size + (passed ? 1 : 0);
+  return {
+    completedLessons,
+    done: completedLessons.size,
+    total: ed.lessons.length,
+    percent: Math.round((done * 100) / steps),
+    finalPassed: Boolean(passed),
+    completedAt: completion ? new Date(completion.completed_at) : null,
+  };
+}
+
+/** Where a signed-in learner left off: the course edition last worked on and its next lesson. */
+export async function continueLearning(db: Kysely<Database>, userId: string) {
+  const last = await repo.latestLessonProgress(db, userId);
+  if (!last) return undefined;
+  const found = findEdition(last.course_slug, last.edition as Edition);
+  if (!found) return undefined;
+  const progress = await editionProgress(db, userId, found.course, last.edition as Edition);
+  const next = found.ed.lessons.find((l) => !progress.completedLessons.has(l.id));
+  return { course: found.course, edition: last.edition as Edition, next, progress };
+}
+
+function parseOrThrow(entries: FormEntries, asked: { q: Question; order: string[] }[]) {
+  try {
+    return parseAnswers(entries, asked);
+  } catch (err) {
+    if (err instanceof TamperedSubmissionError) throw new LearningError(400, `Bài làm không hợp lệ: ${err.message} Vui lòng tải lại trang và làm lại.`);
+    throw err;
+  }
+}
+
+/** Opens (or resumes) the learner's final-quiz attempt and returns its public questions. */
+export async function startFinalQuiz(db: Kysely<Database>, userId: string, courseSlug: string, edition: Edition) {
+  const found = findEdition(courseSlug, edition);
+  if (!found) throw new LearningError(404, 'Không tìm thấy khóa học này.');
+  const { course, ed } = found;
+  let attempt = await repo.findOpenAttempt(db, userId, course.slug, edition);
+  if (!attempt) {
+    await repo.insertAttempt(db, {
+      userId,
+      course: course.slug,
+      edition,
+      contentVersion: course.version,
+      questions: drawQuestions(ed.finalPool, ed.draw),
+      passMark: ed.passMark,
+    });
+    attempt = await repo.findOpenAttempt(db, userId, course.slug, edition);
+    if (!attempt) throw new Error('open attempt vanished');
+  }
+  const questions = attempt.questions.flatMap((d) => {
+    const q = course.questions.get(d.id);
+    return q ? [presentQuestion(q, d.order)] : [];
+  });
+  return { attemptId: attempt.id, course, ed, questions, passMark: attempt.pass_mark };
+}
+
+/**
+ * Grades a final-quiz attempt once. A repeated or parallel submission of the same attempt returns
+ * the stored result without grading again.
+ */
+export async function submitFinalQuiz(db: Kysely<Database>, userId: string, attemptId: string, entries: FormEntries): Promise<{ attemptId: string }> {
+  if (!/^[0-9a-f-]{36}$/.test(attemptId)) throw new LearningError(400, 'Bài làm không hợp lệ. Vui lòng tải lại trang.');
+  return db.transaction().execute(async (trx) => {
+    await repo.lockLearner(trx, userId);
+    const attempt = await repo.lockAttempt(trx, attemptId);
+    if (!attempt || attempt.user_id !== userId) throw new LearningError(404, 'Không tìm thấy bài kiểm tra này.');
+    if (attempt.submitted_at) return { attemptId };
+    const found = findEdition(attempt.course_slug, attempt.edition as Edition);
+    if (!found) throw new LearningError(404, 'Khóa học này không còn nữa.');
+    const asked = attempt.questions.flatMap((d) => {
+      const q = found.course.questions.get(d.id);
+      return q ? [{ q, order: d.order }] : [];
+    });
+    const answers = parseOrThrow(entries, asked);
+    const results: StoredResult[] = attempt.questions.map((d) => {
+      const q = found.course.questions.get(d.id);
+      const a = answers.get(d.id) ?? null;
+      return q ? grade([q], new Map([[d.id, a]]))[0]! : { questionId: d.id, correct: false, answered: a !== null };
+    });
+    const score = results.filter((r) => r.correct).length;
+    const passed = score * 100 >= attempt.pass_mark * attempt.total;
+    await repo.finishAttempt(trx, attemptId, { answers: answersToJson(answers), results, score, passed });
+    if (passed) await completeIfDone(trx, userId, found.course, attempt.edition as Edition);
+    return { attemptId };
+  });
+}
+
+/** The result of a submitted attempt, for its owner: score and wrong questions with explanations. */
+export async function quizResult(db: Kysely<Database>, userId: string, attemptId: string) {
+  if (!/^[0-9a-f-]{36}$/.test(attemptId)) throw new LearningError(404, 'Không tìm thấy kết quả này.');
+  const attempt = await repo.findAttempt(db, attemptId);
+  if (!attempt || attempt.user_id !== userId) throw new LearningError(404, 'Không tìm thấy kết quả này.');
+  if (!attempt.submitted_at) throw new LearningError(409, 'Bài kiểm tra này chưa được nộp.');
+  const found = findEdition(attempt.course_slug, attempt.edition as Edition);
+  if (!found) throw new LearningError(404, 'Khóa học này không còn nữa.');
+  const edition = attempt.edition as Edition;
+  const [progress, completion] = await Promise.all([
+    editionProgress(db, userId, found.course, edition),
+    repo.findCompletion(db, userId, found.course.slug, edition),
+  ]);
+  const wrong = (attempt.results ?? [])
+    .filter((r) => !r.correct)
+    .map((r) => ({ result: r, question: found.course.questions.get(r.questionId) }));
+  return { attempt, course: found.course, edition, wrong, progress, completed: Boolean(completion) };
+}
+
+/** Recent attempts of the learner on an edition. */
+export function attemptHistory(db: Kysely<Database>, userId: string, course: string, edition: Edition) {
+  return repo.attemptsOf(db, userId, course, edition);
+}
+
+/** Completions and per-course lesson counts for the account page. */
+export async function learnerSummary(db: Kysely<Database>, userId: string) {
+  const [completions, lessons] = await Promise.all([repo.completionsOfUser(db, userId), repo.lessonCountsOfUser(db, userId)]);
+  return { completions, lessons };
+}
+
+export { TamperedSubmissionError };
