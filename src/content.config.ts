@@ -8,9 +8,12 @@ import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
 import { CourseSchema, LessonSchema } from './lib/content/schema.ts';
 
+/** The content folder (CONTENT_DIR, default ./content); tests build a fixture catalogue. */
+const base = path.relative(process.cwd(), path.resolve(process.env.CONTENT_DIR || './content', 'courses')) || '.';
+
 /** content/courses/<slug>/course.md; id = course slug. */
 const courses = defineCollection({
-  loader: glob({ pattern: '*/course.md', base: './content/courses', generateId: ({ entry }) => path.dirname(entry) }),
+  loader: glob({ pattern: '*/course.md', base, generateId: ({ entry }) => path.dirname(entry) }),
   schema: CourseSchema,
 });
 
@@ -18,7 +21,7 @@ const courses = defineCollection({
 const lessons = defineCollection({
   loader: glob({
     pattern: '*/[0-9]*.mdx',
-    base: './content/courses',
+    base,
     generateId: ({ entry, data }) => `${path.dirname(entry)}/${String(data.id)}`,
   }),
   schema: LessonSchema,

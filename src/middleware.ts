@@ -44,8 +44,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
         clearSessionCookie(context.cookies);
       }
     } catch (err) {
-      // Database unreachable: carry on as a guest; pages that need the database show the error page.
+      // Database unreachable: we cannot tell who this is. Showing them as signed out would mislead,
+      // so the request fails to the Vietnamese error page (guests still get pages without data).
       console.error('[session] không kiểm tra được phiên đăng nhập:', (err as Error).message);
+      throw err;
     }
   }
 

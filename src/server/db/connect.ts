@@ -12,6 +12,8 @@ export type DbKind = 'pglite' | 'postgres';
 export interface DbHandle {
   db: Kysely<Database>;
   kind: DbKind;
+  /** The PGlite instance, for dumps (embedded database only). */
+  pglite?: import('@electric-sql/pglite').PGlite;
   close(): Promise<void>;
 }
 
@@ -98,6 +100,7 @@ export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob })
     return {
       db,
       kind: 'pglite',
+      pglite: client,
       close: async () => {
         await db.destroy();
         release();

@@ -1,6 +1,7 @@
 /** Kysely table types. Nullable columns are `T | null`, generated ones `Generated<T>`. */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
+/** Timestamps: Date when read; optional on insert where the column has a default. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
 
@@ -13,14 +14,14 @@ export interface UserTable {
   display_name: string;
   password_hash: string | null;
   role: Generated<Role>;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface SessionTable {
   id: string;
   user_id: string;
   secret_hash: Uint8Array;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
   expires_at: Timestamp;
 }
 
@@ -30,7 +31,7 @@ export interface LessonProgressTable {
   lesson_id: string;
   edition: string;
   via: 'check' | 'manual';
-  completed_at: Generated<Timestamp>;
+  completed_at: Timestamp;
 }
 
 /** Stored shape of graded answers (shared by lesson checks and final quizzes). */
@@ -51,7 +52,7 @@ export interface LessonSubmissionTable {
   answers: Json<Record<string, unknown>>;
   results: Json<StoredResult[]>;
   passed: boolean;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 /** A drawn question and the order its options were shown in (option ids). */
@@ -73,7 +74,7 @@ export interface QuizAttemptTable {
   total: number;
   pass_mark: number;
   passed: boolean | null;
-  started_at: Generated<Timestamp>;
+  started_at: Timestamp;
   submitted_at: Timestamp | null;
 }
 
@@ -82,7 +83,7 @@ export interface CourseCompletionTable {
   course_slug: string;
   edition: string;
   attempt_id: string;
-  completed_at: Generated<Timestamp>;
+  completed_at: Timestamp;
 }
 
 export interface RateLimitTable {

@@ -1,0 +1,68 @@
+/** axe-core with zero violations, at normal and larger text; nothing scrolls sideways at 320 px. */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { paths } from '../../src/lib/editions.ts';
+import { COURSE, course, signIn } from './helpers.ts';
+
+type Visit = { name: string; path: (page: Page) => Promise<string>; signedIn?: boolean };
+
+const lesson = () => course().editions.citizen!.lessons[0]!;
+const visits: Visit[] = [
+  { name: 'home', path: async () => '/' },
+  { name: 'catalogue', path: async () => '/khoa-hoc' },
+  { name: 'course', path: async () => paths.course(COURSE, 'citizen') },
+  { name: 'lesson', path: async () => paths.lesson(COURSE, 'citizen', lesson().id) },
+  { name: 'member lesson', path: async () => paths.lesson(COURSE, 'member', course().editions.member!.lessons.at(-1)!.id) },
+  { name: 'sign-in', path: async () => '/dang-nhap' },
+  { name: 'sign-up', path: async () => '/dang-ky' },
+  { name: 'error', path: async () => '/khong-co-trang-nay' },
+  { name: 'check result', path: async (page) => {
+      await page.goto(paths.lesson(COURSE, 'citizen', lesson().id));
+      await page.getByRole('button', { name: 'Nộp bài kiểm tra' }).click();
+      return new URL(page.url()).pathname + new URL(page.url()).search;
+    } },
+  { name: 'account', path: async () => '/tai-khoan', signedIn: true },
+  { name: 'quiz', path: async () => paths.finalQuiz(COURSE, 'citizen'), signedIn: true },
+  { name: 'result', signedIn: true, path: async (page) => {
+      await page.goto(paths.finalQuiz(COURSE, 'citizen'));
+      await page.getByRole('button', { name: 'Nộp bài' }).click();
+      await expect(page).toHaveURL(/ket-qua/);
+      return new URL(page.url()).pathname;
+    } },
+];
+
+for (const size of ['thường', 'lớn'] as const) {
+  test.describe(`chữ ${size}`, () => {
+    test.beforeEach(async ({ page }) => {
+      if (size === 'lớn') await page.addInitScript(() => localStorage.setItem('co-chu', 'lon'));
+    });
+    for (const v of visits) {
+      test(`${v.name}: no axe violations, no sideways scroll at 320 px`, async ({ page }) => {
+        if (v.signedIn) await signIn(page, '0912000003');
+        const p = await v.path(page);
+        for (const width of [1024, 320]) {
+          await page.setViewportSize({ width, height: 800 });
+          await page.goto(p);
+          if (size === 'lớn') await expect(page.locator('html')).toHaveClass(/chu-lon/);
+          const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+          expect(results.violations.map((x) => `${x.id}: ${x.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          expect(overflow, `horizontal overflow at ${width}px`).toBeLessThanOrEqual(0);
+        }
+        const fontSize = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+        expect(fontSize).toBeGreaterThanOrEqual(size === 'lớn' ? 22 : 18);
+      });
+    }
+  });
+}
+
+test('the larger-text option is remembered by the device', async ({ page }) => {
+  await page.goto('/');
+  const button = page.getByRole('button', { name: 'Chữ lớn' });
+  await expect(button).toHaveAttribute('aria-pressed', 'false');
+  await button.click();
+  await expect(button).toHaveAttribute('aria-pressed', 'true');
+  await page.goto(paths.lesson(COURSE, 'citizen', lesson().id));
+  await expect(page.locator('html')).toHaveClass(/chu-lon/);
+  expect(await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize))).toBeGreaterThanOrEqual(22);
+});

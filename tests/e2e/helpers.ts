@@ -1,0 +1,56 @@
+import { randomInt } from 'node:crypto';
+import { expect, type Page } from '@playwright/test';
+import type { Question } from '../../src/lib/content/schema.ts';
+import { getCatalog } from '../../src/server/content/catalog.ts';
+
+export const COURSE = 'trinh-duyet-an-toan';
+export const DEMO_PASSWORD = 'hoc-thu-2026';
+
+export function course() {
+  return getCatalog().bySlug.get(COURSE)!;
+}
+
+/** Answers every question shown on the page correctly, looking questions up by their prompt. */
+export async function answerAllCorrectly(page: Page, pool: Question[]): Promise<number> {
+  const fieldsets = page.locator('form fieldset');
+  const n = await fieldsets.count();
+  for (let i = 0; i < n; i++) {
+    const fs = fieldsets.nth(i);
+    const legend = (await fs.locator('legend').innerText()).replace(/^Câu \d+\.\s*/, '').trim();
+    const q = pool.find((x) => x.prompt.trim() === legend);
+    expect(q, `question "${legend}"`).toBeTruthy();
+    await answer(page, fs, q!);
+  }
+  return n;
+}
+
+async function answer(_page: Page, fs: ReturnType<Page['locator']>, q: Question) {
+  switch (q.type) {
+    case 'single':
+      await fs.getByLabel(q.options.find((o) => o.id === q.answer)!.text, { exact: true }).check();
+      break;
+    case 'multiple':
+      for (const id of q.answer) await fs.getByLabel(q.options.find((o) => o.id === id)!.text, { exact: true }).check();
+      break;
+    case 'truefalse':
+      await fs.getByLabel(q.answer ? 'Đúng' : 'Sai', { exact: true }).check();
+      break;
+    case 'order':
+      for (const [i, s] of q.steps.entries()) await fs.getByLabel(s.text, { exact: true }).selectOption(String(i + 1));
+      break;
+  }
+}
+
+/** Signs in through the form. */
+export async function signIn(page: Page, phone: string, password = DEMO_PASSWORD) {
+  await page.goto('/dang-nhap');
+  await page.getByLabel('Số điện thoại di động').fill(phone);
+  await page.getByLabel('Mật khẩu').fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await expect(page).not.toHaveURL(/dang-nhap/);
+}
+
+/** A phone number no other test uses. */
+export function uniquePhone(): string {
+  return `09${String(randomInt(100_000_000)).padStart(8, '0')}`;
+}
