@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
-const port = Number(process.env.E2E_PORT || 4391);
+/** Set by tests/run.ts to a free port; otherwise derived from the checkout path so parallel checkouts do not clash. */
+const port = Number(process.env.E2E_PORT || 4400 + ([...process.cwd()].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % 1000));
 const baseURL = `http://127.0.0.1:${port}`;
 
 /** Debian's Chromium (no browser downloads here); tests/run.ts finds it and exports CHROMIUM_PATH. */

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { freePort } from './setup/server.ts';
 
 const env = { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' };
 const ci = ['1', 'true'].includes((process.env.CI || '').toLowerCase());
@@ -23,7 +24,7 @@ if (process.env.HOCSO_SKIP_BUILD !== '1') {
 
 fs.mkdirSync('test-results', { recursive: true });
 console.log(`▶ vitest (database: ${process.env.DATABASE_URL ? 'Postgres server' : 'PGlite'})`);
-const unit = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json'], { stdio: 'inherit', env });
+const unit = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=test-results/vitest.json'], { stdio: 'inherit', env });
 
 const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter(Boolean) as string[];
 const chromium = candidates.find((p) => fs.existsSync(p));
@@ -38,8 +39,9 @@ if (!chromium) {
   e2eSkipped = true;
   if (ci) e2eStatus = 1;
 } else {
-  console.log(`▶ playwright (${chromium})`);
-  const r = spawnSync('npx', ['playwright', 'test'], { stdio: 'inherit', env: { ...env, CHROMIUM_PATH: chromium } });
+  const port = await freePort();
+  console.log(`▶ playwright (${chromium}, server on port ${port})`);
+  const r = spawnSync('npx', ['playwright', 'test'], { stdio: 'inherit', env: { ...env, CHROMIUM_PATH: chromium, E2E_PORT: String(port) } });
   e2eStatus = r.status ?? 1;
 }
 

@@ -189,3 +189,36 @@ describe('error pages', () => {
     expect(fs.existsSync(path.join('dist/client', 'final.yaml'))).toBe(false);
   });
 });
+
+describe('internal links', () => {
+  it('every internal link in the built site resolves', async () => {
+    const c = new Client(server.url);
+    await c.post('/dang-nhap', { phone: '0912000001', password: 'hoc-thu-2026', next: '/' });
+    const seen = new Set<string>();
+    const queue: string[] = ['/', '/khoa-hoc', '/tim-kiem', '/tai-khoan'];
+    // Every prerendered page, plus whatever the on-demand pages link to.
+    const walk = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : d.name === 'index.html' ? [path.join(dir, d.name)] : []));
+    for (const f of walk('dist/client')) queue.push('/' + path.relative('dist/client', path.dirname(f)).split(path.sep).join('/'));
+    const broken: string[] = [];
+    while (queue.length) {
+      const p = queue.shift()!;
+      if (seen.has(p)) continue;
+      seen.add(p);
+      const r = await c.get(p);
+      if (r.status >= 400) {
+        broken.push(`${p} → ${r.status}`);
+        continue;
+      }
+      if (!(r.headers.get('content-type') ?? '').includes('text/html')) continue;
+      const html = await r.text();
+      for (const m of html.matchAll(/href="(\/[^"#]*)/g)) {
+        const link = m[1]!.replace(/&amp;/g, '&');
+        // Do not follow sign-out or links into the final quiz (they would change state); check they exist.
+        if (!seen.has(link)) queue.push(link);
+      }
+    }
+    expect(broken).toEqual([]);
+    expect(seen.size).toBeGreaterThan(150);
+  }, 120_000);
+});

@@ -82,15 +82,26 @@ function parseWith<T extends z.ZodType>(schema: T, data: unknown, file: string):
   return r.data;
 }
 
-/** Counts the words a reader reads in an MDX body: tags, code fences and Markdown marks removed. */
-export function countWords(mdxBody: string, edition: Edition): number {
+/** The text a reader reads in an MDX body for an edition: tags and Markdown marks removed. */
+export function plainText(mdxBody: string, edition: Edition): string {
   let text = mdxBody;
   if (edition !== 'member') text = text.replace(/<MemberOnly>[\s\S]*?<\/MemberOnly>/g, ' ');
-  text = text
+  return text
     .replace(/^(import|export)\s.*$/gm, ' ')
     .replace(/<[^>]+>/g, ' ')
     .replace(/[#*_>|`[\]()-]+/g, ' ');
-  return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+}
+
+/** Counts the words a reader reads in an MDX body (member-only blocks count only for members). */
+export function countWords(mdxBody: string, edition: Edition): number {
+  return plainText(mdxBody, edition)
+    .split(/\s+/)
+    .filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+}
+
+/** The MDX body of a lesson file (frontmatter removed). */
+export function lessonBody(root: string, lesson: Lesson): string {
+  return splitFrontmatter(fs.readFileSync(path.join(root, lesson.file), 'utf8'), lesson.file).body;
 }
 
 function readYamlFile(file: string, rel: string): unknown {
