@@ -67,6 +67,7 @@ describe('content:check', () => {
     expect(Object.keys(course.editions).sort()).toEqual(['citizen', 'member']);
     expect(course.editions.citizen.lessons).toBeGreaterThanOrEqual(4);
     expect(course.editions.citizen.finalQuestions).toBeGreaterThanOrEqual(12);
+    expect(out.courses).toHaveLength(13);
   });
 
   it('exits non-zero with a JSON error naming the file on invalid content', async () => {
