@@ -22,9 +22,9 @@ if (process.env.HOCSO_SKIP_BUILD !== '1') {
   if (npmExec(['run', '--silent', 'build']).status !== 0) process.exit(1);
 }
 
-fs.mkdirSync('test-results', { recursive: true });
+fs.mkdirSync('reports', { recursive: true });
 console.log(`▶ vitest (database: ${process.env.DATABASE_URL ? 'Postgres server' : 'PGlite'})`);
-const unit = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=test-results/vitest.json'], { stdio: 'inherit', env });
+const unit = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=reports/vitest.json'], { stdio: 'inherit', env });
 
 const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter(Boolean) as string[];
 const chromium = candidates.find((p) => fs.existsSync(p));
@@ -52,8 +52,8 @@ function count(file: string, pick: (j: any) => [number, number, number]): [numbe
     return [0, 0, 0];
   }
 }
-const [vp, vf, vs] = count('test-results/vitest.json', (j) => [j.numPassedTests, j.numFailedTests, j.numPendingTests + j.numTodoTests]);
-const [ep, ef, es] = e2eSkipped ? [0, 0, 0] : count('test-results/e2e.json', (j) => [j.stats.expected, j.stats.unexpected + j.stats.flaky, j.stats.skipped]);
+const [vp, vf, vs] = count('reports/vitest.json', (j) => [j.numPassedTests, j.numFailedTests, j.numPendingTests + j.numTodoTests]);
+const [ep, ef, es] = e2eSkipped ? [0, 0, 0] : count('reports/e2e.json', (j) => [j.stats.expected, j.stats.unexpected + j.stats.flaky, j.stats.skipped]);
 const failed = vf + ef + (unit.status !== 0 && vf === 0 ? 1 : 0) + (e2eStatus !== 0 && ef === 0 ? 1 : 0);
 console.log(`\n${vp + ep} passed, ${failed} failed, ${vs + es} skipped`);
 process.exit(unit.status === 0 && e2eStatus === 0 ? 0 : 1);
