@@ -18,7 +18,10 @@ describe('verification codes', () => {
       for (const c of codes) counts.set(c[pos]!, (counts.get(c[pos]!) ?? 0) + 1);
       expect(counts.size).toBe(32);
       // Expected 500 per character; a biased generator (e.g. one character never drawn) fails this.
-      for (const n of counts.values()) expect(n).toBeGreaterThan(380), expect(n).toBeLessThan(620);
+      for (const n of counts.values()) {
+        expect(n).toBeGreaterThan(380);
+        expect(n).toBeLessThan(620);
+      }
     }
   });
 

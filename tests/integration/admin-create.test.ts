@@ -1,0 +1,62 @@
+/** npm run admin:create: creates or promotes an admin, refuses common passwords, idempotent. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPglite, type DbHandle } from '../../src/server/db/connect.ts';
+import { createTestDb } from '../setup/db.ts';
+
+let env: NodeJS.ProcessEnv;
+let open: () => Promise<DbHandle>;
+beforeAll(async () => {
+  if (process.env.DATABASE_URL) {
+    const t = await createTestDb();
+    env = { ...process.env, DATABASE_URL: t.url! };
+    open = async () => ({ ...t, close: async () => {} });
+  } else {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hocso-admin-'));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    env = { ...process.env, DATA_DIR: dir };
+    delete env.DATABASE_URL;
+    open = () => openPglite({ dataDir: path.join(dir, 'db') });
+  }
+});
+
+function run(args: string[], extra: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, ['src/cli/admin-create.ts', ...args], { env: { ...env, ...extra }, encoding: 'utf8' });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+async function user(phone: string) {
+  const h = await open();
+  try {
+    return await h.db.selectFrom('user').select(['role', 'display_name', 'password_hash']).where('phone', '=', phone).executeTakeFirst();
+  } finally {
+    await h.close();
+  }
+}
+
+describe('admin:create', () => {
+  it('refuses a common password and a bad number, creating nothing', async () => {
+    const common = run(['--phone', '0912345670', '--name', 'Quản Trị', '--password', 'matkhau123']);
+    expect(common.status).not.toBe(0);
+    expect(common.out).toMatch(/quá phổ biến/);
+    const bad = run(['--phone', '12345']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.out).toMatch(/Số điện thoại/);
+    expect(await user('+84912345670')).toBeUndefined();
+  });
+
+  it('creates an admin from environment variables, then promotes idempotently keeping the password', async () => {
+    const made = run([], { ADMIN_PHONE: '0912 345 671', ADMIN_NAME: 'Nguyễn Văn Quản', ADMIN_PASSWORD: 'ba con mèo trèo cây cau' });
+    expect(made.status, made.out).toBe(0);
+    expect(made.out).toMatch(/Đã tạo tài khoản quản trị/);
+    const first = await user('+84912345671');
+    expect(first).toMatchObject({ role: 'admin', display_name: 'Nguyễn Văn Quản' });
+    const again = run(['--phone', '0912345671']);
+    expect(again.status, again.out).toBe(0);
+    expect(again.out).toMatch(/nay là quản trị viên/);
+    expect((await user('+84912345671'))!.password_hash).toBe(first!.password_hash);
+  });
+});
