@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { DisplayNameSchema, NewPasswordSchema, PhoneSchema } from '../lib/fields.ts';
 import { ensureAdmin } from '../server/auth/account.ts';
+import { isCommonPassword } from '../server/auth/password.ts';
 import { DataDirLockedError, openConfiguredDb } from '../server/db/connect.ts';
 import { migrateToLatest } from '../server/db/migrate.ts';
 
@@ -25,6 +26,8 @@ if (rawPassword !== undefined) {
   const p = NewPasswordSchema.safeParse(rawPassword);
   if (!p.success) fail(`Mật khẩu: ${p.error.issues[0]?.message}`);
   password = p.data;
+  // Checked before opening the database, so a refused password costs nothing.
+  if (await isCommonPassword(password)) fail('Mật khẩu này quá phổ biến, kẻ gian dễ đoán ra. Hãy chọn mật khẩu khác, ví dụ một câu ngắn dễ nhớ.');
 }
 
 try {
