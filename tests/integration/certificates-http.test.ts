@@ -230,7 +230,9 @@ describe('admin', () => {
     expect(oldJson.status).toBe(410);
     expect(await oldJson.json()).toMatchObject({ status: 'replaced', replacedBy: `${SITE}/chung-nhan/${newCode}` });
     expect((await client().get(`/chung-nhan/${CODE}.jwt`)).status).toBe(410);
-    expect(pdfLines(await bytes(await client().get(`/chung-nhan/${CODE}.pdf`)))).toContain('ĐÃ ĐƯỢC CẤP LẠI — KHÔNG CÒN GIÁ TRỊ');
+    const oldPdf = pdfLines(await bytes(await client().get(`/chung-nhan/${CODE}.pdf`)));
+    expect(oldPdf).toContain('ĐÃ ĐƯỢC CẤP LẠI — KHÔNG CÒN GIÁ TRỊ');
+    expect(oldPdf).toContain(`Chứng nhận thay thế: ${newCode}`);
 
     const newPage = await (await client().get(`/chung-nhan/${newCode}`)).text();
     expect(newPage).toContain('Phạm Thị Thúy Hằng');

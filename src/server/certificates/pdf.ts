@@ -8,6 +8,7 @@ import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import QRCode from 'qrcode';
 import { formatDate } from '../../lib/format.ts';
 import type { CertificateView } from './certificates.ts';
+import { formatCode } from './code.ts';
 import { fontBytes } from './fonts.ts';
 
 /** A4 landscape in points. */
@@ -90,7 +91,7 @@ export async function renderCertificatePdf(c: CertificateView): Promise<Uint8Arr
     const detail =
       c.status === 'revoked'
         ? `Lý do: ${c.revokedReason ?? ''}`
-        : `Chứng nhận thay thế: ${c.replacedByCode ? `${c.replacedByCode.slice(0, 5)}-${c.replacedByCode.slice(5)}` : ''}`;
+        : `Chứng nhận thay thế: ${c.replacedByCode ? formatCode(c.replacedByCode) : ''}`;
     page.drawRectangle({ x: 80, y: H - 420, width: W - 160, height: 56, color: rgb(1, 0.93, 0.93), borderColor: RED, borderWidth: 2 });
     centered(page, stamp, H - 392, bold, 20, RED, W - 180);
     centered(page, detail, H - 412, regular, 12, RED, W - 180);

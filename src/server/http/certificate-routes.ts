@@ -3,11 +3,12 @@
  * Each looks the code up through the rate-limited public verification, like the page does.
  */
 import type { APIRoute } from 'astro';
-import { verifyCertificate, type CertificateView } from '../certificates/certificates.ts';
+import { certificatePath, verifyCertificate, type CertificateView } from '../certificates/certificates.ts';
 import { renderCertificateImage } from '../certificates/image.ts';
 import { openBadgeCredential, signCredential } from '../certificates/openbadge.ts';
 import { renderCertificatePdf } from '../certificates/pdf.ts';
 import { SigningKeyError } from '../certificates/signing.ts';
+import { siteUrl } from '../config.ts';
 import { clientKey, db } from './request.ts';
 import { errorResponse } from './responses.ts';
 
@@ -25,7 +26,7 @@ function gone(c: CertificateView): Response {
         : `Chứng nhận ${c.displayCode} đã được cấp lại bằng mã khác và không còn giá trị.`,
     revokedAt: c.revokedAt?.toISOString() ?? null,
     revocationReason: c.revokedReason,
-    replacedBy: c.replacedByCode ? c.verifyUrl.replace(/[^/]+$/, `${c.replacedByCode.slice(0, 5)}-${c.replacedByCode.slice(5)}`) : null,
+    replacedBy: c.replacedByCode ? siteUrl() + certificatePath(c.replacedByCode) : null,
     verificationPage: c.verifyUrl,
   };
   return new Response(JSON.stringify(body, null, 2), { status: 410, headers: { 'content-type': JSON_TYPE } });
