@@ -25,6 +25,16 @@ fs.mkdirSync('test-results', { recursive: true });
 console.log(`▶ vitest (database: ${process.env.DATABASE_URL ? 'Postgres server' : 'PGlite'})`);
 const unit = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json'], { stdio: 'inherit', env });
 
+function count(file: string, pick: (j: any) => [number, number, number]): [number, number, number] {
+  try {
+    return pick(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch {
+    return [0, 0, 0];
+  }
+}
+// Read now: Playwright empties test-results/ when it starts.
+const [vp, vf, vs] = count('test-results/vitest.json', (j) => [j.numPassedTests, j.numFailedTests, j.numPendingTests + j.numTodoTests]);
+
 const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter(Boolean) as string[];
 const chromium = candidates.find((p) => fs.existsSync(p));
 let e2eStatus = 0;
@@ -43,14 +53,6 @@ if (!chromium) {
   e2eStatus = r.status ?? 1;
 }
 
-function count(file: string, pick: (j: any) => [number, number, number]): [number, number, number] {
-  try {
-    return pick(JSON.parse(fs.readFileSync(file, 'utf8')));
-  } catch {
-    return [0, 0, 0];
-  }
-}
-const [vp, vf, vs] = count('test-results/vitest.json', (j) => [j.numPassedTests, j.numFailedTests, j.numPendingTests + j.numTodoTests]);
 const [ep, ef, es] = e2eSkipped ? [0, 0, 0] : count('test-results/e2e.json', (j) => [j.stats.expected, j.stats.unexpected + j.stats.flaky, j.stats.skipped]);
 const failed = vf + ef + (unit.status !== 0 && vf === 0 ? 1 : 0) + (e2eStatus !== 0 && ef === 0 ? 1 : 0);
 console.log(`\n${vp + ep} passed, ${failed} failed, ${vs + es} skipped`);
