@@ -12,6 +12,7 @@ import { openConfiguredDb, DataDirLockedError } from '../server/db/connect.ts';
 import { setDbHandle } from '../server/db/index.ts';
 import { migrateToLatest } from '../server/db/migrate.ts';
 import { seedDemo, shouldSeedDemo } from '../server/demo/seed.ts';
+import { signingKey, SigningKeyError } from '../server/certificates/signing.ts';
 
 process.env.ASTRO_NODE_LOGGING ??= 'disabled';
 const port = Number(process.env.PORT || 4321);
@@ -39,6 +40,15 @@ try {
 } catch (err) {
   // The site still starts: /healthz answers 503 and pages show the error page until the database is back.
   console.error(`Không chuẩn bị được cơ sở dữ liệu (${handle.kind}): ${(err as Error).message}`);
+}
+
+// Certificates are signed with OB_SIGNING_KEY (or a key kept in DATA_DIR outside production); say
+// clearly at start-up when signing is refused, rather than at the first download.
+try {
+  await signingKey();
+} catch (err) {
+  if (!(err instanceof SigningKeyError)) throw err;
+  console.error(err.message);
 }
 
 const { handler } = (await import(pathToFileURL(path.join(dist, 'server', 'entry.mjs')).href)) as {

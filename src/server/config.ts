@@ -16,3 +16,16 @@ export function isProduction(): boolean {
 export function trustProxy(): boolean {
   return ['1', 'true', 'yes'].includes((process.env.TRUST_PROXY || '').toLowerCase());
 }
+
+/** Default issuer name: the platform itself, never a government body (see DESIGN.md, "Issuer"). */
+export const DEFAULT_ISSUER_NAME = 'Học Số — nền tảng học kỹ năng số cộng đồng';
+
+/** The organisation named as issuer on certificates (ISSUER_NAME). */
+export function issuerName(): string {
+  return (process.env.ISSUER_NAME || '').trim() || DEFAULT_ISSUER_NAME;
+}
+
+/** Folder for local data: the embedded database and, without OB_SIGNING_KEY, the signing key. */
+export function dataDir(): string {
+  return process.env.DATA_DIR || './data';
+}

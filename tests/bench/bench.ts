@@ -29,6 +29,10 @@ try {
     ['final quiz', quiz],
     ['quiz result', result],
     ['sign-up', '/dang-ky'],
+    // The demo certificate: the public page, its PDF (rendered on every request) and preview image.
+    ['certificate page', '/chung-nhan/HS4VN-2026D'],
+    ['certificate PDF', '/chung-nhan/HS4VN-2026D.pdf'],
+    ['certificate image', '/chung-nhan/HS4VN-2026D.png'],
   ];
 
   const bytes = async (p: string) => {

@@ -4,7 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { paths } from '../../src/lib/editions.ts';
 import { COURSE, course, signIn } from './helpers.ts';
 
-type Visit = { name: string; path: (page: Page) => Promise<string>; signedIn?: boolean };
+type Visit = { name: string; path: (page: Page) => Promise<string>; signedIn?: boolean; phone?: string };
 
 const lesson = () => course().editions.citizen!.lessons[0]!;
 const visits: Visit[] = [
@@ -32,6 +32,11 @@ const visits: Visit[] = [
       await expect(page).toHaveURL(/ket-qua/);
       return new URL(page.url()).pathname;
     } },
+  { name: 'certificate verification', path: async () => '/chung-nhan/HS4VN-2026D' },
+  { name: 'certificate lookup', path: async () => '/chung-nhan' },
+  { name: 'unknown certificate', path: async () => '/chung-nhan/ZZZZZ-ZZZZZ' },
+  { name: 'my certificates', path: async () => '/chung-nhan-cua-toi', signedIn: true, phone: '0912000004' },
+  { name: 'certificate admin', path: async () => '/quan-tri/chung-nhan?ma=HS4VN-2026D', signedIn: true, phone: '0912000009' },
 ];
 
 for (const size of ['thường', 'lớn'] as const) {
@@ -41,7 +46,7 @@ for (const size of ['thường', 'lớn'] as const) {
     });
     for (const v of visits) {
       test(`${v.name}: no axe violations, no sideways scroll at 320 px`, async ({ page }) => {
-        if (v.signedIn) await signIn(page, '0912000003');
+        if (v.signedIn) await signIn(page, v.phone ?? '0912000003');
         const p = await v.path(page);
         for (const width of [1024, 320]) {
           await page.setViewportSize({ width, height: 800 });

@@ -51,3 +51,23 @@ export async function authenticate(
   await reset(db, `login:phone:${input.phone}`);
   return { ok: true, value: { userId: user.id } };
 }
+
+/**
+ * Makes a number an admin: promotes an existing account (keeping its password), or creates one.
+ * Idempotent, for `npm run admin:create`.
+ */
+export async function ensureAdmin(
+  db: Kysely<Database>,
+  input: { phone: string; displayName: string; password: string | undefined },
+): Promise<AccountResult<{ userId: string; created: boolean }>> {
+  const existing = await users.findUserByPhone(db, input.phone);
+  if (existing) {
+    await users.updateRole(db, existing.id, 'admin');
+    return { ok: true, value: { userId: existing.id, created: false } };
+  }
+  if (!input.password) return { ok: false, status: 400, field: 'password', message: 'Cần mật khẩu để tạo tài khoản quản trị mới.' };
+  const r = await register(db, { phone: input.phone, displayName: input.displayName, password: input.password });
+  if (!r.ok) return r;
+  await users.updateRole(db, r.value.userId, 'admin');
+  return { ok: true, value: { userId: r.value.userId, created: true } };
+}

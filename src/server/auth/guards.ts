@@ -1,6 +1,8 @@
 /** Route guards: pages call one at the top; middleware only identifies. */
 import type { AstroGlobal } from 'astro';
 import { paths } from '../../lib/editions.ts';
+import { HttpError } from '../http/request.ts';
+import { errorResponse } from '../http/responses.ts';
 import type { SessionUser } from './session.ts';
 
 /** The signed-in user, or a redirect to sign-in that returns here. */
@@ -8,4 +10,11 @@ export function requireUser(Astro: Pick<AstroGlobal, 'locals' | 'url' | 'redirec
   const user = Astro.locals.user;
   if (user) return user;
   return Astro.redirect(paths.signIn(Astro.url.pathname + Astro.url.search), 303);
+}
+
+/** A signed-in admin; others get sign-in (guests) or a 403 page (signed-in non-admins). */
+export function requireAdmin(Astro: Pick<AstroGlobal, 'locals' | 'url' | 'redirect'>): SessionUser | Response {
+  const user = requireUser(Astro);
+  if (user instanceof Response || user.role === 'admin') return user;
+  return errorResponse(new HttpError(403, 'Trang này chỉ dành cho quản trị viên Học Số.'));
 }

@@ -22,3 +22,7 @@ export async function insertUser(db: Kysely<Database>, user: NewUser): Promise<U
 export async function updateDisplayName(db: Kysely<Database>, id: string, name: string): Promise<void> {
   await db.updateTable('user').set({ display_name: name }).where('id', '=', id).execute();
 }
+
+export async function updateRole(db: Kysely<Database>, id: string, role: UserRow['role']): Promise<void> {
+  await db.updateTable('user').set({ role }).where('id', '=', id).execute();
+}

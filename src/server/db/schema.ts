@@ -92,6 +92,27 @@ export interface RateLimitTable {
   hits: number;
 }
 
+/** A certificate of completion; rows are never deleted, only revoked or replaced. */
+export interface CertificateTable {
+  id: Generated<string>;
+  /** Verification code: 10 Crockford base32 characters, upper-case, no hyphen. */
+  code: string;
+  user_id: string;
+  course_slug: string;
+  edition: string;
+  /** The learner's name as it was at issue. */
+  learner_name: string;
+  /** The course title as it was at issue. */
+  course_title: string;
+  content_version: number;
+  issued_at: Timestamp;
+  revoked_at: Timestamp | null;
+  revoked_reason: string | null;
+  revoked_by: string | null;
+  replaced_at: Timestamp | null;
+  replaced_by: string | null;
+}
+
 export interface Database {
   user: UserTable;
   session: SessionTable;
@@ -100,8 +121,10 @@ export interface Database {
   quiz_attempt: QuizAttemptTable;
   course_completion: CourseCompletionTable;
   rate_limit: RateLimitTable;
+  certificate: CertificateTable;
 }
 
 export type UserRow = Selectable<UserTable>;
 export type NewUser = Insertable<UserTable>;
 export type QuizAttemptRow = Selectable<QuizAttemptTable>;
+export type CertificateRow = Selectable<CertificateTable>;

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { hashPassword } from '../auth/password.ts';
 import type { Database } from '../db/schema.ts';
 import { getCatalog } from '../content/catalog.ts';
+import { seedDemoGraduate } from '../certificates/demo.ts';
 
 /** Password of every demo account (documented in the README). */
 export const DEMO_PASSWORD = 'hoc-thu-2026';
@@ -47,5 +48,6 @@ export async function seedDemo(db: Kysely<Database>): Promise<number> {
         .execute();
     }
   }
+  if (course) created += await seedDemoGraduate(db, course, hash);
   return created;
 }

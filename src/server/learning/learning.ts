@@ -7,6 +7,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Edition, Question } from '../../lib/content/schema.ts';
 import { findEdition, type Course, type CourseEdition, type Lesson } from '../content/catalog.ts';
 import type { Database, StoredResult } from '../db/schema.ts';
+import { issueCertificate } from '../certificates/certificates.ts';
 import * as repo from './learning.repository.ts';
 import {
   checkOrder,
@@ -45,7 +46,7 @@ export function requireLesson(course: string, edition: Edition, lessonId: string
   return { ...found, lesson };
 }
 
-/** Completes the course edition if every lesson is done and a final quiz was passed. */
+/** Completes the course edition if every lesson is done and a final quiz was passed, and issues its certificate. */
 async function completeIfDone(trx: Transaction<Database>, userId: string, course: Course, edition: Edition): Promise<boolean> {
   const ed = course.editions[edition];
   if (!ed) return false;
@@ -53,7 +54,10 @@ async function completeIfDone(trx: Transaction<Database>, userId: string, course
   if (!ed.lessons.every((l) => done.has(l.id))) return false;
   const passed = await repo.firstPassedAttempt(trx, userId, course.slug, edition);
   if (!passed) return false;
-  return repo.insertCompletion(trx, { userId, course: course.slug, edition, attemptId: passed.id });
+  const recorded = await repo.insertCompletion(trx, { userId, course: course.slug, edition, attemptId: passed.id });
+  // Same transaction: a completion never exists without its certificate, nor the reverse.
+  if (recorded) await issueCertificate(trx, { userId, course, edition });
+  return recorded;
 }
 
 /** Records a lesson as complete and completes every edition containing it that is now finished. */

@@ -18,6 +18,12 @@ export async function hitWindow(db: Kysely<Database>, key: string, windowSeconds
   return { hits: row.hits, windowStart: new Date(row.window_start) };
 }
 
+/** The current window of a key, if any (no hit counted). */
+export async function readWindow(db: Kysely<Database>, key: string): Promise<{ hits: number; windowStart: Date } | undefined> {
+  const row = await db.selectFrom('rate_limit').select(['hits', 'window_start']).where('key', '=', key).executeTakeFirst();
+  return row ? { hits: row.hits, windowStart: new Date(row.window_start) } : undefined;
+}
+
 /** Forgets a key (e.g. after a successful sign-in for that number). */
 export async function clearKey(db: Kysely<Database>, key: string): Promise<void> {
   await db.deleteFrom('rate_limit').where('key', '=', key).execute();

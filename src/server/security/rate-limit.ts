@@ -18,6 +18,8 @@ export const LIMITS = {
   loginPerClient: { max: 30, windowSeconds: 15 * 60 },
   registerPerClient: { max: 10, windowSeconds: 60 * 60 },
   submitPerClient: { max: 120, windowSeconds: 10 * 60 },
+  /** Unknown certificate codes per client: enough for typing mistakes, far too few for guessing. */
+  certificateMissPerClient: { max: 20, windowSeconds: 15 * 60 },
 } satisfies Record<string, Limit>;
 
 export interface LimitResult {
@@ -32,6 +34,15 @@ export async function consume(db: Kysely<Database>, key: string, limit: Limit): 
   if (hits === 1 && Math.random() < 0.01) await repo.pruneOld(db);
   const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + limit.windowSeconds * 1000 - Date.now()) / 1000));
   return { allowed: hits <= limit.max, retryAfter };
+}
+
+/** Whether `key` is over its limit now, without counting a hit. */
+export async function blocked(db: Kysely<Database>, key: string, limit: Limit): Promise<LimitResult> {
+  const w = await repo.readWindow(db, key);
+  if (!w) return { allowed: true, retryAfter: 0 };
+  const retryAfter = Math.ceil((w.windowStart.getTime() + limit.windowSeconds * 1000 - Date.now()) / 1000);
+  if (retryAfter <= 0) return { allowed: true, retryAfter: 0 };
+  return { allowed: w.hits <= limit.max, retryAfter };
 }
 
 /** Resets a key. */

@@ -1,0 +1,6 @@
+/** The certificate as a 1200×630 preview image (Open Graph). */
+import { certificateRoute } from '../../server/http/certificate-routes.ts';
+
+export const prerender = false;
+
+export const GET = certificateRoute('png');

@@ -1,0 +1,196 @@
+/**
+ * Certificate rules: issued once, in the transaction that records a course completion; looked up
+ * publicly by verification code (misses rate-limited per client); revoked or reissued by an admin.
+ * A certificate freezes the learner's name, the course title and the content version at issue.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Edition } from '../../lib/content/schema.ts';
+import { DisplayNameSchema } from '../../lib/fields.ts';
+import { EDITION_LABELS, paths } from '../../lib/editions.ts';
+import type { Course } from '../content/catalog.ts';
+import { issuerName, siteUrl } from '../config.ts';
+import type { CertificateRow, Database } from '../db/schema.ts';
+import { blocked, consume, LIMITS, waitText } from '../security/rate-limit.ts';
+import { formatCode, generateCode, parseCode } from './code.ts';
+import * as repo from './certificates.repository.ts';
+
+/** A refused certificate request, with the HTTP status and a Vietnamese message. */
+export class CertificateError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export type CertificateStatus = 'valid' | 'revoked' | 'replaced';
+
+/** Everything a verification page, PDF or credential shows about one certificate. */
+export interface CertificateView {
+  id: string;
+  userId: string;
+  /** Stored form (XXXXXXXXXX). */
+  code: string;
+  /** Shown form (XXXXX-XXXXX). */
+  displayCode: string;
+  learnerName: string;
+  courseSlug: string;
+  courseTitle: string;
+  edition: Edition;
+  editionLabel: string;
+  contentVersion: number;
+  issuedAt: Date;
+  status: CertificateStatus;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+  /** Code of the certificate that replaced this one. */
+  replacedByCode: string | null;
+  /** Code of the certificate this one replaced (a reissue). */
+  replacesCode: string | null;
+  issuerName: string;
+  /** Absolute address of the public verification page. */
+  verifyUrl: string;
+  /** Absolute address of the course edition. */
+  courseUrl: string;
+}
+
+/** Path of the verification page (and, with a suffix, of its PDF, JSON, JWT and image). */
+export function certificatePath(code: string, suffix: '' | '.pdf' | '.json' | '.jwt' | '.png' = ''): string {
+  return `/chung-nhan/${formatCode(code)}${suffix}`;
+}
+
+async function toView(db: Kysely<Database> | Transaction<Database>, row: CertificateRow): Promise<CertificateView> {
+  const edition = row.edition as Edition;
+  const [replacement, replaced] = await Promise.all([
+    row.replaced_by ? repo.findById(db, row.replaced_by) : undefined,
+    repo.findReplacedBy(db, row.id),
+  ]);
+  const site = siteUrl();
+  return {
+    id: row.id,
+    userId: row.user_id,
+    code: row.code,
+    displayCode: formatCode(row.code),
+    learnerName: row.learner_name,
+    courseSlug: row.course_slug,
+    courseTitle: row.course_title,
+    edition,
+    editionLabel: EDITION_LABELS[edition] ?? row.edition,
+    contentVersion: row.content_version,
+    issuedAt: new Date(row.issued_at),
+    status: row.replaced_at ? 'replaced' : row.revoked_at ? 'revoked' : 'valid',
+    revokedAt: row.revoked_at ? new Date(row.revoked_at) : null,
+    revokedReason: row.revoked_reason,
+    replacedByCode: replacement?.code ?? null,
+    replacesCode: replaced?.code ?? null,
+    issuerName: issuerName(),
+    verifyUrl: site + certificatePath(row.code),
+    courseUrl: site + paths.course(row.course_slug, edition),
+  };
+}
+
+/**
+ * Issues the certificate of a course completion. Call it inside the transaction that recorded the
+ * completion; the partial unique index makes a second call for the same edition a no-op.
+ */
+export async function issueCertificate(
+  trx: Transaction<Database>,
+  c: { userId: string; course: Course; edition: Edition },
+): Promise<CertificateRow | undefined> {
+  return repo.insertCertificate(trx, {
+    // 50 random bits: among even a million certificates a collision has odds below 1 in 10^9,
+    // and the unique constraint would refuse it rather than mix two learners up.
+    code: generateCode(),
+    userId: c.userId,
+    course: c.course.slug,
+    edition: c.edition,
+    learnerName: await repo.learnerName(trx, c.userId),
+    courseTitle: c.course.title,
+    contentVersion: c.course.version,
+  });
+}
+
+const NOT_FOUND = 'Không tìm thấy chứng nhận có mã này. Hãy kiểm tra lại mã in trên giấy chứng nhận (10 ký tự, ví dụ HS4VN-2026D).';
+
+/**
+ * Public lookup by a typed or scanned code. Unknown codes count against the client, so guessing is
+ * cut off after a few tries; a blocked client is refused even for real codes until the window ends.
+ */
+export async function verifyCertificate(db: Kysely<Database>, rawCode: string, clientKey: string): Promise<CertificateView> {
+  const key = `cert:miss:${clientKey}`;
+  const state = await blocked(db, key, LIMITS.certificateMissPerClient);
+  if (!state.allowed) throw tooMany(state.retryAfter);
+  const code = parseCode(rawCode);
+  const row = code ? await repo.findByCode(db, code) : undefined;
+  if (!row) {
+    const hit = await consume(db, key, LIMITS.certificateMissPerClient);
+    if (!hit.allowed) throw tooMany(hit.retryAfter);
+    throw new CertificateError(404, NOT_FOUND);
+  }
+  return toView(db, row);
+}
+
+function tooMany(seconds: number): CertificateError {
+  return new CertificateError(429, `Bạn đã tra quá nhiều mã không đúng. Vui lòng đợi ${waitText(seconds)} rồi thử lại.`);
+}
+
+/** Lookup for admins (no rate limit); undefined when unknown. */
+export async function findCertificate(db: Kysely<Database>, rawCode: string): Promise<CertificateView | undefined> {
+  const code = parseCode(rawCode);
+  const row = code ? await repo.findByCode(db, code) : undefined;
+  return row ? toView(db, row) : undefined;
+}
+
+/** The learner's own current certificates (replaced ones are left out). */
+export async function certificatesOfUser(db: Kysely<Database>, userId: string): Promise<CertificateView[]> {
+  const rows = await repo.currentOfUser(db, userId);
+  return Promise.all(rows.map((r) => toView(db, r)));
+}
+
+/** Revokes a current certificate; the reason is shown publicly. */
+export async function revokeCertificate(db: Kysely<Database>, adminId: string, rawCode: string, rawReason: string): Promise<CertificateView> {
+  const reason = rawReason.normalize('NFC').replace(/\s+/g, ' ').trim();
+  if (reason.length < 5) throw new CertificateError(400, 'Vui lòng ghi lý do thu hồi (ít nhất 5 ký tự).');
+  if (reason.length > 300) throw new CertificateError(400, 'Lý do thu hồi tối đa 300 ký tự.');
+  if (/[\p{Cc}<>]/u.test(reason)) throw new CertificateError(400, 'Lý do thu hồi có ký tự không hợp lệ.');
+  const code = parseCode(rawCode);
+  if (!code) throw new CertificateError(404, NOT_FOUND);
+  return db.transaction().execute(async (trx) => {
+    const row = await repo.lockByCode(trx, code);
+    if (!row) throw new CertificateError(404, NOT_FOUND);
+    if (row.replaced_at) throw new CertificateError(409, 'Chứng nhận này đã được cấp lại bằng mã khác; hãy thu hồi chứng nhận mới.');
+    if (row.revoked_at) throw new CertificateError(409, 'Chứng nhận này đã bị thu hồi từ trước.');
+    await repo.markRevoked(trx, row.id, { reason, by: adminId });
+    return toView(trx, (await repo.findById(trx, row.id))!);
+  });
+}
+
+/**
+ * Reissues a certificate with a corrected learner name: the learner's account name is corrected,
+ * a new certificate (new code) is issued, and the old one points to it — all in one transaction.
+ */
+export async function reissueCertificate(db: Kysely<Database>, rawCode: string, rawName: string): Promise<CertificateView> {
+  const name = DisplayNameSchema.safeParse(rawName);
+  if (!name.success) throw new CertificateError(400, name.error.issues[0]?.message ?? 'Họ và tên không hợp lệ.');
+  const code = parseCode(rawCode);
+  if (!code) throw new CertificateError(404, NOT_FOUND);
+  return db.transaction().execute(async (trx) => {
+    const old = await repo.lockByCode(trx, code);
+    if (!old) throw new CertificateError(404, NOT_FOUND);
+    if (old.replaced_at) throw new CertificateError(409, 'Chứng nhận này đã được cấp lại từ trước; hãy mở chứng nhận mới.');
+    await repo.updateLearnerName(trx, old.user_id, name.data);
+    await repo.markReplacing(trx, old.id);
+    const fresh = await repo.insertCertificate(trx, {
+      code: generateCode(),
+      userId: old.user_id,
+      course: old.course_slug,
+      edition: old.edition,
+      learnerName: name.data,
+      courseTitle: old.course_title,
+      contentVersion: old.content_version,
+    });
+    if (!fresh) throw new Error('replacement certificate was not inserted');
+    await repo.setReplacedBy(trx, old.id, fresh.id);
+    return toView(trx, fresh);
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * The machine-readable forms of a certificate: /chung-nhan/<code>.pdf, .json, .jwt and .png.
+ * Each looks the code up through the rate-limited public verification, like the page does.
+ */
+import type { APIRoute } from 'astro';
+import { certificatePath, verifyCertificate, type CertificateView } from '../certificates/certificates.ts';
+import { renderCertificateImage } from '../certificates/image.ts';
+import { openBadgeCredential, signCredential } from '../certificates/openbadge.ts';
+import { renderCertificatePdf } from '../certificates/pdf.ts';
+import { SigningKeyError } from '../certificates/signing.ts';
+import { siteUrl } from '../config.ts';
+import { clientKey, db } from './request.ts';
+import { errorResponse } from './responses.ts';
+
+type Kind = 'pdf' | 'json' | 'jwt' | 'png';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** A revoked or replaced certificate is not handed out as a credential: 410 with its status. */
+function gone(c: CertificateView): Response {
+  const body = {
+    status: c.status,
+    message:
+      c.status === 'revoked'
+        ? `Chứng nhận ${c.displayCode} đã bị thu hồi: ${c.revokedReason ?? ''}`
+        : `Chứng nhận ${c.displayCode} đã được cấp lại bằng mã khác và không còn giá trị.`,
+    revokedAt: c.revokedAt?.toISOString() ?? null,
+    revocationReason: c.revokedReason,
+    replacedBy: c.replacedByCode ? siteUrl() + certificatePath(c.replacedByCode) : null,
+    verificationPage: c.verifyUrl,
+  };
+  return new Response(JSON.stringify(body, null, 2), { status: 410, headers: { 'content-type': JSON_TYPE } });
+}
+
+async function render(kind: Kind, c: CertificateView): Promise<Response> {
+  // Short public caching: a revocation shows within minutes everywhere, and scanners stay cheap.
+  const cache = { 'cache-control': 'public, max-age=300' };
+  switch (kind) {
+    case 'pdf':
+      return new Response(await renderCertificatePdf(c) as BodyInit, {
+        headers: { ...cache, 'content-type': 'application/pdf', 'content-disposition': `inline; filename="chung-nhan-${c.displayCode}.pdf"` },
+      });
+    case 'png':
+      return new Response(renderCertificateImage(c) as BodyInit, { headers: { ...cache, 'content-type': 'image/png' } });
+    case 'json':
+      if (c.status !== 'valid') return gone(c);
+      return new Response(JSON.stringify(openBadgeCredential(c), null, 2), { headers: { ...cache, 'content-type': 'application/ld+json; charset=utf-8' } });
+    case 'jwt':
+      if (c.status !== 'valid') return gone(c);
+      return new Response(await signCredential(c), { headers: { ...cache, 'content-type': 'application/vc+jwt' } });
+  }
+}
+
+/** The GET handler of one certificate form. */
+export function certificateRoute(kind: Kind): APIRoute {
+  return async ({ params, request, clientAddress }) => {
+    try {
+      const c = await verifyCertificate(await db(), params.code ?? '', clientKey(request, clientAddress));
+      return await render(kind, c);
+    } catch (err) {
+      if (err instanceof SigningKeyError) {
+        console.error(`[chứng nhận] ${err.message}`);
+        return new Response(JSON.stringify({ error: 'Máy chủ chưa được cấu hình khóa ký chứng nhận.' }), { status: 503, headers: { 'content-type': JSON_TYPE } });
+      }
+      const r = errorResponse(err);
+      if (r.status === 429) r.headers.set('retry-after', '900');
+      return r;
+    }
+  };
+}
