@@ -1,6 +1,9 @@
 /** Route guards: pages call one at the top; middleware only identifies. */
 import type { AstroGlobal } from 'astro';
 import { paths } from '../../lib/editions.ts';
+import type { Role } from '../db/schema.ts';
+import { HttpError } from '../http/request.ts';
+import { errorResponse } from '../http/responses.ts';
 import type { SessionUser } from './session.ts';
 
 /** The signed-in user, or a redirect to sign-in that returns here. */
@@ -8,4 +11,13 @@ export function requireUser(Astro: Pick<AstroGlobal, 'locals' | 'url' | 'redirec
   const user = Astro.locals.user;
   if (user) return user;
   return Astro.redirect(paths.signIn(Astro.url.pathname + Astro.url.search), 303);
+}
+
+/**
+ * The signed-in user holding one of `roles`; a redirect to sign-in for guests, a 403 page otherwise.
+ */
+export function requireRole(Astro: Pick<AstroGlobal, 'locals' | 'url' | 'redirect'>, roles: readonly Role[]): SessionUser | Response {
+  const user = requireUser(Astro);
+  if (user instanceof Response || roles.includes(user.role)) return user;
+  return errorResponse(new HttpError(403, 'Bạn không có quyền xem trang này.'));
 }

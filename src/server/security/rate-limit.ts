@@ -18,6 +18,9 @@ export const LIMITS = {
   loginPerClient: { max: 30, windowSeconds: 15 * 60 },
   registerPerClient: { max: 10, windowSeconds: 60 * 60 },
   submitPerClient: { max: 120, windowSeconds: 10 * 60 },
+  questionPerUser: { max: 5, windowSeconds: 60 * 60 },
+  // Six-digit check-in codes: few guesses per window, so guessing one is hopeless.
+  checkInPerUser: { max: 10, windowSeconds: 10 * 60 },
 } satisfies Record<string, Limit>;
 
 export interface LimitResult {
