@@ -77,9 +77,12 @@ export type TopicEntry = z.infer<ReturnType<typeof topicEntrySchema>>;
 
 /** The whole file: month → topic; each session must start in its own month. */
 export function scheduleSchema(courseSlugs?: ReadonlySet<string>) {
-  return z.record(MonthSchema, topicEntrySchema(courseSlugs)).superRefine((s, ctx) => {
+  // Keys are checked here rather than by z.record, whose own message says only "Invalid key".
+  return z.record(z.string(), topicEntrySchema(courseSlugs)).superRefine((s, ctx) => {
     for (const [month, t] of Object.entries(s)) {
-      if (t.session.start.slice(0, 7) !== month) {
+      const key = MonthSchema.safeParse(month);
+      if (!key.success) ctx.addIssue({ code: 'custom', path: [month], message: key.error.issues[0]!.message });
+      else if (t.session.start.slice(0, 7) !== month) {
         ctx.addIssue({ code: 'custom', path: [month, 'session', 'start'], message: `buổi hỏi đáp phải diễn ra trong tháng ${month}` });
       }
     }
