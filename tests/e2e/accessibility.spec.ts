@@ -2,9 +2,12 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { paths } from '../../src/lib/editions.ts';
+import { getSchedule, nextSession } from '../../src/server/schedule/schedule.ts';
 import { COURSE, course, signIn } from './helpers.ts';
 
-type Visit = { name: string; path: (page: Page) => Promise<string>; signedIn?: boolean };
+type Visit = { name: string; path: (page: Page) => Promise<string>; signedIn?: boolean | string };
+
+const topicMonth = () => nextSession(getSchedule())!.month;
 
 const lesson = () => course().editions.citizen!.lessons[0]!;
 const visits: Visit[] = [
@@ -29,6 +32,13 @@ const visits: Visit[] = [
       await expect(page).toHaveURL(/ket-qua/);
       return new URL(page.url()).pathname;
     } },
+  { name: 'schedule', path: async () => '/lich' },
+  { name: 'topic', path: async () => `/lich/${topicMonth()}` },
+  { name: 'topic (signed in)', path: async () => `/lich/${topicMonth()}`, signedIn: true },
+  { name: 'check-in', path: async () => `/lich/${topicMonth()}/diem-danh`, signedIn: true },
+  { name: 'private calendar', path: async () => '/lich/rieng', signedIn: true },
+  { name: 'moderation', path: async () => '/quan-tri/hoi-dap', signedIn: '0912000004' },
+  { name: 'check-in host', path: async () => `/quan-tri/diem-danh/${topicMonth()}`, signedIn: '0912000004' },
 ];
 
 for (const size of ['thường', 'lớn'] as const) {
@@ -38,7 +48,7 @@ for (const size of ['thường', 'lớn'] as const) {
     });
     for (const v of visits) {
       test(`${v.name}: no axe violations, no sideways scroll at 320 px`, async ({ page }) => {
-        if (v.signedIn) await signIn(page, '0912000003');
+        if (v.signedIn) await signIn(page, typeof v.signedIn === 'string' ? v.signedIn : '0912000003');
         const p = await v.path(page);
         for (const width of [1024, 320]) {
           await page.setViewportSize({ width, height: 800 });
