@@ -171,7 +171,7 @@ describe('page weight', () => {
       }
     }
     expect(count).toBeGreaterThanOrEqual(8);
-  });
+  }, 180_000); // ~200 lesson pages since the full catalogue landed, each compressed at brotli's top quality
 });
 
 describe('error pages', () => {
