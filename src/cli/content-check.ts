@@ -1,9 +1,11 @@
 /**
  * npm run content:check [-- --json] — validates content/ and summarises it.
  * With --json prints exactly one JSON object; exits non-zero on invalid content.
+ * Also validates the monthly topic schedule (content/schedule.yaml) against the catalogue.
  */
 import { EDITIONS } from '../lib/content/schema.ts';
 import { ContentError, contentDir, loadCatalog } from '../server/content/catalog.ts';
+import { loadSchedule } from '../server/schedule/schedule.ts';
 
 const json = process.argv.includes('--json');
 try {
@@ -18,8 +20,13 @@ try {
       }),
     ),
   }));
-  if (json) process.stdout.write(JSON.stringify({ courses }) + '\n');
-  else for (const c of courses) console.log(`${c.slug} — ${c.title}: ${JSON.stringify(c.editions)}`);
+  const topics = loadSchedule(contentDir(), catalog).topics;
+  const schedule = { months: topics.length, first: topics[0]?.month ?? null, last: topics.at(-1)?.month ?? null };
+  if (json) process.stdout.write(JSON.stringify({ courses, schedule }) + '\n');
+  else {
+    for (const c of courses) console.log(`${c.slug} — ${c.title}: ${JSON.stringify(c.editions)}`);
+    console.log(`Lịch chuyên đề: ${schedule.months} tháng (${schedule.first} → ${schedule.last})`);
+  }
 } catch (err) {
   const message = err instanceof Error ? err.message : String(err);
   const file = err instanceof ContentError ? err.file : undefined;

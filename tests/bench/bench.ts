@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { getCatalog } from '../../src/server/content/catalog.ts';
 import { paths } from '../../src/lib/editions.ts';
 import { Client, startServer } from '../setup/server.ts';
+import { getSchedule, nextSession } from '../../src/server/schedule/schedule.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 50);
 const server = await startServer();
@@ -33,6 +34,9 @@ try {
     ['certificate page', '/chung-nhan/HS4VN-2026D'],
     ['certificate PDF', '/chung-nhan/HS4VN-2026D.pdf'],
     ['certificate image', '/chung-nhan/HS4VN-2026D.png'],
+    ['schedule (year)', '/lich'],
+    ['topic (signed in)', `/lich/${nextSession(getSchedule())?.month ?? ''}`],
+    ['calendar feed (.ics)', '/lich.ics'],
   ];
 
   const bytes = async (p: string) => {

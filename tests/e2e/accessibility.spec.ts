@@ -2,9 +2,12 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { paths } from '../../src/lib/editions.ts';
+import { getSchedule, nextSession } from '../../src/server/schedule/schedule.ts';
 import { COURSE, course, signIn } from './helpers.ts';
 
 type Visit = { name: string; path: (page: Page) => Promise<string>; signedIn?: boolean; phone?: string };
+
+const topicMonth = () => nextSession(getSchedule())!.month;
 
 const lesson = () => course().editions.citizen!.lessons[0]!;
 const visits: Visit[] = [
@@ -37,6 +40,13 @@ const visits: Visit[] = [
   { name: 'unknown certificate', path: async () => '/chung-nhan/ZZZZZ-ZZZZZ' },
   { name: 'my certificates', path: async () => '/chung-nhan-cua-toi', signedIn: true, phone: '0912000004' },
   { name: 'certificate admin', path: async () => '/quan-tri/chung-nhan?ma=HS4VN-2026D', signedIn: true, phone: '0912000009' },
+  { name: 'schedule', path: async () => '/lich' },
+  { name: 'topic', path: async () => `/lich/${topicMonth()}` },
+  { name: 'topic (signed in)', path: async () => `/lich/${topicMonth()}`, signedIn: true },
+  { name: 'check-in', path: async () => `/lich/${topicMonth()}/diem-danh`, signedIn: true },
+  { name: 'private calendar', path: async () => '/lich/rieng', signedIn: true },
+  { name: 'moderation', path: async () => '/quan-tri/hoi-dap', signedIn: true, phone: '0912000005' },
+  { name: 'check-in host', path: async () => `/quan-tri/diem-danh/${topicMonth()}`, signedIn: true, phone: '0912000005' },
 ];
 
 for (const size of ['thường', 'lớn'] as const) {

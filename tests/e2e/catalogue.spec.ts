@@ -17,7 +17,8 @@ test.describe('search', () => {
       await page.goto('/tim-kiem');
       await page.getByLabel(/Từ cần tìm/).fill(query);
       await page.getByRole('button', { name: 'Tìm' }).click();
-      await expect(page.getByRole('status')).toHaveText(/Tìm thấy \d+ bài học/);
+      // The first search fetches Pagefind's wasm and index: allow for a slow phone or a busy machine.
+      await expect(page.getByRole('status')).toHaveText(/Tìm thấy \d+ bài học/, { timeout: 30_000 });
       const first = page.locator('#ket-qua a').first();
       const href = await first.getAttribute('href');
       await page.goto(href!);

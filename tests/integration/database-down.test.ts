@@ -28,3 +28,11 @@ it('still serves prerendered lessons', async () => {
   const r = await fetch(`${server.url}/khoa-hoc/trinh-duyet-an-toan/nguoi-dan/doc-dia-chi`);
   expect(r.status).toBe(200);
 });
+
+it('still shows guests the course and topic pages, saying the Q&A cannot be loaded', async () => {
+  for (const p of ['/khoa-hoc/trinh-duyet-an-toan/nguoi-dan', '/lich/2026-11']) {
+    const r = await fetch(server.url + p);
+    expect(r.status, p).toBe(200);
+    expect(await r.text(), p).toMatch(/Tạm thời không tải được phần hỏi đáp/);
+  }
+});

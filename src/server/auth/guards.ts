@@ -1,6 +1,7 @@
 /** Route guards: pages call one at the top; middleware only identifies. */
 import type { AstroGlobal } from 'astro';
 import { paths } from '../../lib/editions.ts';
+import type { Role } from '../db/schema.ts';
 import { HttpError } from '../http/request.ts';
 import { errorResponse } from '../http/responses.ts';
 import type { SessionUser } from './session.ts';
@@ -17,4 +18,13 @@ export function requireAdmin(Astro: Pick<AstroGlobal, 'locals' | 'url' | 'redire
   const user = requireUser(Astro);
   if (user instanceof Response || user.role === 'admin') return user;
   return errorResponse(new HttpError(403, 'Trang này chỉ dành cho quản trị viên Học Số.'));
+}
+
+/**
+ * The signed-in user holding one of `roles`; a redirect to sign-in for guests, a 403 page otherwise.
+ */
+export function requireRole(Astro: Pick<AstroGlobal, 'locals' | 'url' | 'redirect'>, roles: readonly Role[]): SessionUser | Response {
+  const user = requireUser(Astro);
+  if (user instanceof Response || roles.includes(user.role)) return user;
+  return errorResponse(new HttpError(403, 'Bạn không có quyền xem trang này.'));
 }

@@ -113,6 +113,38 @@ export interface CertificateTable {
   replaced_by: string | null;
 }
 
+/** A user's private calendar feed; only the SHA-256 of the token is stored. */
+export interface CalendarTokenTable {
+  user_id: string;
+  token_hash: string;
+  created_at: Timestamp;
+}
+
+export type QuestionStatus = 'pending' | 'approved' | 'hidden' | 'answered';
+
+/** A question asked before a monthly Q&A session (plain text, shown escaped). */
+export interface TopicQuestionTable {
+  id: Generated<string>;
+  /** Schedule month, YYYY-MM. */
+  month: string;
+  course_slug: string;
+  user_id: string;
+  text: string;
+  status: Generated<QuestionStatus>;
+  answer: string | null;
+  answered_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  answered_at: Timestamp | null;
+}
+
+/** One check-in per person and monthly session. */
+export interface SessionAttendanceTable {
+  user_id: string;
+  month: string;
+  checked_in_at: Timestamp;
+}
+
 export interface Database {
   user: UserTable;
   session: SessionTable;
@@ -122,9 +154,13 @@ export interface Database {
   course_completion: CourseCompletionTable;
   rate_limit: RateLimitTable;
   certificate: CertificateTable;
+  calendar_token: CalendarTokenTable;
+  topic_question: TopicQuestionTable;
+  session_attendance: SessionAttendanceTable;
 }
 
 export type UserRow = Selectable<UserTable>;
 export type NewUser = Insertable<UserTable>;
 export type QuizAttemptRow = Selectable<QuizAttemptTable>;
 export type CertificateRow = Selectable<CertificateTable>;
+export type TopicQuestionRow = Selectable<TopicQuestionTable>;

@@ -1,5 +1,6 @@
 import { CertificateError } from '../certificates/certificates.ts';
 import { LearningError } from '../learning/learning.ts';
+import { TopicError } from '../topics/errors.ts';
 import { HttpError } from './request.ts';
 
 /** A failure safe to show to the user. */
@@ -10,6 +11,6 @@ export interface ShownError {
 
 /** Turns an expected failure into a status and message; rethrows anything unexpected (→ 500 page). */
 export function shownError(err: unknown): ShownError {
-  if (err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError) return { status: err.status, message: err.message };
+  if (err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError || err instanceof TopicError) return { status: err.status, message: err.message };
   throw err;
 }

@@ -20,6 +20,9 @@ export const LIMITS = {
   submitPerClient: { max: 120, windowSeconds: 10 * 60 },
   /** Unknown certificate codes per client: enough for typing mistakes, far too few for guessing. */
   certificateMissPerClient: { max: 20, windowSeconds: 15 * 60 },
+  questionPerUser: { max: 5, windowSeconds: 60 * 60 },
+  // Six-digit check-in codes: few guesses per window, so guessing one is hopeless.
+  checkInPerUser: { max: 10, windowSeconds: 10 * 60 },
 } satisfies Record<string, Limit>;
 
 export interface LimitResult {
