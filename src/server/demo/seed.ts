@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { hashPassword } from '../auth/password.ts';
 import type { Database } from '../db/schema.ts';
 import { getCatalog } from '../content/catalog.ts';
+import { seedTeamsDemo } from '../teams/seed.ts';
 
 /** Password of every demo account (documented in the README). */
 export const DEMO_PASSWORD = 'hoc-thu-2026';
@@ -47,5 +48,7 @@ export async function seedDemo(db: Kysely<Database>): Promise<number> {
         .execute();
     }
   }
+  // Administrative units from the registry, and synthetic demo teams, officials and an admin.
+  await seedTeamsDemo(db, DEMO_PASSWORD);
   return created;
 }

@@ -8,6 +8,7 @@ import type { Edition, Question } from '../../lib/content/schema.ts';
 import { findEdition, type Course, type CourseEdition, type Lesson } from '../content/catalog.ts';
 import type { Database, StoredResult } from '../db/schema.ts';
 import * as repo from './learning.repository.ts';
+import { countCompletion } from '../teams/counters.ts';
 import {
   checkOrder,
   checkPassed,
@@ -53,7 +54,10 @@ async function completeIfDone(trx: Transaction<Database>, userId: string, course
   if (!ed.lessons.every((l) => done.has(l.id))) return false;
   const passed = await repo.firstPassedAttempt(trx, userId, course.slug, edition);
   if (!passed) return false;
-  return repo.insertCompletion(trx, { userId, course: course.slug, edition, attemptId: passed.id });
+  const recorded = await repo.insertCompletion(trx, { userId, course: course.slug, edition, attemptId: passed.id });
+  // Dashboard counters move in the same transaction as the completion, so they are never stale.
+  if (recorded) await countCompletion(trx, userId, course.slug, edition);
+  return recorded;
 }
 
 /** Records a lesson as complete and completes every edition containing it that is now finished. */
