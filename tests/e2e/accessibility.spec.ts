@@ -4,7 +4,17 @@ import { expect, test, type Page } from '@playwright/test';
 import { paths } from '../../src/lib/editions.ts';
 import { COURSE, course, signIn } from './helpers.ts';
 
-type Visit = { name: string; path: (page: Page) => Promise<string>; signedIn?: boolean };
+type Visit = { name: string; path: (page: Page) => Promise<string>; signedIn?: boolean | string };
+
+const OFFICIAL = '0912000010';
+/** The href of the first link in <main> matching `re`, after opening `from`. */
+async function firstLink(page: Page, from: string, re: RegExp): Promise<string> {
+  await page.goto(from);
+  for (const href of await page.locator('main a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))) if (re.test(href)) return href;
+  throw new Error(`no link ${re} on ${from}`);
+}
+const unitPath = (page: Page) => firstLink(page, '/quan-ly', /^\/quan-ly\/don-vi\/\d+$/);
+const teamPath = async (page: Page) => firstLink(page, await firstLink(page, await unitPath(page), /^\/quan-ly\/don-vi\/\d+$/), /^\/quan-ly\/to\/\d+$/);
 
 const lesson = () => course().editions.citizen!.lessons[0]!;
 const visits: Visit[] = [
@@ -29,6 +39,15 @@ const visits: Visit[] = [
       await expect(page).toHaveURL(/ket-qua/);
       return new URL(page.url()).pathname;
     } },
+  { name: 'activation', path: async () => '/kich-hoat' },
+  { name: 'management home', path: async () => '/quan-ly', signedIn: OFFICIAL },
+  { name: 'unit dashboard', path: unitPath, signedIn: OFFICIAL },
+  { name: 'team dashboard', path: teamPath, signedIn: OFFICIAL },
+  { name: 'member detail', path: async (page) => firstLink(page, await teamPath(page), /^\/quan-ly\/thanh-vien\//), signedIn: OFFICIAL },
+  { name: 'roster upload', path: async (page) => `${await unitPath(page)}/nhap-danh-sach`, signedIn: OFFICIAL },
+  { name: 'audit log', path: async (page) => `${await unitPath(page)}/nhat-ky`, signedIn: OFFICIAL },
+  { name: 'recovery code', path: async () => '/quan-ly/cap-ma', signedIn: OFFICIAL },
+  { name: 'admin', path: async () => '/quan-ly/quan-tri', signedIn: '0912000099' },
 ];
 
 for (const size of ['thường', 'lớn'] as const) {
@@ -38,7 +57,7 @@ for (const size of ['thường', 'lớn'] as const) {
     });
     for (const v of visits) {
       test(`${v.name}: no axe violations, no sideways scroll at 320 px`, async ({ page }) => {
-        if (v.signedIn) await signIn(page, '0912000003');
+        if (v.signedIn) await signIn(page, typeof v.signedIn === 'string' ? v.signedIn : '0912000003');
         const p = await v.path(page);
         for (const width of [1024, 320]) {
           await page.setViewportSize({ width, height: 800 });
