@@ -71,3 +71,6 @@ try {
 } finally {
   await server.stop();
 }
+
+// Officials' dashboards at scale.
+await import('./teams-bench.ts');

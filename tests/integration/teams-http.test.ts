@@ -23,7 +23,7 @@ async function signIn(phone: string): Promise<Client> {
 
 function upload(c: Client, p: string, bytes: Uint8Array | string, name: string) {
   const form = new FormData();
-  form.set('tep', new Blob([typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes]), name);
+  form.set('tep', new Blob([(typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes) as Uint8Array<ArrayBuffer>]), name);
   return c.request(p, { method: 'POST', body: form, headers: { origin: server.url } });
 }
 

@@ -110,24 +110,24 @@ export function teamsDirectlyIn(db: Db, unitId: number) {
 
 /** Overdue (member, course) pairs under a unit, earliest first. */
 export async function overdueRows(db: Db, path: string, filter: CourseFilter, cutoff: string, limit: number, after?: { path: string; userId: string }) {
-  const range = sql`au.path >= ${path} and au.path < ${pathUpper(path)} and tm.active`;
+  const range = sql`au.path >= ${after?.path ?? path} and au.path < ${pathUpper(path)} and tm.active`;
   const extra = sql`and r.due_date <= ${cutoff}::date and cc.user_id is null ${after ? sql`and (au.path, tm.user_id) > (${after.path}, ${after.userId}::uuid)` : sql``}`;
   return (await sql<MemberCourseRow>`${memberCourseQuery(range, filter, extra)} order by au.path, tm.user_id, r.due_date limit ${limit}`.execute(db)).rows;
 }
 
-/** Every active member (and required course) under a unit, in pages for streaming exports. */
+/**
+ * Every active member (and required course) under a unit, in pages for streaming exports. Pages are
+ * taken in (unit path, member) order from the path index, so each page reads only its own rows.
+ */
 export async function memberPage(db: Db, path: string, filter: CourseFilter, limit: number, after?: { path: string; userId: string }) {
-  // Page by member: take the next `limit` members, then their course rows.
-  const members = await sql<{ user_id: string; path: string }>`
-    select tm.user_id, au.path from admin_unit au join team t on t.unit_id = au.id join team_member tm on tm.team_id = t.id and tm.active
-    where au.path >= ${path} and au.path < ${pathUpper(path)}
-      ${after ? sql`and (au.path, tm.user_id) > (${after.path}, ${after.userId}::uuid)` : sql``}
-    order by au.path, tm.user_id limit ${limit}`.execute(db);
-  if (!members.rows.length) return { rows: [] as MemberCourseRow[], last: undefined };
-  const ids = members.rows.map((m) => m.user_id);
-  const rows = (
-    await sql<MemberCourseRow>`${memberCourseQuery(sql`tm.user_id in (${sql.join(ids)})`, filter)} order by au.path, tm.user_id, r.due_date`.execute(db)
-  ).rows;
-  const lastM = members.rows.at(-1)!;
-  return { rows, last: members.rows.length < limit ? undefined : { path: lastM.path, userId: lastM.user_id } };
+  const range = after
+    ? sql`au.path >= ${after.path} and au.path < ${pathUpper(path)} and tm.active and (au.path, tm.user_id) > (${after.path}, ${after.userId}::uuid)`
+    : sql`au.path >= ${path} and au.path < ${pathUpper(path)} and tm.active`;
+  const rows = (await sql<MemberCourseRow>`${memberCourseQuery(range, filter)} order by au.path, tm.user_id, r.due_date limit ${limit}`.execute(db)).rows;
+  if (rows.length < limit) return { rows, last: undefined };
+  // A full page may cut the last member's rows: hold that member back for the next page.
+  const lastUser = rows.at(-1)!.user_id;
+  const keep = rows.filter((r) => r.user_id !== lastUser);
+  const prev = keep.at(-1)!;
+  return { rows: keep, last: { path: prev.unit_path, userId: prev.user_id } };
 }
