@@ -45,6 +45,14 @@ const visits: Visit[] = [
   { name: 'team dashboard', path: teamPath, signedIn: OFFICIAL },
   { name: 'member detail', path: async (page) => firstLink(page, await teamPath(page), /^\/quan-ly\/thanh-vien\//), signedIn: OFFICIAL },
   { name: 'roster upload', path: async (page) => `${await unitPath(page)}/nhap-danh-sach`, signedIn: OFFICIAL },
+  { name: 'roster preview', signedIn: OFFICIAL, path: async (page) => {
+      await page.goto(`${await unitPath(page)}/nhap-danh-sach`);
+      const csv = 'Họ và tên,Số điện thoại,Thôn,Tổ,Vai trò\nNgười Thử Xem,0919876001,Thôn Thử,Tổ Thử,Thành viên\nSai Số,12345,Thôn Thử,Tổ Thử,\n';
+      await page.getByLabel('Tệp danh sách (tối đa 2 MB)').setInputFiles({ name: 'ds.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByRole('button', { name: 'Tải lên và xem trước' }).click();
+      await expect(page).toHaveURL(/\/quan-ly\/nhap\//);
+      return new URL(page.url()).pathname;
+    } },
   { name: 'audit log', path: async (page) => `${await unitPath(page)}/nhat-ky`, signedIn: OFFICIAL },
   { name: 'recovery code', path: async () => '/quan-ly/cap-ma', signedIn: OFFICIAL },
   { name: 'admin', path: async () => '/quan-ly/quan-tri', signedIn: '0912000099' },

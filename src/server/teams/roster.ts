@@ -64,10 +64,12 @@ export async function planRoster(db: Db, unit: repo.UnitRow, rows: RosterRow[]):
         const m = await repo.findMembership(db, user.id);
         if (user.role === 'official' || user.role === 'admin' || user.role === 'moderator') {
           errors.push('Số này là tài khoản cán bộ hoặc quản trị, không thể đưa vào tổ.');
-        } else if (m && !m.unit_path.startsWith(unit.path)) {
+        } else if (m && m.active && !m.unit_path.startsWith(unit.path)) {
           errors.push('Số này đang là thành viên một tổ của đơn vị khác; đơn vị đó cần cho thôi trước.');
         } else if (!m) {
           action = 'link';
+        } else if (!m.unit_path.startsWith(unit.path)) {
+          action = 'move'; // left a team elsewhere (deactivated there): joins this one
         } else if (team && m.team_id === team.id && m.active && m.role === r.role) {
           action = 'unchanged';
         } else if (team && m.team_id === team.id) {
