@@ -8,7 +8,7 @@ import { DisplayNameSchema, NewPasswordSchema, PhoneSchema } from '../lib/fields
 import { hashPassword, isCommonPassword } from '../server/auth/password.ts';
 import { DataDirLockedError, openConfiguredDb } from '../server/db/connect.ts';
 import { migrateToLatest } from '../server/db/migrate.ts';
-import { upsertUserByPhone } from '../server/teams/teams.repository.ts';
+import { findUserByPhone, setPasswordHash, upsertUserByPhone } from '../server/teams/teams.repository.ts';
 
 const { values } = parseArgs({ options: { phone: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } } });
 const phone = PhoneSchema.safeParse(values.phone ?? process.env.ADMIN_PHONE);
@@ -26,9 +26,10 @@ if (await isCommonPassword(password.data!)) {
 try {
   const handle = await openConfiguredDb();
   await migrateToLatest(handle.db);
-  await upsertUserByPhone(handle.db, phone.data!, name.data!, 'admin', await hashPassword(password.data!));
-  // An existing account keeps its name but gets the new password and the admin role.
-  await handle.db.updateTable('user').set({ password_hash: await hashPassword(password.data!), role: 'admin' }).where('phone', '=', phone.data!).execute();
+  // An existing account keeps its name but gets the admin role and the new password.
+  const hash = await hashPassword(password.data!);
+  await upsertUserByPhone(handle.db, phone.data!, name.data!, 'admin', hash);
+  await setPasswordHash(handle.db, (await findUserByPhone(handle.db, phone.data!))!.id, hash);
   console.log(`Đã tạo hoặc cập nhật quản trị viên ${phone.data}.`);
   await handle.close();
 } catch (err) {

@@ -85,6 +85,7 @@ export async function seedTeamsDemo(db: Kysely<Database>, password: string): Pro
   const b = (await repo.findUnitByStatCode(db, DEMO_TEAMS.communeB))!;
   await db.transaction().execute(async (trx) => {
     const people: { phone: string; name: string; role: 'member' | 'leader'; commune: repo.UnitRow; village: string; team: string; active: boolean }[] = [
+      // `active: false`: on the roster but not yet activated (no password), as after an import.
       { phone: DEMO_TEAMS.leaderA, name: 'Đỗ Thị Lan (mẫu)', role: 'leader', commune: a, village: 'Tổ dân phố số 1 (mẫu)', team: 'Tổ CNSCĐ số 1 (mẫu)', active: true },
       { phone: '+84912000002', name: 'Trần Văn Bình', role: 'member', commune: a, village: 'Tổ dân phố số 1 (mẫu)', team: 'Tổ CNSCĐ số 1 (mẫu)', active: true },
       { phone: '+84912000012', name: 'Vũ Văn Hải (mẫu)', role: 'member', commune: a, village: 'Tổ dân phố số 2 (mẫu)', team: 'Tổ CNSCĐ số 2 (mẫu)', active: false },
@@ -94,8 +95,7 @@ export async function seedTeamsDemo(db: Kysely<Database>, password: string): Pro
       const village = await demoVillage(trx, p.commune, p.village);
       const team = (await repo.findTeamByName(trx, village.id, p.team))?.id ?? (await repo.insertTeam(trx, village.id, p.team, true));
       const existing = await repo.findUserByPhone(trx, p.phone);
-      const userId = existing?.id ?? (await repo.upsertUserByPhone(trx, p.phone, p.name, p.role, p.active ? hash : ''));
-      if (!p.active) await trx.updateTable('user').set({ password_hash: null }).where('id', '=', userId).execute();
+      const userId = existing?.id ?? (p.active ? await repo.upsertUserByPhone(trx, p.phone, p.name, p.role, hash) : await repo.insertPendingUser(trx, p.phone, p.name, p.role));
       await repo.setUserRole(trx, userId, p.role);
       await repo.upsertMembership(trx, { userId, teamId: team, role: p.role });
     }
