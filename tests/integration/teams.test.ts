@@ -14,7 +14,7 @@ import { isOverdue, memberDetail, myRequiredCourses, overdueCutoff, teamDashboar
 import { commitRoster, uploadRoster } from '../../src/server/teams/roster.ts';
 import { loadRegistry, seedAdministrativeUnits } from '../../src/server/teams/seed.ts';
 import * as repo from '../../src/server/teams/teams.repository.ts';
-import { assignCourse, moveMember, moveTeam, setMemberActive, type Viewer } from '../../src/server/teams/teams.ts';
+import { assignCourse, createUnit, moveMember, moveTeam, renameUnit, setMemberActive, type Viewer } from '../../src/server/teams/teams.ts';
 import { createTestDb } from '../setup/db.ts';
 
 let db: Kysely<Database>;
@@ -87,6 +87,19 @@ describe('administrative units', () => {
     // Seeding again adds nothing.
     await seedAdministrativeUnits(db);
     expect(await repo.countUnitsByKind(db)).toEqual(kinds);
+  });
+
+  it('lets admins add units at any depth and rename them; officials cannot', async () => {
+    const village = await createUnit(db, admin, String(communeA.id), { name: 'Thôn Thử Nghiệm', kind: 'village' });
+    const hamlet = await createUnit(db, admin, String(village), { name: 'Xóm Một', kind: 'hamlet' });
+    const h = (await repo.findUnit(db, hamlet))!;
+    expect(h.depth).toBe(4);
+    expect(h.path.startsWith(communeA.path)).toBe(true);
+    await renameUnit(db, admin, String(hamlet), 'Xóm Một Mới');
+    expect((await repo.findUnit(db, hamlet))!.name).toBe('Xóm Một Mới');
+    await expect(renameUnit(db, official, String(hamlet), 'Tên Khác')).rejects.toMatchObject({ status: 403 });
+    await expect(createUnit(db, official, String(communeA.id), { name: 'Thôn Lạ' })).rejects.toMatchObject({ status: 403 });
+    await expect(createUnit(db, admin, String(communeA.id), { name: 'Thôn Thử Nghiệm' })).rejects.toMatchObject({ status: 409 });
   });
 
   it('keeps "everything below" a path range at any depth', async () => {

@@ -15,4 +15,5 @@ export const ACTION_LABELS: Record<string, string> = {
   'roster.commit': 'Xác nhận nhập danh sách',
   'scope.grant': 'Cấp quyền cán bộ',
   'unit.create': 'Thêm đơn vị hành chính',
+  'unit.rename': 'Đổi tên đơn vị hành chính',
 };

@@ -342,6 +342,17 @@ export async function createUnit(db: Kysely<Database>, v: Viewer, parentId: stri
   });
 }
 
+/** Admin: renames a unit (units merge and change names; ids and statistics codes stay). */
+export async function renameUnit(db: Kysely<Database>, v: Viewer, unitId: string | undefined, name: string | undefined): Promise<void> {
+  if (v.role !== 'admin') throw new TeamsError(403, 'Chỉ quản trị viên mới đổi được tên đơn vị hành chính.');
+  const unit = await requireUnitAccess(db, v, unitId);
+  const n = parseName(name);
+  await db.transaction().execute(async (trx) => {
+    await repo.renameUnit(trx, unit.id, n);
+    await audit(trx, v, unit.id, 'unit.rename', { from: unit.name, to: n });
+  });
+}
+
 /** The audit log of everything inside a unit the viewer manages. */
 export async function auditLog(db: Kysely<Database>, v: Viewer, unitId: string | undefined) {
   const unit = await requireUnitAccess(db, v, unitId);
