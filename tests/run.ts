@@ -24,6 +24,8 @@ if (process.env.HOCSO_SKIP_BUILD !== '1') {
 fs.mkdirSync('test-results', { recursive: true });
 console.log(`▶ vitest (database: ${process.env.DATABASE_URL ? 'Postgres server' : 'PGlite'})`);
 const unit = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json'], { stdio: 'inherit', env });
+// Playwright empties test-results/ (its output folder) when it starts: read vitest's report first.
+const vitestReport = fs.existsSync('test-results/vitest.json') ? fs.readFileSync('test-results/vitest.json', 'utf8') : '';
 
 const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter(Boolean) as string[];
 const chromium = candidates.find((p) => fs.existsSync(p));
@@ -50,6 +52,8 @@ function count(file: string, pick: (j: any) => [number, number, number]): [numbe
     return [0, 0, 0];
   }
 }
+fs.mkdirSync('test-results', { recursive: true });
+if (vitestReport) fs.writeFileSync('test-results/vitest.json', vitestReport);
 const [vp, vf, vs] = count('test-results/vitest.json', (j) => [j.numPassedTests, j.numFailedTests, j.numPendingTests + j.numTodoTests]);
 const [ep, ef, es] = e2eSkipped ? [0, 0, 0] : count('test-results/e2e.json', (j) => [j.stats.expected, j.stats.unexpected + j.stats.flaky, j.stats.skipped]);
 const failed = vf + ef + (unit.status !== 0 && vf === 0 ? 1 : 0) + (e2eStatus !== 0 && ef === 0 ? 1 : 0);
