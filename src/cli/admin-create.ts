@@ -10,9 +10,10 @@ import { isCommonPassword } from '../server/auth/password.ts';
 import { DataDirLockedError, openConfiguredDb } from '../server/db/connect.ts';
 import { migrateToLatest } from '../server/db/migrate.ts';
 
-function fail(message: string): never {
+/** Exit codes: 2 for bad input (nothing was opened), 1 for a failure while writing. */
+function fail(message: string, code = 2): never {
   console.error(message);
-  process.exit(1);
+  process.exit(code);
 }
 
 const { values } = parseArgs({ options: { phone: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } } });
@@ -35,8 +36,8 @@ try {
   await migrateToLatest(handle.db);
   const r = await ensureAdmin(handle.db, { phone: phone.data, displayName: name.data, password });
   await handle.close();
-  if (!r.ok) fail(r.message);
+  if (!r.ok) fail(r.message, 1);
   console.log(r.value.created ? `Đã tạo tài khoản quản trị ${phone.data}.` : `Tài khoản ${phone.data} nay là quản trị viên (mật khẩu giữ nguyên).`);
 } catch (err) {
-  fail(err instanceof DataDirLockedError ? err.message : `Lỗi: ${(err as Error).message}`);
+  fail(err instanceof DataDirLockedError ? err.message : `Lỗi: ${(err as Error).message}`, 1);
 }

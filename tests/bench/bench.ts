@@ -79,3 +79,6 @@ try {
 } finally {
   await server.stop();
 }
+
+// Officials' dashboards at scale.
+await import('./teams-bench.ts');

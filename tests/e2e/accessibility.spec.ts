@@ -8,6 +8,15 @@ import { COURSE, course, signIn } from './helpers.ts';
 type Visit = { name: string; path: (page: Page) => Promise<string>; signedIn?: boolean; phone?: string };
 
 const topicMonth = () => nextSession(getSchedule())!.month;
+const OFFICIAL = '0912000010';
+/** The href of the first link in <main> matching `re`, after opening `from`. */
+async function firstLink(page: Page, from: string, re: RegExp): Promise<string> {
+  await page.goto(from);
+  for (const href of await page.locator('main a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))) if (re.test(href)) return href;
+  throw new Error(`no link ${re} on ${from}`);
+}
+const unitPath = (page: Page) => firstLink(page, '/quan-ly', /^\/quan-ly\/don-vi\/\d+$/);
+const teamPath = async (page: Page) => firstLink(page, await firstLink(page, await unitPath(page), /^\/quan-ly\/don-vi\/\d+$/), /^\/quan-ly\/to\/\d+$/);
 
 const lesson = () => course().editions.citizen!.lessons[0]!;
 const visits: Visit[] = [
@@ -47,6 +56,23 @@ const visits: Visit[] = [
   { name: 'private calendar', path: async () => '/lich/rieng', signedIn: true },
   { name: 'moderation', path: async () => '/quan-tri/hoi-dap', signedIn: true, phone: '0912000005' },
   { name: 'check-in host', path: async () => `/quan-tri/diem-danh/${topicMonth()}`, signedIn: true, phone: '0912000005' },
+  { name: 'activation', path: async () => '/kich-hoat' },
+  { name: 'management home', path: async () => '/quan-ly', signedIn: true, phone: OFFICIAL },
+  { name: 'unit dashboard', path: unitPath, signedIn: true, phone: OFFICIAL },
+  { name: 'team dashboard', path: teamPath, signedIn: true, phone: OFFICIAL },
+  { name: 'member detail', path: async (page) => firstLink(page, await teamPath(page), /^\/quan-ly\/thanh-vien\//), signedIn: true, phone: OFFICIAL },
+  { name: 'roster upload', path: async (page) => `${await unitPath(page)}/nhap-danh-sach`, signedIn: true, phone: OFFICIAL },
+  { name: 'roster preview', signedIn: true, phone: OFFICIAL, path: async (page) => {
+      await page.goto(`${await unitPath(page)}/nhap-danh-sach`);
+      const csv = 'Họ và tên,Số điện thoại,Thôn,Tổ,Vai trò\nNgười Thử Xem,0919876001,Thôn Thử,Tổ Thử,Thành viên\nSai Số,12345,Thôn Thử,Tổ Thử,\n';
+      await page.getByLabel('Tệp danh sách (tối đa 2 MB)').setInputFiles({ name: 'ds.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByRole('button', { name: 'Tải lên và xem trước' }).click();
+      await expect(page).toHaveURL(/\/quan-ly\/nhap\//);
+      return new URL(page.url()).pathname;
+    } },
+  { name: 'audit log', path: async (page) => `${await unitPath(page)}/nhat-ky`, signedIn: true, phone: OFFICIAL },
+  { name: 'recovery code', path: async () => '/quan-ly/cap-ma', signedIn: true, phone: OFFICIAL },
+  { name: 'admin', path: async () => '/quan-ly/quan-tri', signedIn: true, phone: '0912000099' },
 ];
 
 for (const size of ['thường', 'lớn'] as const) {

@@ -239,3 +239,24 @@ describe('internal links', () => {
     expect(seen.size).toBeGreaterThan(150);
   }, 120_000);
 });
+
+describe('private calendar feed', () => {
+  it('adds the member’s required-course due dates from their team’s assignments', async () => {
+    const { default: ICAL } = await import('ical.js');
+    const c = new Client(server.url);
+    // Demo member Trần Văn Bình belongs to a demo team whose commune requires the member edition by 2026-12-31.
+    expect((await c.post('/dang-nhap', { phone: '0912000002', password: 'hoc-thu-2026', next: '/' })).status).toBe(303);
+    await c.post('/lich/rieng', { action: 'tao' });
+    const page = await (await c.get('/lich/rieng')).text();
+    const url = /value="(http[^"]+\/lich\/rieng\/[a-z2-7]{48}\.ics)"/.exec(page)![1]!;
+    const feed = await fetch(server.url + new URL(url).pathname);
+    const cal = new ICAL.Component(ICAL.parse(await feed.text()));
+    const due = cal
+      .getAllSubcomponents('vevent')
+      .map((e) => new ICAL.Event(e))
+      .filter((e) => e.summary.startsWith('Hạn hoàn thành'));
+    expect(due.map((e) => [e.summary, e.startDate.toString()])).toEqual([
+      ['Hạn hoàn thành khóa học: Sử dụng trình duyệt an toàn (Thành viên Tổ công nghệ số cộng đồng)', '2026-12-31'],
+    ]);
+  });
+});

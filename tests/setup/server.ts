@@ -45,7 +45,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { wait
       await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
       await admin.close();
     });
-  } else if (!childEnv.DATABASE_URL) {
+  } else if (!childEnv.DATABASE_URL && !env.DATA_DIR) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hocso-srv-'));
     childEnv.DATA_DIR = dir;
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -28,3 +28,20 @@ export function requireRole(Astro: Pick<AstroGlobal, 'locals' | 'url' | 'redirec
   if (user instanceof Response || roles.includes(user.role)) return user;
   return errorResponse(new HttpError(403, 'Bạn không có quyền xem trang này.'));
 }
+
+/**
+ * A signed-in official, admin or team leader for the management pages; others get a 403 page
+ * (members and citizens) or a redirect to sign-in (guests).
+ */
+export async function requireManager(
+  Astro: Pick<AstroGlobal, 'locals' | 'url' | 'redirect'>,
+  canManage: (u: SessionUser) => Promise<boolean>,
+): Promise<SessionUser | Response> {
+  const user = requireUser(Astro);
+  if (user instanceof Response) return user;
+  if (await canManage(user)) return user;
+  return new Response(
+    '<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Không có quyền · Học Số</title></head><body style="font:18px/1.6 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem"><h1>Không có quyền truy cập</h1><p role="alert">Trang quản lý chỉ dành cho cán bộ xã, phường, tỉnh và tổ trưởng Tổ công nghệ số cộng đồng.</p><p><a href="/">Về trang chủ</a></p></body></html>',
+    { status: 403, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'private, no-store' } },
+  );
+}

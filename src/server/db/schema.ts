@@ -157,6 +157,124 @@ export interface Database {
   calendar_token: CalendarTokenTable;
   topic_question: TopicQuestionTable;
   session_attendance: SessionAttendanceTable;
+  admin_unit: AdminUnitTable;
+  team: TeamTable;
+  team_member: TeamMemberTable;
+  official_scope: OfficialScopeTable;
+  course_assignment: CourseAssignmentTable;
+  unit_course_counter: UnitCourseCounterTable;
+  unit_member_counter: UnitMemberCounterTable;
+  unit_week_counter: UnitWeekCounterTable;
+  access_code: AccessCodeTable;
+  roster_import: RosterImportTable;
+  audit_log: AuditLogTable;
+}
+
+/** Calendar dates: always selected as text ('2026-12-31') so both drivers agree. */
+type DateText = ColumnType<string, string, string>;
+
+/** A node of the administrative tree; `path` lists the ids from the root down ('/1/23/456/'). */
+export interface AdminUnitTable {
+  id: Generated<number>;
+  parent_id: number | null;
+  kind: string;
+  name: string;
+  stat_code: string | null;
+  path: string;
+  depth: number;
+  synthetic: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface TeamTable {
+  id: Generated<number>;
+  unit_id: number;
+  name: string;
+  synthetic: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface TeamMemberTable {
+  user_id: string;
+  team_id: number;
+  role: Generated<'member' | 'leader'>;
+  active: Generated<boolean>;
+  since: Timestamp;
+  deactivated_at: Timestamp | null;
+}
+
+export interface OfficialScopeTable {
+  user_id: string;
+  unit_id: number;
+  granted_by: string | null;
+  created_at: Timestamp;
+}
+
+export interface CourseAssignmentTable {
+  id: Generated<number>;
+  unit_id: number;
+  course_slug: string;
+  edition: string;
+  due_date: DateText;
+  created_by: string | null;
+  created_at: Timestamp;
+}
+
+export interface UnitCourseCounterTable {
+  unit_id: number;
+  course_slug: string;
+  edition: string;
+  due_date: DateText;
+  assigned: number;
+  completed: number;
+}
+
+export interface UnitMemberCounterTable {
+  unit_id: number;
+  members: number;
+  activated: number;
+  with_required: number;
+  all_done: number;
+}
+
+export interface UnitWeekCounterTable {
+  unit_id: number;
+  course_slug: string;
+  edition: string;
+  week: DateText;
+  completed: number;
+}
+
+export interface AccessCodeTable {
+  id: Generated<number>;
+  user_id: string;
+  kind: 'activation' | 'recovery';
+  code_hash: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  issued_by: string | null;
+  created_at: Timestamp;
+}
+
+export interface RosterImportTable {
+  id: Generated<string>;
+  unit_id: number;
+  official_id: string;
+  file_name: string;
+  rows: Json<unknown>;
+  status: Generated<'preview' | 'committed'>;
+  summary: Json<unknown> | null;
+  created_at: Timestamp;
+  committed_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor_id: string | null;
+  unit_id: number | null;
+  action: string;
+  detail: Json<unknown>;
+  created_at: Timestamp;
 }
 
 export type UserRow = Selectable<UserTable>;

@@ -8,6 +8,7 @@ import type { Database } from '../db/schema.ts';
 import { getCatalog } from '../content/catalog.ts';
 import { seedDemoGraduate } from '../certificates/demo.ts';
 import { getSchedule } from '../schedule/schedule.ts';
+import { seedTeamsDemo } from '../teams/seed.ts';
 
 /** Password of every demo account (documented in the README). */
 export const DEMO_PASSWORD = 'hoc-thu-2026';
@@ -63,6 +64,8 @@ export async function seedDemo(db: Kysely<Database>): Promise<number> {
   }
   if (course) created += await seedDemoGraduate(db, course, hash);
   await seedDemoQuestions(db);
+  // Administrative units from the registry, and synthetic demo teams, officials and an admin.
+  await seedTeamsDemo(db, DEMO_PASSWORD);
   return created;
 }
 

@@ -52,6 +52,14 @@ export function field(form: FormData, name: string): string | undefined {
   return v ?? undefined;
 }
 
+/** An uploaded file of a multipart form, refused when missing or larger than `maxBytes`. */
+export async function fileField(form: FormData, name: string, maxBytes: number): Promise<{ bytes: Uint8Array; name: string }> {
+  const v = form.get(name);
+  if (v === null || typeof v === 'string' || v.size === 0) throw new HttpError(400, 'Vui lòng chọn tệp để tải lên.');
+  if (v.size > maxBytes) throw new HttpError(413, `Tệp quá lớn (tối đa ${Math.round(maxBytes / 1024 / 1024)} MB).`);
+  return { bytes: new Uint8Array(await v.arrayBuffer()), name: v.name || 'tep' };
+}
+
 /** The key identifying a client for rate limits. */
 export function clientKey(request: Request, clientAddress: string): string {
   if (trustProxy()) {

@@ -9,6 +9,7 @@ import { findEdition, type Course, type CourseEdition, type Lesson } from '../co
 import type { Database, StoredResult } from '../db/schema.ts';
 import { issueCertificate } from '../certificates/certificates.ts';
 import * as repo from './learning.repository.ts';
+import { countCompletion } from '../teams/counters.ts';
 import {
   checkOrder,
   checkPassed,
@@ -57,6 +58,8 @@ async function completeIfDone(trx: Transaction<Database>, userId: string, course
   const recorded = await repo.insertCompletion(trx, { userId, course: course.slug, edition, attemptId: passed.id });
   // Same transaction: a completion never exists without its certificate, nor the reverse.
   if (recorded) await issueCertificate(trx, { userId, course, edition });
+  // Dashboard counters move in the same transaction as the completion, so they are never stale.
+  if (recorded) await countCompletion(trx, userId, course.slug, edition);
   return recorded;
 }
 

@@ -8,7 +8,8 @@ import { siteUrl } from '../config.ts';
 import { getCatalog } from '../content/catalog.ts';
 import type { Database } from '../db/schema.ts';
 import * as tokens from './calendar-token.repository.ts';
-import { listDueDates } from './due-dates.repository.ts';
+import { myRequiredCourses } from '../teams/dashboard.ts';
+import { EDITION_LABELS, paths } from '../../lib/editions.ts';
 import { buildCalendar, type CalendarEvent } from './ical.ts';
 import { getSchedule, monthLabel, type Schedule } from './schedule.ts';
 
@@ -75,10 +76,18 @@ export async function privateFeed(db: Kysely<Database>, token: string, now: Date
   const site = siteUrl();
   const host = new URL(site).hostname;
   const catalog = getCatalog();
-  const due: CalendarEvent[] = (await listDueDates(db, user.id)).map((d) => {
-    const title = catalog.bySlug.get(d.courseSlug)?.title ?? d.courseSlug;
-    return { uid: `han-${d.courseSlug}-${user.id}@${host}`, date: d.dueOn, summary: `Hạn hoàn thành khóa học: ${title}`, url: `${site}/khoa-hoc` };
-  });
+  // Required courses still to finish (earliest due date where assignments overlap), as all-day events.
+  const due: CalendarEvent[] = (await myRequiredCourses(db, user.id, now))
+    .filter((r) => !r.done)
+    .map((r) => {
+      const title = catalog.bySlug.get(r.course)?.title ?? r.course;
+      return {
+        uid: `han-${r.course}-${r.edition}-${user.id}@${host}`,
+        date: r.due,
+        summary: `Hạn hoàn thành khóa học: ${title} (${EDITION_LABELS[r.edition]})`,
+        url: `${site}${paths.course(r.course, r.edition)}`,
+      };
+    });
   return buildCalendar({
     name: `Học Số — Lịch của ${user.displayName}`,
     description: 'Buổi hỏi đáp chuyên đề và hạn hoàn thành các khóa học bắt buộc',

@@ -1,0 +1,304 @@
+/**
+ * Dashboards for officials and leaders. Unit numbers come from counters (a few primary-key reads at
+ * any level); a team's numbers from its own 3–9 member rows. Overdue is decided at read time.
+ */
+import type { Kysely } from 'kysely';
+import type { Edition } from '../../lib/content/schema.ts';
+import { EDITION_LABELS } from '../../lib/editions.ts';
+import { formatDate } from '../../lib/format.ts';
+import { formatPhone } from '../../lib/fields.ts';
+import { findEdition, getCatalog } from '../content/catalog.ts';
+import type { Database } from '../db/schema.ts';
+import * as repo from './dashboard.repository.ts';
+import * as teamsRepo from './teams.repository.ts';
+import { requireMemberAccess, requireTeamAccess, requireUnitAccess, TeamsError, type Viewer } from './teams.ts';
+
+export type { CourseFilter } from './dashboard.repository.ts';
+
+const VN_OFFSET = 7 * 3600 * 1000; // Asia/Ho_Chi_Minh has no daylight saving time
+
+/**
+ * The latest due date that is already overdue at `now`: a course due on D is overdue once it is
+ * 23:59 in Vietnam on D and it is not complete.
+ */
+export function overdueCutoff(now = new Date()): string {
+  const vn = new Date(now.getTime() + VN_OFFSET);
+  const today = vn.toISOString().slice(0, 10);
+  if (vn.getUTCHours() * 60 + vn.getUTCMinutes() >= 23 * 60 + 59) return today;
+  return new Date(vn.getTime() - 24 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+/** Whether a course due on `due` and not complete is overdue at `now`. */
+export function isOverdue(due: string, completed: boolean, now = new Date()): boolean {
+  return !completed && due <= overdueCutoff(now);
+}
+
+/** "trinh-duyet-an-toan:member" → a filter, when that course edition exists. */
+export function parseCourseFilter(v: string | null | undefined): repo.CourseFilter {
+  if (!v) return undefined;
+  const [course, edition] = v.split(':');
+  if (!course || !edition || !findEdition(course, edition as Edition)) throw new TeamsError(400, 'Bộ lọc khóa học không hợp lệ.');
+  return { course, edition };
+}
+
+export function courseLabel(slug: string | null, edition: string | null): string {
+  if (!slug) return '';
+  const c = getCatalog().bySlug.get(slug);
+  return `${c?.title ?? slug} (${EDITION_LABELS[edition as Edition] ?? edition})`;
+}
+
+/** Course editions offered in the filter and assignment forms. */
+export function courseOptions(): { value: string; label: string }[] {
+  return getCatalog().courses.flatMap((c) =>
+    (Object.keys(c.editions) as Edition[]).map((e) => ({ value: `${c.slug}:${e}`, label: `${c.title} (${EDITION_LABELS[e]})` })),
+  );
+}
+
+const pct = (n: number, d: number) => (d > 0 ? Math.round((n * 100) / d) : 0);
+
+export interface Row {
+  kind: 'unit' | 'team';
+  id: number;
+  name: string;
+  members: number;
+  withRequired: number;
+  allDone: number;
+  assigned: number;
+  completed: number;
+  overdue: number;
+}
+
+function teamRowsFrom(teams: { id: number; name: string }[], rows: repo.MemberCourseRow[], cutoff: string): Row[] {
+  return teams.map((t) => {
+    const mine = rows.filter((r) => r.team_id === t.id);
+    const people = new Map<string, { req: number; done: number }>();
+    let assigned = 0;
+    let completed = 0;
+    let overdue = 0;
+    for (const r of mine) {
+      const p = people.get(r.user_id) ?? { req: 0, done: 0 };
+      people.set(r.user_id, p);
+      if (!r.course_slug) continue;
+      p.req++;
+      assigned++;
+      if (r.completed_at) {
+        p.done++;
+        completed++;
+      } else if (r.due_date! <= cutoff) overdue++;
+    }
+    const withRequired = [...people.values()].filter((p) => p.req > 0);
+    return {
+      kind: 'team' as const,
+      id: t.id,
+      name: t.name,
+      members: people.size,
+      withRequired: withRequired.length,
+      allDone: withRequired.filter((p) => p.done === p.req).length,
+      assigned,
+      completed,
+      overdue,
+    };
+  });
+}
+
+/** Week starts (Mondays, Vietnam time) of the last `n` weeks, oldest first. */
+export function lastWeeks(n: number, now = new Date()): string[] {
+  const vn = new Date(now.getTime() + VN_OFFSET);
+  const day = (vn.getUTCDay() + 6) % 7; // Monday = 0
+  const monday = Date.UTC(vn.getUTCFullYear(), vn.getUTCMonth(), vn.getUTCDate() - day);
+  return Array.from({ length: n }, (_, i) => new Date(monday - (n - 1 - i) * 7 * 24 * 3600 * 1000).toISOString().slice(0, 10));
+}
+
+/** The dashboard of a unit the viewer manages. */
+export async function unitDashboard(db: Kysely<Database>, v: Viewer, unitId: string | undefined, filter: repo.CourseFilter, now = new Date()) {
+  const unit = await requireUnitAccess(db, v, unitId);
+  const cutoff = overdueCutoff(now);
+  const weeks = lastWeeks(12, now);
+  const [counter, buckets, children, teams, weekRows, trail] = await Promise.all([
+    repo.memberCounter(db, unit.id),
+    repo.courseBuckets(db, unit.id),
+    repo.childRows(db, unit.id, filter, cutoff),
+    repo.teamsDirectlyIn(db, unit.id),
+    repo.weekly(db, unit.id, filter, weeks[0]!),
+    teamsRepo.unitsOnPath(db, unit.path),
+  ]);
+  const teamRows = teams.length ? teamRowsFrom(teams, await repo.unitTeamRows(db, unit.id, filter), cutoff) : [];
+  const shown = filter ? buckets.filter((b) => b.course_slug === filter.course && b.edition === filter.edition) : buckets;
+  const assigned = shown.reduce((s, b) => s + b.assigned, 0);
+  const completed = shown.reduce((s, b) => s + b.completed, 0);
+  const overdue = shown.filter((b) => b.due_date <= cutoff).reduce((s, b) => s + b.assigned - b.completed, 0);
+  const courses = new Map<string, { label: string; assigned: number; completed: number; overdue: number; due: string[] }>();
+  for (const b of buckets) {
+    const key = `${b.course_slug}:${b.edition}`;
+    const c = courses.get(key) ?? { label: courseLabel(b.course_slug, b.edition), assigned: 0, completed: 0, overdue: 0, due: [] };
+    c.assigned += b.assigned;
+    c.completed += b.completed;
+    if (b.due_date <= cutoff) c.overdue += b.assigned - b.completed;
+    c.due.push(b.due_date);
+    courses.set(key, c);
+  }
+  const members = counter?.members ?? 0;
+  const rows: Row[] = [
+    ...children.map((c) => ({
+      kind: 'unit' as const,
+      id: c.id,
+      name: c.name,
+      members: c.members,
+      withRequired: c.with_required,
+      allDone: c.all_done,
+      assigned: c.assigned,
+      completed: c.completed,
+      overdue: c.overdue,
+    })),
+    ...teamRows,
+  ];
+  const byWeek = new Map(weekRows.map((w) => [w.week, w.completed]));
+  return {
+    unit,
+    trail,
+    cutoff,
+    members,
+    activated: counter?.activated ?? 0,
+    withRequired: counter?.with_required ?? 0,
+    allDone: counter?.all_done ?? 0,
+    allDonePercent: pct(counter?.all_done ?? 0, counter?.with_required ?? 0),
+    assigned,
+    completed,
+    completedPercent: pct(completed, assigned),
+    overdue,
+    courses: [...courses.entries()].map(([key, c]) => ({ key, ...c, percent: pct(c.completed, c.assigned) })),
+    rows,
+    weekly: weeks.map((w) => ({ week: w, completed: byWeek.get(w) ?? 0 })),
+    /** The overdue list is shown where it is short enough to read; above, drill down. */
+    listOverdue: members <= 5000,
+  };
+}
+
+export type UnitDashboard = Awaited<ReturnType<typeof unitDashboard>>;
+
+/** Percent with a Vietnamese label. */
+export function percentText(n: number, d: number): string {
+  return d > 0 ? `${pct(n, d)}%` : '—';
+}
+
+export interface MemberStatus {
+  userId: string;
+  name: string;
+  phone: string;
+  role: 'member' | 'leader';
+  active: boolean;
+  activated: boolean;
+  courses: { label: string; due: string; completedAt: Date | null; state: 'done' | 'overdue' | 'pending' }[];
+}
+
+function groupMembers(rows: repo.MemberCourseRow[], cutoff: string): MemberStatus[] {
+  const out = new Map<string, MemberStatus>();
+  for (const r of rows) {
+    let m = out.get(r.user_id);
+    if (!m) {
+      m = { userId: r.user_id, name: r.display_name, phone: r.phone, role: r.role, active: r.active, activated: r.activated, courses: [] };
+      out.set(r.user_id, m);
+    }
+    if (r.course_slug && r.due_date) {
+      const done = Boolean(r.completed_at);
+      m.courses.push({
+        label: courseLabel(r.course_slug, r.edition),
+        due: r.due_date,
+        completedAt: r.completed_at ? new Date(r.completed_at) : null,
+        state: done ? 'done' : r.due_date <= cutoff ? 'overdue' : 'pending',
+      });
+    }
+  }
+  return [...out.values()];
+}
+
+/** A team's dashboard: each member and each required course. */
+export async function teamDashboard(db: Kysely<Database>, v: Viewer, teamId: string | undefined, filter: repo.CourseFilter, now = new Date()) {
+  const team = await requireTeamAccess(db, v, teamId);
+  const cutoff = overdueCutoff(now);
+  const rows = await repo.teamMemberRows(db, team.id, filter);
+  const members = groupMembers(rows, cutoff);
+  const active = members.filter((m) => m.active);
+  const withReq = active.filter((m) => m.courses.length > 0);
+  return {
+    team,
+    trail: await teamsRepo.unitsOnPath(db, team.unit_path),
+    cutoff,
+    members,
+    activeCount: active.length,
+    allDone: withReq.filter((m) => m.courses.every((c) => c.state === 'done')).length,
+    withRequired: withReq.length,
+    overdue: active.reduce((s, m) => s + m.courses.filter((c) => c.state === 'overdue').length, 0),
+  };
+}
+
+/** One member: each required course with its status and date. */
+export async function memberDetail(db: Kysely<Database>, v: Viewer, userId: string | undefined, now = new Date()) {
+  const { membership, team, user } = await requireMemberAccess(db, v, userId);
+  const reqs = await teamsRepo.requirementsOf(db, user.id, membership.unit_path);
+  const cutoff = overdueCutoff(now);
+  return {
+    user: { id: user.id, name: user.display_name, phone: user.phone, activated: user.password_hash !== null },
+    membership,
+    team,
+    courses: reqs.map((r) => ({
+      label: courseLabel(r.course_slug, r.edition),
+      due: r.due_date,
+      completedAt: r.completed_at ? new Date(r.completed_at) : null,
+      state: r.completed_at ? ('done' as const) : r.due_date <= cutoff ? ('overdue' as const) : ('pending' as const),
+    })),
+  };
+}
+
+/** The overdue list of a unit (first `limit` rows). */
+export async function overdueList(db: Kysely<Database>, unit: teamsRepo.UnitRow, filter: repo.CourseFilter, limit = 100, now = new Date()) {
+  const rows = await repo.overdueRows(db, unit.path, filter, overdueCutoff(now), limit);
+  return rows.map((r) => ({ ...r, label: courseLabel(r.course_slug, r.edition) }));
+}
+
+/** A member's own required courses (home page). */
+export async function myRequiredCourses(db: Kysely<Database>, userId: string, now = new Date()) {
+  const m = await teamsRepo.findMembership(db, userId);
+  if (!m || !m.active) return [];
+  const cutoff = overdueCutoff(now);
+  return (await teamsRepo.requirementsOf(db, userId, m.unit_path)).map((r) => ({
+    course: r.course_slug,
+    edition: r.edition as Edition,
+    label: courseLabel(r.course_slug, r.edition),
+    due: r.due_date,
+    done: Boolean(r.completed_at),
+    overdue: !r.completed_at && r.due_date <= cutoff,
+  }));
+}
+
+export const STATE_LABELS = { done: 'Đã hoàn thành', overdue: 'Quá hạn', pending: 'Chưa xong' } as const;
+
+/** dd/mm/yyyy of a YYYY-MM-DD date. */
+export function formatDay(d: string): string {
+  return `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
+}
+
+/** Completions per week as an accessible SVG bar chart, rendered on the server. */
+export function weeklyChartSvg(weeks: { week: string; completed: number }[]): string {
+  const w = 600;
+  const h = 220;
+  const pad = { l: 36, r: 8, t: 16, b: 40 };
+  const max = Math.max(1, ...weeks.map((x) => x.completed));
+  const bw = (w - pad.l - pad.r) / weeks.length;
+  const total = weeks.reduce((s, x) => s + x.completed, 0);
+  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const label = `Số khóa học bắt buộc hoàn thành mỗi tuần, ${weeks.length} tuần gần nhất: tổng ${total}. ` + weeks.map((x) => `tuần ${formatDay(x.week)}: ${x.completed}`).join('; ');
+  const bars = weeks
+    .map((x, i) => {
+      const bh = ((h - pad.t - pad.b) * x.completed) / max;
+      const xx = pad.l + i * bw + 3;
+      const y = h - pad.b - bh;
+      const tick = i % 2 === 0 ? `<text x="${xx + (bw - 6) / 2}" y="${h - pad.b + 16}" font-size="12" text-anchor="middle">${formatDay(x.week).slice(0, 5)}</text>` : '';
+      const val = x.completed ? `<text x="${xx + (bw - 6) / 2}" y="${y - 3}" font-size="12" text-anchor="middle">${x.completed}</text>` : '';
+      return `<rect x="${xx}" y="${y}" width="${Math.max(1, bw - 6)}" height="${bh}" fill="#0b5c8c"/>${val}${tick}`;
+    })
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(label)}" width="100%"><line x1="${pad.l}" y1="${h - pad.b}" x2="${w - pad.r}" y2="${h - pad.b}" stroke="#4a5560"/><text x="${pad.l - 6}" y="${pad.t + 4}" font-size="12" text-anchor="end">${max}</text><text x="${pad.l - 6}" y="${h - pad.b}" font-size="12" text-anchor="end">0</text>${bars}</svg>`;
+}
+
+export { formatDate, formatPhone };

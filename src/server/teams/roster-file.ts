@@ -1,0 +1,200 @@
+/**
+ * Reading a roster file: XLSX or CSV (UTF-8 with or without BOM, comma or semicolon). Legacy
+ * Windows-1258 files are recognised and refused with instructions. Every problem is a Vietnamese
+ * message; nothing here touches the database.
+ */
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { DisplayNameSchema, normalizePhone } from '../../lib/fields.ts';
+import { TeamsError } from './teams.ts';
+
+/** Largest accepted roster file: a commune's roster is a few hundred rows. */
+export const MAX_ROSTER_BYTES = 2 * 1024 * 1024;
+/** Most rows in one file. */
+export const MAX_ROSTER_ROWS = 5000;
+
+export type RosterRole = 'member' | 'leader';
+
+export interface RosterRow {
+  line: number;
+  name: string;
+  phone: string;
+  village: string;
+  team: string;
+  role: RosterRole;
+  errors: string[];
+}
+
+/** The columns of the template, in order. */
+export const TEMPLATE_HEADERS = ['Họ và tên', 'Số điện thoại', 'Thôn, tổ dân phố', 'Tổ công nghệ số', 'Vai trò'];
+
+const fold = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/gi, 'd')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+
+const COLUMN_NAMES: Record<keyof Omit<RosterRow, 'line' | 'errors'>, string[]> = {
+  name: ['ho va ten', 'ho ten', 'ten', 'name', 'full name'],
+  phone: ['so dien thoai', 'sdt', 'dien thoai', 'phone'],
+  village: ['thon to dan pho', 'thon', 'to dan pho', 'thon ban', 'village'],
+  team: ['to cong nghe so', 'to', 'ten to', 'to cnscd', 'team'],
+  role: ['vai tro', 'chuc vu', 'role'],
+};
+
+const COLUMN_LABELS = { name: 'Họ và tên', phone: 'Số điện thoại', village: 'Thôn, tổ dân phố', team: 'Tổ công nghệ số', role: 'Vai trò' };
+
+function looksLikeFormula(v: string): boolean {
+  return /^[=@]/.test(v) || /^[+-][^\d\s]/.test(v) || /^[\t\r]/.test(v);
+}
+
+function parseRole(v: string): RosterRole | undefined {
+  const f = fold(v);
+  if (f === '' || f === 'thanh vien' || f === 'member' || f === 'tv') return 'member';
+  if (f === 'to truong' || f === 'leader' || f === 'tt') return 'leader';
+  return undefined;
+}
+
+function cleanText(v: string): string {
+  return v.normalize('NFC').replace(/\s+/g, ' ').trim();
+}
+
+/** Turns a header row and data rows into validated roster rows. */
+export function rowsFromTable(table: string[][], firstLine = 1): RosterRow[] {
+  const header = table[0];
+  if (!header) throw new TeamsError(400, 'Tệp trống: không có dòng tiêu đề nào.');
+  const index: Partial<Record<keyof typeof COLUMN_NAMES, number>> = {};
+  header.forEach((h, i) => {
+    const f = fold(String(h ?? ''));
+    for (const [key, names] of Object.entries(COLUMN_NAMES) as [keyof typeof COLUMN_NAMES, string[]][]) {
+      if (index[key] === undefined && names.includes(f)) index[key] = i;
+    }
+  });
+  const missing = (['name', 'phone', 'village', 'team'] as const).filter((k) => index[k] === undefined);
+  if (missing.length) {
+    throw new TeamsError(
+      400,
+      `Tệp thiếu cột: ${missing.map((k) => `“${COLUMN_LABELS[k]}”`).join(', ')}. Hãy dùng tệp mẫu: dòng đầu tiên là tên các cột ${TEMPLATE_HEADERS.map((h) => `“${h}”`).join(', ')}.`,
+    );
+  }
+  const body = table.slice(1).filter((r) => r.some((c) => String(c ?? '').trim() !== ''));
+  if (!body.length) throw new TeamsError(400, 'Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.');
+  if (body.length > MAX_ROSTER_ROWS) throw new TeamsError(413, `Tệp có quá nhiều dòng (tối đa ${MAX_ROSTER_ROWS}). Hãy chia thành nhiều tệp.`);
+  const seen = new Map<string, number>();
+  return table.slice(1).flatMap((r, i) => {
+    if (!r.some((c) => String(c ?? '').trim() !== '')) return [];
+    const line = firstLine + i + 1;
+    const cell = (k: keyof typeof COLUMN_NAMES) => (index[k] === undefined ? '' : String(r[index[k]!] ?? ''));
+    const errors: string[] = [];
+    for (const k of Object.keys(COLUMN_NAMES) as (keyof typeof COLUMN_NAMES)[]) {
+      if (looksLikeFormula(cell(k).trim())) errors.push(`Cột “${COLUMN_LABELS[k]}” chứa công thức bảng tính; hãy nhập giá trị thường.`);
+    }
+    const rawName = cell('name');
+    const name = DisplayNameSchema.safeParse(rawName);
+    if (!rawName.trim()) errors.push('Thiếu họ và tên.');
+    else if (!name.success) errors.push(name.error.issues[0]!.message);
+    const rawPhone = cell('phone').trim();
+    // Spreadsheets store numbers without the leading 0 when the column is numeric.
+    const phone = normalizePhone(/^[35789]\d{8}$/.test(rawPhone) ? `0${rawPhone}` : rawPhone);
+    if (!rawPhone) errors.push('Thiếu số điện thoại.');
+    else if (!phone) errors.push(`Số điện thoại “${rawPhone.slice(0, 20)}” không hợp lệ: cần 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09.`);
+    else if (seen.has(phone)) errors.push(`Số điện thoại trùng với dòng ${seen.get(phone)}.`);
+    else seen.set(phone, line);
+    const village = cleanText(cell('village'));
+    const team = cleanText(cell('team'));
+    if (!village) errors.push('Thiếu tên thôn, tổ dân phố.');
+    else if (village.length > 120 || /[\p{Cc}<>]/u.test(village)) errors.push('Tên thôn, tổ dân phố quá dài hoặc có ký tự không hợp lệ.');
+    if (!team) errors.push('Thiếu tên tổ công nghệ số.');
+    else if (team.length > 120 || /[\p{Cc}<>]/u.test(team)) errors.push('Tên tổ quá dài hoặc có ký tự không hợp lệ.');
+    const role = parseRole(cell('role'));
+    if (!role) errors.push(`Vai trò “${cell('role').slice(0, 20)}” không hợp lệ: ghi “Thành viên” hoặc “Tổ trưởng”.`);
+    return [{ line, name: name.success ? name.data : cleanText(rawName).slice(0, 80), phone: phone ?? rawPhone.slice(0, 20), village, team, role: role ?? 'member', errors }];
+  });
+}
+
+const LEGACY =
+  'Tệp CSV này được lưu bằng bảng mã cũ (Windows-1258 hoặc tương tự), không phải UTF-8, nên chữ tiếng Việt sẽ bị lỗi. ' +
+  'Trong Excel, chọn Tệp → Lưu như → kiểu tệp “CSV UTF-8 (Comma delimited) (*.csv)”, rồi tải lên lại. Hoặc tải lên tệp .xlsx.';
+
+/** Decodes a CSV upload as UTF-8, refusing legacy encodings and binary data. */
+export function decodeCsv(bytes: Uint8Array): string {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Not UTF-8. Windows-1258 (the old Vietnamese code page) is by far the likeliest source.
+    const legacy = iconv.decode(Buffer.from(bytes), 'windows1258');
+    if (/[\u00C0-\u1EF9]/.test(legacy) && !/[\u0000-\u0008\u000E-\u001F]/.test(legacy)) throw new TeamsError(400, LEGACY);
+    throw new TeamsError(400, 'Tệp này không phải tệp văn bản CSV hay bảng tính Excel. Hãy tải lên tệp .csv (UTF-8) hoặc .xlsx theo mẫu.');
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (/\u0000/.test(text)) throw new TeamsError(400, 'Tệp này không phải tệp văn bản CSV hay bảng tính Excel. Hãy tải lên tệp .csv (UTF-8) hoặc .xlsx theo mẫu.');
+  return text;
+}
+
+/** Parses CSV text, guessing the delimiter (comma or semicolon) from the header line. */
+export function parseCsv(text: string): string[][] {
+  const first = text.split(/\r?\n/, 1)[0] ?? '';
+  const delimiter = (first.match(/;/g)?.length ?? 0) > (first.match(/,/g)?.length ?? 0) ? ';' : ',';
+  try {
+    return parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true, bom: true, relax_quotes: true }) as string[][];
+  } catch {
+    throw new TeamsError(400, 'Không đọc được tệp CSV: có dấu ngoặc kép hoặc dòng bị lỗi định dạng. Hãy mở bằng Excel và lưu lại kiểu “CSV UTF-8”.');
+  }
+}
+
+async function parseXlsx(bytes: Uint8Array): Promise<string[][]> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
+  } catch {
+    throw new TeamsError(400, 'Tệp .xlsx này bị hỏng hoặc không phải bảng tính Excel. Hãy mở bằng Excel, lưu lại rồi tải lên, hoặc dùng tệp mẫu.');
+  }
+  const ws = wb.worksheets[0];
+  if (!ws) throw new TeamsError(400, 'Bảng tính không có trang nào.');
+  if (ws.rowCount > MAX_ROSTER_ROWS + 1) throw new TeamsError(413, `Tệp có quá nhiều dòng (tối đa ${MAX_ROSTER_ROWS}). Hãy chia thành nhiều tệp.`);
+  const out: string[][] = [];
+  for (let r = 1; r <= ws.rowCount; r++) {
+    const row = ws.getRow(r);
+    const cells: string[] = [];
+    for (let c = 1; c <= Math.max(row.cellCount, 5); c++) {
+      const v = row.getCell(c).value;
+      if (v && typeof v === 'object' && 'formula' in v) cells.push(`=${String((v as { formula: string }).formula)}`);
+      else if (v && typeof v === 'object' && 'richText' in v) cells.push((v as { richText: { text: string }[] }).richText.map((t) => t.text).join(''));
+      else if (v instanceof Date) cells.push(v.toISOString().slice(0, 10));
+      else cells.push(v === null || v === undefined ? '' : String(v));
+    }
+    out.push(cells);
+  }
+  return out;
+}
+
+/** Reads an uploaded roster (bytes and file name) into validated rows. */
+export async function readRosterFile(bytes: Uint8Array, fileName: string): Promise<RosterRow[]> {
+  if (bytes.byteLength === 0) throw new TeamsError(400, 'Tệp tải lên trống. Hãy chọn tệp danh sách.');
+  if (bytes.byteLength > MAX_ROSTER_BYTES) throw new TeamsError(413, 'Tệp quá lớn (tối đa 2 MB). Danh sách một xã chỉ cần vài trăm dòng.');
+  const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  if (isZip) return rowsFromTable(await parseXlsx(bytes));
+  if (/\.xlsx?$/i.test(fileName)) throw new TeamsError(400, 'Tệp có đuôi .xlsx nhưng không phải bảng tính Excel. Hãy mở bằng Excel, lưu lại rồi tải lên, hoặc dùng tệp mẫu.');
+  return rowsFromTable(parseCsv(decodeCsv(bytes)));
+}
+
+/** The template as CSV text (UTF-8 with BOM, CRLF). */
+export function templateCsv(): string {
+  return '\uFEFF' + [TEMPLATE_HEADERS.join(','), 'Nguyễn Văn An,0912345678,Thôn 1,Tổ CNSCĐ thôn 1,Tổ trưởng', 'Trần Thị Bích,0987654321,Thôn 1,Tổ CNSCĐ thôn 1,Thành viên'].join('\r\n') + '\r\n';
+}
+
+/** The template as XLSX bytes. */
+export async function templateXlsx(): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Danh sách');
+  ws.addRow(TEMPLATE_HEADERS);
+  ws.addRow(['Nguyễn Văn An', '0912345678', 'Thôn 1', 'Tổ CNSCĐ thôn 1', 'Tổ trưởng']);
+  ws.addRow(['Trần Thị Bích', '0987654321', 'Thôn 1', 'Tổ CNSCĐ thôn 1', 'Thành viên']);
+  ws.getColumn(2).numFmt = '@';
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

@@ -1,0 +1,45 @@
+/** The command-line tools on a real embedded database: admin:create and db:recount. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { openPglite } from '../../src/server/db/connect.ts';
+import { corruptMemberCounter } from '../../src/server/teams/counters.repository.ts';
+import { DEMO_TEAMS } from '../../src/server/teams/seed.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hocso-cli-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+// Always an embedded folder here, whatever the suite's database: the tools must work on both.
+const env = { ...process.env, DATA_DIR: dir, DATABASE_URL: '', SEED_DEMO: '1' };
+const run = (script: string, args: string[] = []) => spawnSync(process.execPath, [script, ...args], { env, encoding: 'utf8' });
+
+it('admin:create makes an admin, idempotently, and refuses bad input', () => {
+  const args = ['--phone', '0915 999 000', '--name', 'Quản Trị Thử', '--password', 'một câu dài dễ nhớ 2026'];
+  for (let i = 0; i < 2; i++) {
+    const r = run('src/cli/admin-create.ts', args);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('+84915999000');
+  }
+  const bad = run('src/cli/admin-create.ts', ['--phone', '123', '--password', 'x']);
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toMatch(/Số điện thoại/);
+}, 120_000);
+
+it('db:recount finds nothing on a consistent database and reports a corrupted counter', async () => {
+  expect(run('src/cli/seed.ts').status).toBe(0);
+  const ok = run('src/cli/recount.ts', ['--check']);
+  expect(ok.stdout).toContain('0 sai lệch');
+  expect(ok.status).toBe(0);
+
+  const h = await openPglite({ dataDir: path.join(dir, 'db') });
+  const unit = (await h.db.selectFrom('admin_unit').select('id').where('stat_code', '=', DEMO_TEAMS.communeA).executeTakeFirstOrThrow()).id;
+  await h.db.transaction().execute((trx) => corruptMemberCounter(trx, unit, 3));
+  await h.close();
+
+  const bad = run('src/cli/recount.ts');
+  expect(bad.status).toBe(3);
+  expect(bad.stdout).toMatch(new RegExp(`unit_member_counter\\s+đơn vị ${unit}\\s+members`));
+  expect(bad.stdout).toContain('đã sửa');
+  expect(run('src/cli/recount.ts', ['--check']).status).toBe(0);
+}, 180_000);

@@ -1,0 +1,303 @@
+/**
+ * Teams over HTTP on the built server: access limits for every route under src/pages (enumerated from
+ * the file system, not a hand-written list), roster import end to end, activation, exports, bad files.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, startServer, type TestServer } from '../setup/server.ts';
+
+let server: TestServer;
+const STACK = /\bat [\w.<>]+ \(|node_modules|\.ts:\d+|Error:/;
+const PASSWORD = 'hoc-thu-2026';
+const B_SECRETS = ['Hoàng Thị Nga', 'Tổ CNSCĐ số 5', 'Lý Thị Thu'];
+
+async function signIn(phone: string): Promise<Client> {
+  const c = new Client(server.url);
+  const r = await c.post('/dang-nhap', { phone, password: PASSWORD, next: '/' });
+  expect(r.status, `sign-in ${phone}`).toBe(303);
+  return c;
+}
+
+function upload(c: Client, p: string, bytes: Uint8Array | string, name: string) {
+  const form = new FormData();
+  form.set('tep', new Blob([(typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes) as Uint8Array<ArrayBuffer>]), name);
+  return c.request(p, { method: 'POST', body: form, headers: { origin: server.url } });
+}
+
+const firstMatch = (html: string, re: RegExp) => html.match(re)?.[1];
+
+/** Ids of commune B, found by browsing as B's official. */
+let B: { unit: string; village: string; team: string; member: string; import: string; leaderPhone: string };
+let A: { unit: string };
+let officialA: Client;
+
+beforeAll(async () => {
+  if (!fs.existsSync('dist/server/entry.mjs')) throw new Error('Run `npm run build` first (npm test does it).');
+  server = await startServer();
+  const b = await signIn('0912000020');
+  const home = await (await b.get('/quan-ly')).text();
+  const unit = firstMatch(home, /\/quan-ly\/don-vi\/(\d+)/)!;
+  const unitPage = await (await b.get(`/quan-ly/don-vi/${unit}`)).text();
+  const village = firstMatch(unitPage, /href="\/quan-ly\/don-vi\/(\d+)"/)!;
+  const villagePage = await (await b.get(`/quan-ly/don-vi/${village}`)).text();
+  const team = firstMatch(villagePage, /\/quan-ly\/to\/(\d+)/)!;
+  const teamPage = await (await b.get(`/quan-ly/to/${team}`)).text();
+  const member = firstMatch(teamPage, /\/quan-ly\/thanh-vien\/([0-9a-f-]{36})/)!;
+  const up = await upload(b, `/quan-ly/don-vi/${unit}/nhap-danh-sach`, 'Họ và tên,Số điện thoại,Thôn,Tổ,Vai trò\r\nĐinh Văn Khoa,0918000001,Tổ dân phố số 5 (mẫu),Tổ CNSCĐ số 5 (mẫu),Thành viên\r\n', 'b.csv');
+  expect(up.status).toBe(303);
+  const imp = up.headers.get('location')!.split('/').pop()!;
+  B = { unit, village, team, member, import: imp, leaderPhone: '0912000021' };
+  officialA = await signIn('0912000010');
+  A = { unit: firstMatch(await (await officialA.get('/quan-ly')).text(), /\/quan-ly\/don-vi\/(\d+)/)! };
+  expect(A.unit).not.toBe(B.unit);
+}, 120_000);
+afterAll(() => server?.stop());
+
+/** Every route under src/pages, with its dynamic parameters. */
+function routes(): { route: string; params: string[] }[] {
+  const root = path.resolve('src/pages');
+  const out: { route: string; params: string[] }[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (/\.(astro|ts|md|mdx)$/.test(e.name)) {
+        let rel = path.relative(root, full).replace(/\\/g, '/').replace(/\.(astro|ts|md|mdx)$/, '');
+        rel = rel.replace(/(^|\/)index$/, '');
+        if (/^(404|500)$/.test(rel)) continue;
+        out.push({ route: '/' + rel, params: [...rel.matchAll(/\[(\w+)\]/g)].map((m) => m[1]!) });
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Substitutes commune B's ids (and harmless values for content parameters). */
+function fill(route: string): string {
+  const values: Record<string, string> = {
+    unit: B.unit,
+    team: B.team,
+    member: B.member,
+    import: B.import,
+    course: 'trinh-duyet-an-toan',
+    edition: 'thanh-vien',
+    lesson: 'khong-co-bai-nay',
+    attempt: '00000000-0000-4000-8000-000000000000',
+  };
+  return route.replace(/\[(\w+)\]/g, (_, k: string) => {
+    if (!(k in values)) throw new Error(`new route parameter [${k}]: add a value for it in this test`);
+    return values[k]!;
+  });
+}
+
+const COMMUNE_PARAMS = new Set(['unit', 'team', 'member', 'import']);
+
+describe('access: an official of commune A never reaches commune B', () => {
+  it('answers 403 or 404 on every route with B’s ids, GET and POST, and leaks nothing of B elsewhere', async () => {
+    const all = routes();
+    const scoped = all.filter((r) => r.params.some((p) => COMMUNE_PARAMS.has(p)));
+    expect(scoped.length).toBeGreaterThanOrEqual(10);
+    for (const r of all) {
+      const p = fill(r.route);
+      // Signing out would end this official's session for the rest of the test; it holds no data.
+      if (p === '/dang-xuat') continue;
+      for (const method of ['GET', 'POST'] as const) {
+        const qs = method === 'GET' ? '?bang=thanh-vien&dinh-dang=csv' : '';
+        const res =
+          method === 'GET'
+            ? await officialA.get(p + qs)
+            : await officialA.post(p, { viec: 'cho-thoi', ten: 'Tổ bị chiếm', 'don-vi': A.unit, to: B.team, khoa: 'trinh-duyet-an-toan:member', han: '2027-01-01', phone: B.leaderPhone, 'cho-thoi': B.member });
+        const body = await res.text();
+        if (r.params.some((x) => COMMUNE_PARAMS.has(x))) {
+          expect([403, 404], `${method} ${p} → ${res.status}`).toContain(res.status);
+        }
+        for (const s of B_SECRETS) expect(body, `${method} ${p} leaks ${s}`).not.toContain(s);
+        expect(body).not.toMatch(STACK);
+      }
+    }
+  }, 120_000);
+
+  it('B’s data is unchanged after all those attempts', async () => {
+    const b = await signIn('0912000020');
+    const team = await (await b.get(`/quan-ly/to/${B.team}`)).text();
+    expect(team).toContain('Tổ CNSCĐ số 5 (mẫu)');
+    expect(team).not.toContain('đã thôi tham gia');
+    const log = await (await b.get(`/quan-ly/don-vi/${B.unit}/nhat-ky`)).text();
+    expect(log).not.toContain('Cấp mã khôi phục mật khẩu');
+  });
+
+  it('members and citizens cannot open /quan-ly; guests are sent to sign in', async () => {
+    for (const phone of ['0912000001', '0912000002']) {
+      const c = await signIn(phone);
+      for (const p of ['/quan-ly', `/quan-ly/don-vi/${A.unit}`, `/quan-ly/don-vi/${A.unit}/xuat?bang=thanh-vien`]) {
+        const r = await c.get(p);
+        expect([403, 404], `${phone} ${p}`).toContain(r.status);
+      }
+    }
+    const guest = await new Client(server.url).get('/quan-ly');
+    expect(guest.status).toBe(303);
+    expect(guest.headers.get('location')).toMatch(/dang-nhap/);
+  });
+
+  it('a leader sees their own team only', async () => {
+    const leader = await signIn('0912000011');
+    const home = await (await leader.get('/quan-ly')).text();
+    const team = firstMatch(home, /\/quan-ly\/to\/(\d+)/)!;
+    expect((await leader.get(`/quan-ly/to/${team}`)).status).toBe(200);
+    expect((await leader.get(`/quan-ly/to/${B.team}`)).status).toBe(404);
+    expect((await leader.get(`/quan-ly/don-vi/${A.unit}`)).status).toBe(404);
+  });
+});
+
+describe('roster import, activation and recovery', () => {
+  const roster = [
+    'Họ và tên;Số điện thoại;Thôn, tổ dân phố;Tổ công nghệ số;Vai trò',
+    'Ngô Văn Tâm;0919 000 001;Tổ dân phố số 9;Tổ CNSCĐ số 9;Tổ trưởng',
+    'Mai Thị Hạnh;0919000002;Tổ dân phố số 9;Tổ CNSCĐ số 9;Thành viên',
+    'Lê Thị Mai;0912000003;Tổ dân phố số 9;Tổ CNSCĐ số 9;Thành viên', // a registered citizen: linked
+  ].join('\r\n');
+
+  it('previews, commits once, links the citizen, and re-importing changes nothing', async () => {
+    const up = await upload(officialA, `/quan-ly/don-vi/${A.unit}/nhap-danh-sach`, '\uFEFF' + roster, 'ds.csv');
+    expect(up.status).toBe(303);
+    const previewUrl = new URL(up.headers.get('location')!, server.url).pathname;
+    const preview = await (await officialA.get(previewUrl)).text();
+    expect(preview).toMatch(/Tổ dân phố số 9\s*<strong>\s*\(mới\)/);
+    expect(preview).toContain('Liên kết tài khoản có sẵn');
+    expect(preview).toContain('Thành viên hiện có nhưng không có trong tệp');
+    const commit = await officialA.post(previewUrl, {});
+    expect(commit.status).toBe(303);
+    expect(await (await officialA.get(previewUrl)).text()).toMatch(/2 tài khoản mới, 1 liên kết/);
+    expect((await officialA.post(previewUrl, {})).status).toBe(409);
+
+    const again = await upload(officialA, `/quan-ly/don-vi/${A.unit}/nhap-danh-sach`, roster, 'ds.csv');
+    const againUrl = new URL(again.headers.get('location')!, server.url).pathname;
+    const againPreview = await (await officialA.get(againUrl)).text();
+    expect(againPreview.match(/Không đổi/g)).toHaveLength(3);
+    expect(againPreview).not.toContain('(mới)');
+    expect((await officialA.post(againUrl, {})).status).toBe(303);
+    expect(await (await officialA.get(againUrl)).text()).toMatch(/0 tài khoản mới, 0 liên kết, 0 chuyển tổ, 0 cho thôi/);
+
+    // Slips: one per person not yet activated (the linked citizen already has a password).
+    const slips = await officialA.post(`${previewUrl}/phieu`, {});
+    const html = await slips.text();
+    expect(slips.status).toBe(200);
+    expect(html.match(/class="slip"/g)).toHaveLength(2);
+    const code = firstMatch(html.slice(html.indexOf('Ngô Văn Tâm')), /class="code">([A-Z0-9]{8})</)!;
+    const member = new Client(server.url);
+    const wrong = await member.post('/kich-hoat', { phone: '0919000001', code: 'AAAAAAAA', password: 'cây bàng đầu ngõ 2026' });
+    expect(wrong.status).toBe(400);
+    const ok = await member.post('/kich-hoat', { phone: '0919000001', code, password: 'cây bàng đầu ngõ 2026' });
+    expect(ok.status).toBe(303);
+    expect((await member.post('/kich-hoat', { phone: '0919000001', code, password: 'cây bàng đầu ngõ 2027' })).status).toBe(400); // single use
+    const home = await (await member.get('/')).text();
+    expect(home).toContain('Khóa học bắt buộc của tổ');
+    expect(home).toContain('hạn 31/12/2026');
+
+    // The new leader issues a recovery code to a member of their team; it is audit-logged.
+    const leader = member;
+    const rec = await leader.post('/quan-ly/cap-ma', { phone: '0919000002' });
+    expect(rec.status).toBe(200);
+    expect(await rec.text()).toMatch(/class="code">[A-Z0-9]{8}</);
+    expect((await leader.post('/quan-ly/cap-ma', { phone: '0912000021' })).status).toBe(404); // B's leader
+    const log = await (await officialA.get(`/quan-ly/don-vi/${A.unit}/nhat-ky`)).text();
+    expect(log).toContain('Cấp mã khôi phục mật khẩu');
+    expect(log).toContain('Xác nhận nhập danh sách');
+  });
+
+  it('refuses bad files with clear Vietnamese messages and writes nothing', async () => {
+    const before = await (await officialA.get(`/quan-ly/don-vi/${A.unit}/nhat-ky`)).text();
+    const xlsxNot = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const cases: [string, Uint8Array | string, string, number, RegExp][] = [
+      ['Windows-1258', iconv.encode(roster.replace(/;/g, ','), 'windows1258'), 'cu.csv', 400, /CSV UTF-8/],
+      ['missing columns', 'Họ và tên,Điện thoại di động\r\nA,0912345678\r\n', 'x.csv', 400, /thiếu cột/i],
+      ['junk', new Uint8Array(10 * 1024 * 1024).fill(7), 'rac.csv', 413, /quá lớn/],
+      ['binary junk', new Uint8Array(2000).fill(0), 'rac.csv', 400, /không phải tệp văn bản/],
+      ['not a spreadsheet', xlsxNot, 'ds.xlsx', 400, /không phải bảng tính Excel|bị hỏng/],
+      ['xlsx name on text', 'hello', 'ds.xlsx', 400, /không phải bảng tính Excel/],
+      ['empty', '', 'ds.csv', 400, /chọn tệp|trống/],
+    ];
+    for (const [name, bytes, file, status, re] of cases) {
+      const r = await upload(officialA, `/quan-ly/don-vi/${A.unit}/nhap-danh-sach`, bytes, file);
+      const text = await r.text();
+      expect(r.status, name).toBe(status);
+      expect(text, name).toMatch(re);
+      expect(text, name).not.toMatch(STACK);
+    }
+    // Row problems are listed per row, in Vietnamese, and the commit is refused.
+    const bad = ['Họ và tên,Số điện thoại,Thôn,Tổ,Vai trò', '=HYPERLINK("x"),0919100001,Thôn 1,Tổ 1,Thành viên', ',0919100002,Thôn 1,Tổ 1,', 'Người Hai,12345,Thôn 1,Tổ 1,', 'Người Ba,0919100003,Thôn 1,Tổ 1,', 'Người Bốn,0919100003,Thôn 1,Tổ 1,Chủ tịch'].join('\n');
+    const up = await upload(officialA, `/quan-ly/don-vi/${A.unit}/nhap-danh-sach`, bad, 'loi.csv');
+    const url = new URL(up.headers.get('location')!, server.url).pathname;
+    const preview = await (await officialA.get(url)).text();
+    for (const m of ['công thức', 'Thiếu họ và tên', 'không hợp lệ: cần 10 chữ số', 'trùng với dòng 5', 'Vai trò “Chủ tịch”']) expect(preview).toContain(m);
+    const commit = await officialA.post(url, {});
+    expect(commit.status).toBe(400);
+    expect(await commit.text()).toMatch(/chưa có gì được lưu/);
+    const after = await (await officialA.get(`/quan-ly/don-vi/${A.unit}/nhat-ky`)).text();
+    expect(after.match(/Xác nhận nhập danh sách/g)?.length).toBe(before.match(/Xác nhận nhập danh sách/g)?.length);
+  });
+
+  it('accepts an XLSX roster and serves the template', async () => {
+    const tpl = await officialA.get('/quan-ly/mau-danh-sach?dinh-dang=xlsx');
+    expect(tpl.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await tpl.arrayBuffer());
+    expect(wb.worksheets[0]!.getRow(1).getCell(1).value).toBe('Họ và tên');
+    wb.worksheets[0]!.getRow(2).getCell(2).value = 919200001; // numeric phone, as Excel stores it
+    wb.worksheets[0]!.getRow(3).getCell(2).value = '0919200002';
+    const up = await upload(officialA, `/quan-ly/don-vi/${A.unit}/nhap-danh-sach`, new Uint8Array(await wb.xlsx.writeBuffer()), 'mau.xlsx');
+    expect(up.status).toBe(303);
+    const preview = await (await officialA.get(new URL(up.headers.get('location')!, server.url).pathname)).text();
+    expect(preview.match(/Tạo mới/g)).toHaveLength(2);
+    const csv = await officialA.get('/quan-ly/mau-danh-sach?dinh-dang=csv');
+    expect(new Uint8Array(await csv.arrayBuffer()).slice(0, 3)).toEqual(new Uint8Array([0xef, 0xbb, 0xbf]));
+  });
+});
+
+describe('dashboards and exports', () => {
+  it('renders the unit dashboard with a server-side SVG chart and filters, refusing bad filters', async () => {
+    const r = await officialA.get(`/quan-ly/don-vi/${A.unit}?khoa=trinh-duyet-an-toan:member`);
+    const html = await r.text();
+    expect(r.status).toBe(200);
+    expect(html).toMatch(/<svg[^>]+role="img"[^>]+aria-label="Số khóa học bắt buộc hoàn thành mỗi tuần/);
+    expect(html).not.toMatch(/<script(?![^>]*is:inline)[^>]*src=/);
+    const bad = await officialA.get(`/quan-ly/don-vi/${A.unit}?khoa=khong-co:member`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('Bộ lọc khóa học không hợp lệ');
+    expect((await officialA.get('/quan-ly/don-vi/abc')).status).toBe(404);
+    expect((await officialA.get('/quan-ly/don-vi/99999999')).status).toBe(404);
+  });
+
+  it('exports CSV with BOM, CRLF and neutralised formulas, and XLSX', async () => {
+    // A citizen whose name looks like a formula joins a team through the roster (linked by phone).
+    const c = new Client(server.url);
+    expect((await c.post('/dang-ky', { displayName: '=1+2 Nguyễn Văn Cộng', phone: '0919300001', password: 'vườn nhà có ba cây bưởi', next: '/' })).status).toBe(303);
+    const up = await upload(officialA, `/quan-ly/don-vi/${A.unit}/nhap-danh-sach`, 'Họ và tên,Số điện thoại,Thôn,Tổ,Vai trò\r\nCộng,0919300001,Tổ dân phố số 9,Tổ CNSCĐ số 9,Thành viên\r\n', 'c.csv');
+    expect((await officialA.post(new URL(up.headers.get('location')!, server.url).pathname, {})).status).toBe(303);
+
+    const r = await officialA.get(`/quan-ly/don-vi/${A.unit}/xuat?bang=thanh-vien&dinh-dang=csv`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/text\/csv/);
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = new TextDecoder().decode(bytes);
+    expect(text).toContain('\r\n');
+    expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(text).toContain("'=1+2 Nguyễn Văn Cộng");
+    expect(text).not.toMatch(/(^|,)=1\+2/m);
+    expect(text).toContain('Hạn hoàn thành');
+
+    const x = await officialA.get(`/quan-ly/don-vi/${A.unit}/xuat?bang=don-vi&dinh-dang=xlsx`);
+    expect(x.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await x.arrayBuffer());
+    expect(wb.worksheets[0]!.getRow(1).getCell(1).value).toBe('Đơn vị hoặc tổ');
+    expect(wb.worksheets[0]!.rowCount).toBeGreaterThan(1);
+    expect((await officialA.get(`/quan-ly/don-vi/${A.unit}/xuat?bang=gi-do&dinh-dang=csv`)).status).toBe(400);
+    expect((await officialA.get(`/quan-ly/don-vi/${A.unit}/xuat?bang=don-vi&dinh-dang=pdf`)).status).toBe(400);
+  });
+});
