@@ -8,7 +8,6 @@ import { getCatalog } from '../../src/server/content/catalog.ts';
 import type { Database } from '../../src/server/db/schema.ts';
 import { markLessonDone, startFinalQuiz, submitFinalQuiz } from '../../src/server/learning/learning.ts';
 import type { FormEntries } from '../../src/server/learning/quiz.ts';
-import type { Question } from '../../src/lib/content/schema.ts';
 import {
   certificatesOfUser,
   reissueCertificate,
@@ -19,6 +18,7 @@ import { renderCertificateImage } from '../../src/server/certificates/image.ts';
 import { renderCertificatePdf } from '../../src/server/certificates/pdf.ts';
 import { DEFAULT_ISSUER_NAME } from '../../src/server/config.ts';
 import { createTestDb } from '../setup/db.ts';
+import { correctFields } from '../setup/answers.ts';
 import { pdfInfo, pdfLines, pdfQrText, pngSize } from '../setup/pdf.ts';
 
 let db: Kysely<Database>;
@@ -40,18 +40,6 @@ async function newUser(name?: string): Promise<string> {
 const COURSE = 'khoa-thu-nghiem';
 const course = () => getCatalog().bySlug.get(COURSE)!;
 
-function correctFields(q: Question, order: string[]): [string, string][] {
-  switch (q.type) {
-    case 'single':
-      return [[`q-${q.id}`, String(order.indexOf(q.answer))]];
-    case 'truefalse':
-      return [[`q-${q.id}`, String(order.indexOf(String(q.answer)))]];
-    case 'multiple':
-      return q.answer.map((a) => [`q-${q.id}`, String(order.indexOf(a))]);
-    case 'order':
-      return order.map((id, k) => [`q-${q.id}--${k}`, String(q.steps.findIndex((s) => s.id === id) + 1)]);
-  }
-}
 
 async function passingAttempt(userId: string, edition: 'citizen' | 'member') {
   const quiz = await startFinalQuiz(db, userId, COURSE, edition);

@@ -13,10 +13,9 @@ import {
   submitFinalQuiz,
   submitLessonCheck,
 } from '../../src/server/learning/learning.ts';
-import type { FormEntries } from '../../src/server/learning/quiz.ts';
 import { checkOrder } from '../../src/server/learning/quiz.ts';
-import type { Question } from '../../src/lib/content/schema.ts';
 import { createTestDb } from '../setup/db.ts';
+import { correctFields, formOf } from '../setup/answers.ts';
 
 let db: Kysely<Database>;
 let n = 0;
@@ -36,25 +35,8 @@ async function newUser(): Promise<string> {
 
 const course = () => getCatalog().bySlug.get('khoa-thu-nghiem')!;
 
-/** Form fields that answer `q` correctly when shown in `order` (display keys are positions). */
-function correctFields(q: Question, order: string[]): [string, string][] {
-  switch (q.type) {
-    case 'single':
-      return [[`q-${q.id}`, String(order.indexOf(q.answer))]];
-    case 'truefalse':
-      return [[`q-${q.id}`, String(order.indexOf(String(q.answer)))]];
-    case 'multiple':
-      return q.answer.map((a) => [`q-${q.id}`, String(order.indexOf(a))]);
-    case 'order':
-      return order.map((id, k) => [`q-${q.id}--${k}`, String(q.steps.findIndex((s) => s.id === id) + 1)]);
-  }
-}
 
-function form(pairs: [string, string][]): FormEntries {
-  const m: FormEntries = new Map();
-  for (const [k, v] of pairs) m.set(k, [...(m.get(k) ?? []), v]);
-  return m;
-}
+const form = formOf;
 
 const checkForm = (lessonId: string, right = true) => {
   const lesson = course().editions.member!.lessons.find((l) => l.id === lessonId)!;

@@ -7,7 +7,6 @@ import { getCatalog } from '../../src/server/content/catalog.ts';
 import type { Database } from '../../src/server/db/schema.ts';
 import { markLessonDone, startFinalQuiz, submitFinalQuiz } from '../../src/server/learning/learning.ts';
 import type { FormEntries } from '../../src/server/learning/quiz.ts';
-import type { Question } from '../../src/lib/content/schema.ts';
 import { corruptMemberCounter } from '../../src/server/teams/counters.repository.ts';
 import { recountAll } from '../../src/server/teams/counters.ts';
 import { isOverdue, memberDetail, myRequiredCourses, overdueCutoff, teamDashboard, unitDashboard } from '../../src/server/teams/dashboard.ts';
@@ -16,6 +15,7 @@ import { loadRegistry, seedAdministrativeUnits } from '../../src/server/teams/se
 import * as repo from '../../src/server/teams/teams.repository.ts';
 import { assignCourse, createUnit, moveMember, moveTeam, renameUnit, setMemberActive, type Viewer } from '../../src/server/teams/teams.ts';
 import { createTestDb } from '../setup/db.ts';
+import { correctFields } from '../setup/answers.ts';
 
 let db: Kysely<Database>;
 let official: Viewer;
@@ -28,18 +28,6 @@ async function person(phone: string, role: 'official' | 'admin' | 'learner', nam
   return r.id;
 }
 
-function correctFields(q: Question, order: string[]): [string, string][] {
-  switch (q.type) {
-    case 'single':
-      return [[`q-${q.id}`, String(order.indexOf(q.answer))]];
-    case 'truefalse':
-      return [[`q-${q.id}`, String(order.indexOf(String(q.answer)))]];
-    case 'multiple':
-      return q.answer.map((a) => [`q-${q.id}`, String(order.indexOf(a))]);
-    case 'order':
-      return order.map((id, k) => [`q-${q.id}--${k}`, String(q.steps.findIndex((s) => s.id === id) + 1)]);
-  }
-}
 
 /** Completes a course edition the real way: every lesson, then a passed final quiz. */
 async function complete(userId: string, edition: 'citizen' | 'member') {
