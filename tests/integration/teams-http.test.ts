@@ -87,6 +87,10 @@ function fill(route: string): string {
     edition: 'thanh-vien',
     lesson: 'khong-co-bai-nay',
     attempt: '00000000-0000-4000-8000-000000000000',
+    // Public certificate and monthly-topic routes: the demo certificate, a scheduled month, a bogus feed token.
+    code: 'HS4VN-2026D',
+    month: '2026-11',
+    token: 'a'.repeat(48),
   };
   return route.replace(/\[(\w+)\]/g, (_, k: string) => {
     if (!(k in values)) throw new Error(`new route parameter [${k}]: add a value for it in this test`);
