@@ -55,6 +55,14 @@ describe('sign-in', () => {
     expect((await authenticate(db, { phone: '+84912333333', password: PASSWORD, clientKey: 'k9' })).ok).toBe(true);
   });
 
+  it('never counts successful sign-ins (many learners share one address behind carrier NAT)', async () => {
+    await register(db, { phone: '+84912666666', displayName: 'Ngô Thị Nhung', password: PASSWORD });
+    for (let i = 0; i < 35; i++) {
+      const r = await authenticate(db, { phone: '+84912666666', password: PASSWORD, clientKey: 'shared-nat' });
+      expect(r.ok, `sign-in ${i + 1}`).toBe(true);
+    }
+  });
+
   it('limits attempts per client across numbers', async () => {
     let last;
     for (let i = 0; i < 31; i++) last = await authenticate(db, { phone: `+8491240${String(i).padStart(4, '0')}`, password: 'x'.repeat(8), clientKey: 'many' });

@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { consume, LIMITS, reset, waitText } from '../security/rate-limit.ts';
+import { consume, failuresAllowed, LIMITS, reset, waitText } from '../security/rate-limit.ts';
 import { hashPassword, isCommonPassword, verifyDummy, verifyPassword } from './password.ts';
 import * as users from './user.repository.ts';
 
@@ -36,19 +36,30 @@ export async function authenticate(
   db: Kysely<Database>,
   input: { phone: string; password: string; clientKey: string },
 ): Promise<AccountResult<{ userId: string }>> {
-  const perClient = await consume(db, `login:client:${input.clientKey}`, LIMITS.loginPerClient);
-  const perPhone = await consume(db, `login:phone:${input.phone}`, LIMITS.loginPerPhone);
+  // Only failed attempts count: many learners share one address behind a carrier's NAT, and signing
+  // in correctly must never lock anyone out. Guessing is what the limits stop.
+  const clientKey = `login:client:${input.clientKey}`;
+  const phoneKey = `login:phone:${input.phone}`;
+  const [perClient, perPhone] = await Promise.all([
+    failuresAllowed(db, clientKey, LIMITS.loginPerClient),
+    failuresAllowed(db, phoneKey, LIMITS.loginPerPhone),
+  ]);
   if (!perClient.allowed || !perPhone.allowed) {
     const wait = Math.max(perClient.allowed ? 0 : perClient.retryAfter, perPhone.allowed ? 0 : perPhone.retryAfter);
     return { ok: false, status: 429, message: `Bạn đã thử đăng nhập quá nhiều lần. Vui lòng đợi ${waitText(wait)} rồi thử lại.` };
   }
+  const fail = async (): Promise<AccountResult<{ userId: string }>> => {
+    await consume(db, clientKey, LIMITS.loginPerClient);
+    await consume(db, phoneKey, LIMITS.loginPerPhone);
+    return { ok: false, status: 401, message: WRONG };
+  };
   const user = await users.findUserByPhone(db, input.phone);
   if (!user || !user.password_hash) {
     await verifyDummy(input.password);
-    return { ok: false, status: 401, message: WRONG };
+    return fail();
   }
-  if (!(await verifyPassword(user.password_hash, input.password))) return { ok: false, status: 401, message: WRONG };
-  await reset(db, `login:phone:${input.phone}`);
+  if (!(await verifyPassword(user.password_hash, input.password))) return fail();
+  await reset(db, phoneKey);
   return { ok: true, value: { userId: user.id } };
 }
 

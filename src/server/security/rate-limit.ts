@@ -48,6 +48,18 @@ export async function blocked(db: Kysely<Database>, key: string, limit: Limit): 
   return { allowed: w.hits <= limit.max, retryAfter };
 }
 
+/**
+ * Whether another attempt may be made when only failures are counted (`consume` after each failure):
+ * refused once `limit.max` failures fall in the current window.
+ */
+export async function failuresAllowed(db: Kysely<Database>, key: string, limit: Limit): Promise<LimitResult> {
+  const w = await repo.readWindow(db, key);
+  if (!w) return { allowed: true, retryAfter: 0 };
+  const retryAfter = Math.ceil((w.windowStart.getTime() + limit.windowSeconds * 1000 - Date.now()) / 1000);
+  if (retryAfter <= 0) return { allowed: true, retryAfter: 0 };
+  return { allowed: w.hits < limit.max, retryAfter };
+}
+
 /** Resets a key. */
 export function reset(db: Kysely<Database>, key: string): Promise<void> {
   return repo.clearKey(db, key);
