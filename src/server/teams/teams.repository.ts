@@ -1,20 +1,12 @@
 /** Units, teams, memberships, scopes, assignments, codes and the audit log. */
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { AdminUnitTable, Database } from '../db/schema.ts';
 import { pathUpper } from './counters.repository.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export interface UnitRow {
-  id: number;
-  parent_id: number | null;
-  kind: string;
-  name: string;
-  stat_code: string | null;
-  path: string;
-  depth: number;
-  synthetic: boolean;
-}
+/** An administrative unit as selected by the repository (every column but created_at). */
+export type UnitRow = Omit<Selectable<AdminUnitTable>, 'created_at'>;
 
 const unitCols = ['id', 'parent_id', 'kind', 'name', 'stat_code', 'path', 'depth', 'synthetic'] as const;
 
