@@ -4,8 +4,8 @@
  * It never authorizes per route: pages call guards.
  */
 import { defineMiddleware } from 'astro:middleware';
-import { SESSION_COOKIE, validateSessionToken } from './server/auth/session.ts';
-import { clearSessionCookie, db, setSessionCookie } from './server/http/request.ts';
+import { validateSessionToken } from './server/auth/session.ts';
+import { clearSessionCookie, db, sessionCookieName, setSessionCookie } from './web/request.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -32,7 +32,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     });
   }
 
-  const token = context.cookies.get(SESSION_COOKIE)?.value;
+  const token = context.cookies.get(sessionCookieName())?.value;
   if (token) {
     try {
       const found = await validateSessionToken(await db(), token);

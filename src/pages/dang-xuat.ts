@@ -1,7 +1,7 @@
 /** Sign-out: deletes the session and its cookie. */
 import type { APIRoute } from 'astro';
 import { invalidateSession } from '../server/auth/session.ts';
-import { clearSessionCookie, db } from '../server/http/request.ts';
+import { clearSessionCookie, db } from '../web/request.ts';
 
 export const prerender = false;
 

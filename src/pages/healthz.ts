@@ -1,7 +1,10 @@
-/** Liveness and database reachability for load balancers. */
+/**
+ * Readiness for load balancers: the database answers AND every migration in the folder is applied
+ * (a database with no tables, or one behind the code, is not healthy). 503 otherwise.
+ */
 import type { APIRoute } from 'astro';
-import { sql } from 'kysely';
 import { getDbHandle } from '../server/db/index.ts';
+import { pendingMigrations } from '../server/db/migrate.ts';
 
 export const prerender = false;
 
@@ -11,7 +14,10 @@ export const GET: APIRoute = async () => {
   try {
     const handle = await getDbHandle();
     kind = handle.kind;
-    await sql`select 1`.execute(handle.db);
+    const pending = await pendingMigrations(handle.db);
+    if (pending.length) {
+      return new Response(JSON.stringify({ status: 'error', database: kind, message: 'Cơ sở dữ liệu chưa được cập nhật cấu trúc (migration).', pending: pending.length }), { status: 503, headers });
+    }
     return new Response(JSON.stringify({ status: 'ok', database: kind }), { status: 200, headers });
   } catch {
     return new Response(JSON.stringify({ status: 'error', database: kind, message: 'Không kết nối được cơ sở dữ liệu.' }), { status: 503, headers });

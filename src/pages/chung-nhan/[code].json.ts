@@ -1,5 +1,5 @@
 /** The certificate as an Open Badges 3.0 credential (JSON-LD). */
-import { certificateRoute } from '../../server/http/certificate-routes.ts';
+import { certificateRoute } from '../../web/certificate-routes.ts';
 
 export const prerender = false;
 

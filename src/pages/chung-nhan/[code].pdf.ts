@@ -1,5 +1,5 @@
 /** The certificate as a printable PDF. */
-import { certificateRoute } from '../../server/http/certificate-routes.ts';
+import { certificateRoute } from '../../web/certificate-routes.ts';
 
 export const prerender = false;
 

@@ -1,5 +1,5 @@
 /** The certificate as a 1200×630 preview image (Open Graph). */
-import { certificateRoute } from '../../server/http/certificate-routes.ts';
+import { certificateRoute } from '../../web/certificate-routes.ts';
 
 export const prerender = false;
 

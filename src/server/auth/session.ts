@@ -12,8 +12,6 @@ import * as repo from './session.repository.ts';
 /** Sessions last 30 days after the last use. */
 export const SESSION_DAYS = 30;
 const DAY = 24 * 60 * 60 * 1000;
-/** Name of the session cookie. */
-export const SESSION_COOKIE = 'hs_session';
 
 export type SessionUser = repo.SessionWithUser['user'];
 export interface ValidSession {

@@ -16,3 +16,10 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   if (error) throw new Error(`Migration ${failed?.migrationName ?? ''} thất bại: ${String((error as Error).message ?? error)}`);
   return (results ?? []).map((r) => r.migrationName);
 }
+
+/** Names of migrations in the folder that the database has not applied (empty when up to date). */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder: migrationsDir() }) });
+  const all = await migrator.getMigrations();
+  return all.filter((m) => !m.executedAt).map((m) => m.name);
+}

@@ -1,7 +1,7 @@
 /** A member's private iCalendar feed: sessions plus their required-course due dates. */
 import type { APIRoute } from 'astro';
 import { privateFeed } from '../../../server/schedule/feeds.ts';
-import { db } from '../../../server/http/request.ts';
+import { db } from '../../../web/request.ts';
 
 export const prerender = false;
 

@@ -1,7 +1,7 @@
 /** Assigns a required course edition with a due date to the unit (form POST, then back). */
 import type { APIRoute } from 'astro';
-import { db, field, readForm } from '../../../../server/http/request.ts';
-import { errorResponse } from '../../../../server/http/responses.ts';
+import { db, field, readForm } from '../../../../web/request.ts';
+import { errorResponse } from '../../../../web/errors.ts';
 import { assignCourse, TeamsError } from '../../../../server/teams/teams.ts';
 
 export const prerender = false;

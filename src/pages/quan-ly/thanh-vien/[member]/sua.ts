@@ -1,7 +1,7 @@
 /** Moves, deactivates or reactivates a member (officials in scope). Nobody is ever deleted. */
 import type { APIRoute } from 'astro';
-import { db, field, readForm } from '../../../../server/http/request.ts';
-import { errorResponse } from '../../../../server/http/responses.ts';
+import { db, field, readForm } from '../../../../web/request.ts';
+import { errorResponse } from '../../../../web/errors.ts';
 import { moveMember, requireMemberAccess, setMemberActive, TeamsError } from '../../../../server/teams/teams.ts';
 
 export const prerender = false;

@@ -1,7 +1,7 @@
 /** Renames or moves a team (officials in scope). */
 import type { APIRoute } from 'astro';
-import { db, field, readForm } from '../../../../server/http/request.ts';
-import { errorResponse } from '../../../../server/http/responses.ts';
+import { db, field, readForm } from '../../../../web/request.ts';
+import { errorResponse } from '../../../../web/errors.ts';
 import { moveTeam, renameTeam, requireTeamAccess, TeamsError } from '../../../../server/teams/teams.ts';
 
 export const prerender = false;

@@ -1,7 +1,7 @@
 /** Export of a team's table: ?dinh-dang=csv|xlsx[&khoa=…]. */
 import type { APIRoute } from 'astro';
-import { db } from '../../../../server/http/request.ts';
-import { errorResponse } from '../../../../server/http/responses.ts';
+import { db } from '../../../../web/request.ts';
+import { errorResponse } from '../../../../web/errors.ts';
 import { parseCourseFilter } from '../../../../server/teams/dashboard.ts';
 import { csvResponse, xlsxResponse } from '../../../../server/teams/export.ts';
 import { teamTable } from '../../../../server/teams/tables.ts';

@@ -2,8 +2,8 @@
 import type { APIRoute } from 'astro';
 import { editionFromSlug, paths } from '../../../../../lib/editions.ts';
 import { LearningError, markLessonDone } from '../../../../../server/learning/learning.ts';
-import { db, guestTokenHash } from '../../../../../server/http/request.ts';
-import { errorResponse } from '../../../../../server/http/responses.ts';
+import { db, guestTokenHash } from '../../../../../web/request.ts';
+import { errorResponse } from '../../../../../web/errors.ts';
 
 export const prerender = false;
 

@@ -1,10 +1,10 @@
 /** Route guards: pages call one at the top; middleware only identifies. */
 import type { AstroGlobal } from 'astro';
-import { paths } from '../../lib/editions.ts';
-import type { Role } from '../db/schema.ts';
-import { HttpError } from '../http/request.ts';
-import { errorResponse } from '../http/responses.ts';
-import type { SessionUser } from './session.ts';
+import { paths } from '../lib/editions.ts';
+import type { Role } from '../server/db/schema.ts';
+import { HttpError } from './request.ts';
+import { errorResponse } from './errors.ts';
+import type { SessionUser } from '../server/auth/session.ts';
 
 /** The signed-in user, or a redirect to sign-in that returns here. */
 export function requireUser(Astro: Pick<AstroGlobal, 'locals' | 'url' | 'redirect'>): SessionUser | Response {

@@ -2,13 +2,13 @@
 import { z } from 'astro/zod';
 import type { AstroCookies } from 'astro';
 import type { Kysely } from 'kysely';
-import { DisplayNameSchema, NewPasswordSchema, NextPathSchema, PasswordInputSchema, PhoneSchema } from '../../lib/fields.ts';
-import type { Database } from '../db/schema.ts';
-import { claimGuestWork } from '../learning/learning.ts';
-import { consume, LIMITS, waitText } from '../security/rate-limit.ts';
-import { clearGuestCookie, field, guestTokenHash, setSessionCookie } from '../http/request.ts';
-import { authenticate, register } from './account.ts';
-import { createSession } from './session.ts';
+import { DisplayNameSchema, NewPasswordSchema, NextPathSchema, PasswordInputSchema, PhoneSchema } from '../lib/fields.ts';
+import type { Database } from '../server/db/schema.ts';
+import { claimGuestWork } from '../server/learning/learning.ts';
+import { consume, LIMITS, waitText } from '../server/security/rate-limit.ts';
+import { clearGuestCookie, field, guestTokenHash, setSessionCookie } from './request.ts';
+import { authenticate, register } from '../server/auth/account.ts';
+import { createSession } from '../server/auth/session.ts';
 
 export const SignUpSchema = z.object({ phone: PhoneSchema, displayName: DisplayNameSchema, password: NewPasswordSchema, next: NextPathSchema });
 export const SignInSchema = z.object({ phone: PhoneSchema, password: PasswordInputSchema, next: NextPathSchema });

@@ -3,14 +3,14 @@
  * Each looks the code up through the rate-limited public verification, like the page does.
  */
 import type { APIRoute } from 'astro';
-import { certificatePath, verifyCertificate, type CertificateView } from '../certificates/certificates.ts';
-import { renderCertificateImage } from '../certificates/image.ts';
-import { openBadgeCredential, signCredential } from '../certificates/openbadge.ts';
-import { renderCertificatePdf } from '../certificates/pdf.ts';
-import { SigningKeyError } from '../certificates/signing.ts';
-import { siteUrl } from '../config.ts';
+import { certificatePath, verifyCertificate, type CertificateView } from '../server/certificates/certificates.ts';
+import { renderCertificateImage } from '../server/certificates/image.ts';
+import { openBadgeCredential, signCredential } from '../server/certificates/openbadge.ts';
+import { renderCertificatePdf } from '../server/certificates/pdf.ts';
+import { SigningKeyError } from '../server/certificates/signing.ts';
+import { siteUrl } from '../server/config.ts';
 import { clientKey, db } from './request.ts';
-import { errorResponse } from './responses.ts';
+import { errorResponse } from './errors.ts';
 
 type Kind = 'pdf' | 'json' | 'jwt' | 'png';
 

@@ -1,0 +1,29 @@
+/**
+ * Error handling of the web edge: expected failures (domain errors and HttpError) become a status and a
+ * Vietnamese message; anything else is rethrown and ends on the generic 500 page, never a stack trace.
+ */
+import { CertificateError } from '../server/certificates/certificates.ts';
+import { LearningError } from '../server/learning/learning.ts';
+import { TopicError } from '../server/topics/errors.ts';
+import { HttpError } from './request.ts';
+import { TeamsError } from '../server/teams/teams.ts';
+
+/** A failure safe to show to the user. */
+export interface ShownError {
+  status: number;
+  message: string;
+}
+
+/** Turns an expected failure into a status and message; rethrows anything unexpected (→ 500 page). */
+export function shownError(err: unknown): ShownError {
+  if (err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError || err instanceof TopicError || err instanceof TeamsError) return { status: err.status, message: err.message };
+  throw err;
+}
+
+/** A small Vietnamese HTML page for errors from API routes (no stack traces). */
+export function errorResponse(err: unknown): Response {
+  const { status, message } = shownError(err);
+  const esc = message.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const html = `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Lỗi · Học Số</title></head><body style="font:18px/1.6 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem"><h1>Không thực hiện được yêu cầu</h1><p role="alert">${esc}</p><p><a href="/">Về trang chủ</a></p></body></html>`;
+  return new Response(html, { status, headers: { 'content-type': 'text/html; charset=utf-8' } });
+}

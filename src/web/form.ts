@@ -1,0 +1,103 @@
+/**
+ * The one convention for form posts. Every POST reads its body through `readValidForm` (a streaming
+ * byte limit, then a zod schema over the fields), and either
+ *  - an endpoint wraps its work in `formEndpoint`, which answers errors with the Vietnamese error page
+ *    and success with a 303 (use `seeOther` with a notice code), or
+ *  - a page that re-renders with field errors calls `submitForm`, which returns the field errors and
+ *    the status to render with.
+ * Astro Actions were not used: they have one global body limit and need Astro sessions to redirect
+ * without JavaScript.
+ */
+import type { APIContext, APIRoute } from 'astro';
+import type { z } from 'astro/zod';
+import { errorResponse, shownError } from './errors.ts';
+import { HttpError, readForm } from './request.ts';
+
+/** A form that failed validation: per-field messages (keyed by field name) and a status. */
+export class FormError extends HttpError {
+  readonly errors: Record<string, string>;
+  constructor(errors: Record<string, string>, status = 400, message = 'Vui lòng kiểm tra lại các ô được đánh dấu.') {
+    super(status, message);
+    this.errors = errors;
+  }
+}
+
+/** Turns FormData into a plain object: one string per name, or an array when the name repeats. Files are refused. */
+export function formObject(form: FormData, allowFiles: readonly string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of form.entries()) {
+    if (typeof value !== 'string' && !allowFiles.includes(name)) throw new HttpError(400, 'Biểu mẫu không nhận tệp đính kèm.');
+    const prev = out[name];
+    if (prev === undefined) out[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[name] = [prev, value];
+  }
+  return out;
+}
+
+/** The first message for each field of a zod error. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? 'form');
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+/** Options of a form read. */
+export interface FormOptions {
+  /** Largest body accepted, enforced while streaming. */
+  maxBytes: number;
+  /** Field names that may carry files (multipart only). */
+  files?: readonly string[];
+}
+
+/** Reads the request's form with a streaming limit and validates it; throws FormError (400) with field messages. */
+export async function readValidForm<S extends z.ZodType>(request: Request, schema: S, options: FormOptions): Promise<z.output<S>> {
+  const form = await readForm(request, options.maxBytes);
+  const parsed = schema.safeParse(formObject(form, options.files));
+  if (!parsed.success) throw new FormError(fieldErrors(parsed.error));
+  return parsed.data;
+}
+
+/** A POST endpoint: runs `handle` with the validated form; errors become the Vietnamese error page. */
+export function formEndpoint<S extends z.ZodType>(
+  schema: S,
+  options: FormOptions,
+  handle: (data: z.output<S>, context: APIContext) => Promise<Response>,
+): APIRoute {
+  return async (context) => {
+    try {
+      return await handle(await readValidForm(context.request, schema, options), context);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+/** What a page renders after a submission that did not redirect. */
+export interface FormState {
+  status: number;
+  errors: Record<string, string>;
+  message?: string;
+}
+
+/**
+ * Runs a page's form submission. On success `handle` returns a Response (usually a redirect) or a
+ * value the page renders; on failure the page gets the field errors, message and status.
+ */
+export async function submitForm<S extends z.ZodType, T>(
+  request: Request,
+  schema: S,
+  options: FormOptions,
+  handle: (data: z.output<S>) => Promise<T>,
+): Promise<{ ok: true; value: T } | ({ ok: false } & FormState)> {
+  try {
+    return { ok: true, value: await handle(await readValidForm(request, schema, options)) };
+  } catch (err) {
+    if (err instanceof FormError) return { ok: false, status: err.status, errors: err.errors, message: Object.keys(err.errors).length ? undefined : err.message };
+    const e = shownError(err);
+    return { ok: false, status: e.status, errors: {}, message: e.message };
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Success notices after a redirect come from this fixed list, addressed by code in `?tb=`; free text
+ * in a URL is never printed, so a crafted link cannot show a message on our domain.
+ */
+export const NOTICES = {
+  'da-luu': 'Đã lưu thay đổi.',
+  'da-giao-khoa-hoc': 'Đã giao khóa học bắt buộc.',
+  'da-tao-to': 'Đã tạo tổ mới.',
+  'da-doi-mat-khau': 'Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đăng xuất.',
+  'da-doi-ten': 'Đã cập nhật họ và tên.',
+  'da-dang-xuat-noi-khac': 'Đã đăng xuất khỏi các thiết bị khác.',
+  'da-dang-xuat-phien': 'Đã kết thúc phiên đăng nhập đó.',
+  'da-xoa-tai-khoan': 'Tài khoản của bạn đã được xóa.',
+  'da-huy-khoi-phuc': 'Đã hủy yêu cầu đặt lại mật khẩu.',
+} as const;
+
+/** A notice code. */
+export type NoticeCode = keyof typeof NOTICES;
+
+/** The query string part carrying a notice. */
+export function noticeQuery(code: NoticeCode): string {
+  return `tb=${code}`;
+}
+
+/** The notice text for the `tb` query value of `url`, or undefined for absent or unknown codes. */
+export function noticeFrom(url: URL): string | undefined {
+  const code = url.searchParams.get('tb');
+  return code && Object.hasOwn(NOTICES, code) ? NOTICES[code as NoticeCode] : undefined;
+}

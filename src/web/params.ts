@@ -1,0 +1,48 @@
+/**
+ * Zod schemas for route parameters and query values, and the readers that apply them. Malformed
+ * input ends here as a 404 (a path that cannot exist) or 400 (a bad query value); it never reaches
+ * the database.
+ */
+import { z } from 'astro/zod';
+import { HttpError } from './request.ts';
+
+/** A uuid as Postgres stores them (any version; lower- or upper-case hex). */
+export const UuidSchema = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
+  .transform((v) => v.toLowerCase());
+
+/** A positive int4 id (units, teams). */
+export const IntIdSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,9}$/)
+  .transform(Number)
+  .refine((n) => n <= 2_147_483_647);
+
+/** A month of the programme: yyyy-mm. */
+export const MonthSchema = z.string().regex(/^20[0-9]{2}-(0[1-9]|1[0-2])$/);
+
+/** A content slug (course, lesson, edition). */
+export const SlugSchema = z.string().max(80).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
+
+/** A certificate verification code as typed (the domain normalises it further). */
+export const CertificateCodeSchema = z.string().min(1).max(40).regex(/^[A-Za-z0-9\- ]+$/);
+
+/** A calendar feed token (base32, 48 characters). */
+export const FeedTokenSchema = z.string().regex(/^[a-z2-7]{16,64}$/);
+
+/** A route parameter validated by `schema`; anything else is a 404 with `notFound` as its message. */
+export function param<S extends z.ZodType>(value: string | undefined, schema: S, notFound = 'Không tìm thấy trang này.'): z.output<S> {
+  const r = schema.safeParse(value ?? '');
+  if (!r.success) throw new HttpError(404, notFound);
+  return r.data;
+}
+
+/** An optional query value: undefined when absent, a 400 when present and malformed. */
+export function queryValue<S extends z.ZodType>(url: URL, name: string, schema: S, invalid = 'Đường dẫn có tham số không hợp lệ.'): z.output<S> | undefined {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '') return undefined;
+  const r = schema.safeParse(raw);
+  if (!r.success) throw new HttpError(400, invalid);
+  return r.data;
+}

@@ -1,0 +1,142 @@
+/**
+ * Request reading at the web edge: the database handle, bodies read with byte limits enforced while
+ * streaming, client keys and cookies. Routes stay thin: read input here, call a service, render.
+ */
+import type { AstroCookies } from 'astro';
+import type { Kysely } from 'kysely';
+import { getDbHandle } from '../server/db/index.ts';
+import type { Database } from '../server/db/schema.ts';
+import { generateSecureRandomString, hashToken } from '../server/auth/session.ts';
+import { isProduction, trustProxy } from '../server/config.ts';
+
+/** An error with an HTTP status and a Vietnamese message safe to show. */
+export class HttpError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** The process-wide Kysely instance. */
+export async function db(): Promise<Kysely<Database>> {
+  return (await getDbHandle()).db;
+}
+
+/** Largest accepted form body by default. Quiz forms are a few KB. */
+export const MAX_FORM_BYTES = 64 * 1024;
+
+const TOO_LARGE = 'Dữ liệu gửi lên quá lớn.';
+
+/**
+ * Reads a request body, counting bytes as they arrive and stopping at `maxBytes` (413) without
+ * reading the rest: a declared Content-Length over the limit is refused before any byte is read.
+ */
+export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && (!/^\d+$/.test(declared) || Number(declared) > maxBytes)) throw new HttpError(413, TOO_LARGE);
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw new HttpError(413, TOO_LARGE);
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(400, 'Không đọc được dữ liệu gửi lên.');
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/** Reads a urlencoded or multipart form with a streaming byte limit, refusing malformed bodies. */
+export async function readForm(request: Request, maxBytes = MAX_FORM_BYTES): Promise<FormData> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) {
+    throw new HttpError(415, 'Dữ liệu gửi lên không đúng dạng biểu mẫu.');
+  }
+  const body = await readBody(request, maxBytes);
+  try {
+    return await new Response(body as BodyInit, { headers: { 'content-type': type } }).formData();
+  } catch {
+    throw new HttpError(400, 'Biểu mẫu gửi lên bị lỗi định dạng.');
+  }
+}
+
+/** A single text field of a form (first value; files refused). */
+export function field(form: FormData, name: string): string | undefined {
+  const v = form.get(name);
+  if (v !== null && typeof v !== 'string') throw new HttpError(400, 'Biểu mẫu không nhận tệp đính kèm.');
+  return v ?? undefined;
+}
+
+/** An uploaded file of a multipart form, refused when missing or larger than `maxBytes`. */
+export async function fileField(form: FormData, name: string, maxBytes: number): Promise<{ bytes: Uint8Array; name: string }> {
+  const v = form.get(name);
+  if (v === null || typeof v === 'string' || v.size === 0) throw new HttpError(400, 'Vui lòng chọn tệp để tải lên.');
+  if (v.size > maxBytes) throw new HttpError(413, `Tệp quá lớn (tối đa ${Math.round(maxBytes / 1024 / 1024)} MB).`);
+  return { bytes: new Uint8Array(await v.arrayBuffer()), name: v.name || 'tep' };
+}
+
+/**
+ * The key identifying a client for rate limits. Behind a proxy (TRUST_PROXY=1) it is the address the
+ * proxy appended last to X-Forwarded-For (our nginx sets it), never a value the client wrote first.
+ */
+export function clientKey(request: Request, clientAddress: string): string {
+  if (trustProxy()) {
+    const hops = request.headers.get('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean);
+    const last = hops?.at(-1);
+    if (last) return last;
+  }
+  return clientAddress || 'unknown';
+}
+
+/** The session cookie's name: `__Host-` prefixed in production (Secure, Path=/, no Domain). */
+export function sessionCookieName(): string {
+  return isProduction() ? '__Host-hs_session' : 'hs_session';
+}
+
+const cookieBase = () => ({ httpOnly: true, sameSite: 'lax' as const, secure: isProduction(), path: '/' });
+
+/** Sets the session cookie. */
+export function setSessionCookie(cookies: AstroCookies, token: string, expiresAt: Date): void {
+  cookies.set(sessionCookieName(), token, { ...cookieBase(), expires: expiresAt });
+}
+
+/** Removes the session cookie. */
+export function clearSessionCookie(cookies: AstroCookies): void {
+  cookies.set(sessionCookieName(), '', { ...cookieBase(), maxAge: 0 });
+}
+
+const guestCookieName = () => (isProduction() ? '__Host-hs_guest' : 'hs_guest');
+
+/** The hash of the guest cookie, creating the cookie when asked and absent. */
+export function guestTokenHash(cookies: AstroCookies, create: boolean): string | undefined {
+  let token = cookies.get(guestCookieName())?.value;
+  if (token && !/^[a-z2-7]{24}$/.test(token)) token = undefined;
+  if (!token) {
+    if (!create) return undefined;
+    token = generateSecureRandomString();
+    cookies.set(guestCookieName(), token, { ...cookieBase(), maxAge: 60 * 60 * 24 * 30 });
+  }
+  return hashToken(token);
+}
+
+/** Forgets the guest cookie once its work is claimed. */
+export function clearGuestCookie(cookies: AstroCookies): void {
+  cookies.set(guestCookieName(), '', { ...cookieBase(), maxAge: 0 });
+}
