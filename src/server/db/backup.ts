@@ -212,7 +212,10 @@ async function restorePostgres(url: string, src: string, force: boolean): Promis
     await handle.close();
   }
   // One transaction: a failure part-way leaves the database as it was.
-  await runTool('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', '--exit-on-error', '--no-password', src], url);
+  await runTool('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', '--exit-on-error', '--no-password', src], url).catch((err: Error) => {
+    if (err instanceof ToolMissingError) throw err;
+    throw new BackupError(`Khôi phục thất bại và đã được hủy, dữ liệu hiện tại giữ nguyên. Tệp ${src} có thể bị hỏng. ${err.message}`);
+  });
   return {};
 }
 
