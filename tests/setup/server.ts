@@ -13,6 +13,8 @@ export interface TestServer {
   url: string;
   /** Process id of the current server process. */
   readonly pid: number;
+  /** Where its database lives: the PGlite folder (DATA_DIR) or the Postgres URL (DATABASE_URL). */
+  readonly database: { dataDir?: string; url?: string };
   /** Everything the server printed (for assertions that nothing leaked), across restarts. */
   output: () => string;
   /** Stops the server (SIGTERM) and drops its database. */
@@ -100,6 +102,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { wait
     get pid() {
       return child!.pid!;
     },
+    database: childEnv.DATABASE_URL ? { url: childEnv.DATABASE_URL } : { dataDir: childEnv.DATA_DIR || './data' },
     output: () => out,
     stop: async () => {
       try {
