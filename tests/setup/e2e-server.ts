@@ -10,7 +10,7 @@ import { openConfiguredDb } from '../../src/server/db/connect.ts';
 import { migrateToLatest } from '../../src/server/db/migrate.ts';
 import { hashPassword } from '../../src/server/auth/password.ts';
 import { seedDemo } from '../../src/server/demo/seed.ts';
-import { createScratchDb, recordChild, runTempDir } from './pg-admin.ts';
+import { createScratchDb, recordChild, removeRunDirIfEmpty, runTempDir } from './pg-admin.ts';
 import { POOL_PASSWORD, poolPhones } from './e2e-accounts.ts';
 
 const env: NodeJS.ProcessEnv = { ...process.env };
@@ -28,6 +28,7 @@ async function stop(code: number) {
     }
   } finally {
     await cleanup();
+    removeRunDirIfEmpty();
     process.exit(code);
   }
 }
@@ -64,5 +65,8 @@ try {
 
 // Demo data is in place already; the server must not seed again.
 child = spawn(process.execPath, ['src/cli/serve.ts'], { env: { ...env, SEED_DEMO: '0' }, stdio: 'inherit' });
-recordChild(child.pid!);
-child.on('exit', (code) => void stop(code ?? 1));
+const forget = recordChild(child.pid!);
+child.on('exit', (code) => {
+  forget();
+  void stop(code ?? 1);
+});

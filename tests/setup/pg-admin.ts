@@ -126,6 +126,17 @@ export function recordChild(pid: number): () => void {
   return () => fs.rmSync(file, { force: true });
 }
 
+/** Removes this run's scratch folder if nothing is left in it (for a lone process at its very end). */
+export function removeRunDirIfEmpty(run = testRunId()): void {
+  for (const dir of [path.join(runDir(run), 'pids'), runDir(run)]) {
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      /* missing or still in use */
+    }
+  }
+}
+
 /**
  * Kills (SIGKILL) every recorded child server of run `run` that is still alive, checking each pid
  * still runs our server entry (a pid may have been reused). Returns the pids it killed.
