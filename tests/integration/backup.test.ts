@@ -42,7 +42,7 @@ interface Target {
 let main: Target;
 
 function pgliteTarget(dir: string): Target {
-  const env = { ...process.env, DATA_DIR: dir };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir };
   delete env.DATABASE_URL;
   return { env, open: () => openPglite({ dataDir: path.join(dir, 'db') }) };
 }
