@@ -4,6 +4,7 @@
  * the database.
  */
 import { z } from 'astro/zod';
+import { parseCode } from '../server/certificates/code.ts';
 import { HttpError } from './request.ts';
 
 /** A uuid as Postgres stores them (any version; lower- or upper-case hex). */
@@ -25,8 +26,19 @@ export const MonthSchema = z.string().regex(/^20[0-9]{2}-(0[1-9]|1[0-2])$/);
 /** A content slug (course, lesson, edition). */
 export const SlugSchema = z.string().max(80).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
 
-/** A certificate verification code as typed (the domain normalises it further). */
-export const CertificateCodeSchema = z.string().min(1).max(40).regex(/^[A-Za-z0-9\- ]+$/);
+/**
+ * A certificate verification code as typed or scanned (any case, with or without the hyphen, O for 0,
+ * I/L for 1), turned into its stored form; anything that cannot be a code fails here.
+ */
+export const CertificateCodeSchema = z
+  .string()
+  .max(40)
+  .transform((v, ctx) => {
+    const code = parseCode(v);
+    if (code) return code;
+    ctx.addIssue({ code: 'custom', message: 'Mã xác minh gồm 10 chữ và số, ví dụ HS4VN-2026D.' });
+    return z.NEVER;
+  });
 
 /** A calendar feed token (base32, 48 characters). */
 export const FeedTokenSchema = z.string().regex(/^[a-z2-7]{16,64}$/);
