@@ -55,7 +55,9 @@ export async function startServer(env: Record<string, string> = {}, opts: { wait
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  // Generous: a fresh PGlite folder, migrations and argon2-hashed demo accounts can take over a minute on a loaded machine
+  // (below vitest's 120 s hook timeout, so this clearer message wins).
+  const deadline = Date.now() + 110_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
     try {
