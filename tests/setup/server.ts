@@ -65,7 +65,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { wait
     c.once('exit', forget);
     c.stdout!.on('data', (d) => (out += d));
     c.stderr!.on('data', (d) => (out += d));
-    const deadline = Date.now() + 90_000;
+    const deadline = Date.now() + 110_000;
     for (;;) {
       if (c.exitCode !== null || c.signalCode !== null) throw new Error(`server exited: ${out}`);
       try {

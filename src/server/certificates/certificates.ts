@@ -47,6 +47,8 @@ export interface CertificateView {
   replacedByCode: string | null;
   /** Code of the certificate this one replaced (a reissue). */
   replacesCode: string | null;
+  /** Position in the revocation status lists (see status-list.ts). */
+  statusIndex: number;
   issuerName: string;
   /** Absolute address of the public verification page. */
   verifyUrl: string;
@@ -59,12 +61,8 @@ export function certificatePath(code: string, suffix: '' | '.pdf' | '.json' | '.
   return `/chung-nhan/${formatCode(code)}${suffix}`;
 }
 
-async function toView(db: Kysely<Database> | Transaction<Database>, row: CertificateRow): Promise<CertificateView> {
+function toView(row: repo.CertificateViewRow): CertificateView {
   const edition = row.edition as Edition;
-  const [replacement, replaced] = await Promise.all([
-    row.replaced_by ? repo.findById(db, row.replaced_by) : undefined,
-    repo.findReplacedBy(db, row.id),
-  ]);
   const site = siteUrl();
   return {
     id: row.id,
@@ -81,8 +79,9 @@ async function toView(db: Kysely<Database> | Transaction<Database>, row: Certifi
     status: row.replaced_at ? 'replaced' : row.revoked_at ? 'revoked' : 'valid',
     revokedAt: row.revoked_at ? new Date(row.revoked_at) : null,
     revokedReason: row.revoked_reason,
-    replacedByCode: replacement?.code ?? null,
-    replacesCode: replaced?.code ?? null,
+    replacedByCode: row.replaced_by_code,
+    replacesCode: row.replaces_code,
+    statusIndex: row.status_index,
     issuerName: issuerName(),
     verifyUrl: site + certificatePath(row.code),
     courseUrl: site + paths.course(row.course_slug, edition),
@@ -110,24 +109,26 @@ export async function issueCertificate(
   });
 }
 
-const NOT_FOUND = 'Không tìm thấy chứng nhận có mã này. Hãy kiểm tra lại mã in trên giấy chứng nhận (10 ký tự, ví dụ HS4VN-2026D).';
+/** The answer to a code that matches no certificate (also used by the web edge for malformed codes). */
+export const CERTIFICATE_NOT_FOUND = 'Không tìm thấy chứng nhận có mã này. Hãy kiểm tra lại mã in trên giấy chứng nhận (10 ký tự, ví dụ HS4VN-2026D).';
 
 /**
  * Public lookup by a typed or scanned code. Unknown codes count against the client, so guessing is
  * cut off after a few tries; a blocked client is refused even for real codes until the window ends.
+ * A found code costs two indexed queries: the client's rate-limit row and the certificate view.
  */
 export async function verifyCertificate(db: Kysely<Database>, rawCode: string, clientKey: string): Promise<CertificateView> {
   const key = `cert:miss:${clientKey}`;
   const state = await blocked(db, key, LIMITS.certificateMissPerClient);
   if (!state.allowed) throw tooMany(state.retryAfter);
   const code = parseCode(rawCode);
-  const row = code ? await repo.findByCode(db, code) : undefined;
+  const row = code ? await repo.findViewByCode(db, code) : undefined;
   if (!row) {
     const hit = await consume(db, key, LIMITS.certificateMissPerClient);
     if (!hit.allowed) throw tooMany(hit.retryAfter);
-    throw new CertificateError(404, NOT_FOUND);
+    throw new CertificateError(404, CERTIFICATE_NOT_FOUND);
   }
-  return toView(db, row);
+  return toView(row);
 }
 
 function tooMany(seconds: number): CertificateError {
@@ -137,14 +138,13 @@ function tooMany(seconds: number): CertificateError {
 /** Lookup for admins (no rate limit); undefined when unknown. */
 export async function findCertificate(db: Kysely<Database>, rawCode: string): Promise<CertificateView | undefined> {
   const code = parseCode(rawCode);
-  const row = code ? await repo.findByCode(db, code) : undefined;
-  return row ? toView(db, row) : undefined;
+  const row = code ? await repo.findViewByCode(db, code) : undefined;
+  return row ? toView(row) : undefined;
 }
 
 /** The learner's own current certificates (replaced ones are left out). */
 export async function certificatesOfUser(db: Kysely<Database>, userId: string): Promise<CertificateView[]> {
-  const rows = await repo.currentOfUser(db, userId);
-  return Promise.all(rows.map((r) => toView(db, r)));
+  return (await repo.currentOfUser(db, userId)).map(toView);
 }
 
 /** Revokes a current certificate; the reason is shown publicly. */
@@ -154,14 +154,15 @@ export async function revokeCertificate(db: Kysely<Database>, adminId: string, r
   if (reason.length > 300) throw new CertificateError(400, 'Lý do thu hồi tối đa 300 ký tự.');
   if (/[\p{Cc}<>]/u.test(reason)) throw new CertificateError(400, 'Lý do thu hồi có ký tự không hợp lệ.');
   const code = parseCode(rawCode);
-  if (!code) throw new CertificateError(404, NOT_FOUND);
+  if (!code) throw new CertificateError(404, CERTIFICATE_NOT_FOUND);
   return db.transaction().execute(async (trx) => {
     const row = await repo.lockByCode(trx, code);
-    if (!row) throw new CertificateError(404, NOT_FOUND);
+    if (!row) throw new CertificateError(404, CERTIFICATE_NOT_FOUND);
     if (row.replaced_at) throw new CertificateError(409, 'Chứng nhận này đã được cấp lại bằng mã khác; hãy thu hồi chứng nhận mới.');
     if (row.revoked_at) throw new CertificateError(409, 'Chứng nhận này đã bị thu hồi từ trước.');
+    // The certificate's bit in its status list is set from now on: lists are built from these rows.
     await repo.markRevoked(trx, row.id, { reason, by: adminId });
-    return toView(trx, (await repo.findById(trx, row.id))!);
+    return toView((await repo.findViewById(trx, row.id))!);
   });
 }
 
@@ -173,10 +174,10 @@ export async function reissueCertificate(db: Kysely<Database>, rawCode: string, 
   const name = DisplayNameSchema.safeParse(rawName);
   if (!name.success) throw new CertificateError(400, name.error.issues[0]?.message ?? 'Họ và tên không hợp lệ.');
   const code = parseCode(rawCode);
-  if (!code) throw new CertificateError(404, NOT_FOUND);
+  if (!code) throw new CertificateError(404, CERTIFICATE_NOT_FOUND);
   return db.transaction().execute(async (trx) => {
     const old = await repo.lockByCode(trx, code);
-    if (!old) throw new CertificateError(404, NOT_FOUND);
+    if (!old) throw new CertificateError(404, CERTIFICATE_NOT_FOUND);
     if (old.replaced_at) throw new CertificateError(409, 'Chứng nhận này đã được cấp lại từ trước; hãy mở chứng nhận mới.');
     await repo.updateLearnerName(trx, old.user_id, name.data);
     await repo.markReplacing(trx, old.id);
@@ -190,7 +191,8 @@ export async function reissueCertificate(db: Kysely<Database>, rawCode: string, 
       contentVersion: old.content_version,
     });
     if (!fresh) throw new Error('replacement certificate was not inserted');
+    // replaced_at set above also sets the old certificate's bit in its status list.
     await repo.setReplacedBy(trx, old.id, fresh.id);
-    return toView(trx, fresh);
+    return toView((await repo.findViewById(trx, fresh.id))!);
   });
 }

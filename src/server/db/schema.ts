@@ -110,7 +110,13 @@ export interface CertificateTable {
   revoked_reason: string | null;
   revoked_by: string | null;
   replaced_at: Timestamp | null;
+  /** The certificate that replaced this one; unique (a certificate is replaced at most once). */
   replaced_by: string | null;
+  /**
+   * Position in the revocation status lists (W3C Bitstring Status List), allocated once from
+   * `certificate_status_index_seq`; list n (from 1) holds positions (n-1)·131072 … n·131072-1.
+   */
+  status_index: Generated<number>;
 }
 
 /** A user's private calendar feed; only the SHA-256 of the token is stored. */
