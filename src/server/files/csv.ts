@@ -3,7 +3,6 @@
  * records arrive; the sink stops the read by throwing (e.g. at a row limit), so a file of a million
  * short lines never becomes a million arrays.
  */
-import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
 import { cellTooLong, columnLetters, newProgress, SpreadsheetError, tooManyColumns, type ReadProgress, type RowSink, type SheetLimits } from './spreadsheet.ts';
@@ -33,21 +32,25 @@ export async function readCsvRows(text: string, sink: RowSink, limits: SheetLimi
   async function* slices() {
     for (let i = 0; i < text.length; i += SLICE) yield text.slice(i, i + SLICE);
   }
+  const source = Readable.from(slices());
+  source.pipe(parser);
   try {
-    await pipeline(Readable.from(slices()), parser, async (records: AsyncIterable<{ record: string[]; info: { lines: number } }>) => {
-      for await (const { record, info } of records) {
-        const line = info.lines;
-        if (record.length > limits.maxColumns) throw tooManyColumns(line, limits);
-        record.forEach((cell, i) => {
-          if (cell.length > limits.maxCellChars) throw cellTooLong(`${columnLetters(i + 1)}${line}`, limits);
-        });
-        progress.rows++;
-        sink(line, record);
-      }
-    });
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = info.lines;
+      if (record.length > limits.maxColumns) throw tooManyColumns(line, limits);
+      record.forEach((cell, i) => {
+        if (cell.length > limits.maxCellChars) throw cellTooLong(`${columnLetters(i + 1)}${line}`, limits);
+      });
+      progress.rows++;
+      sink(line, record);
+    }
   } catch (err) {
     if (err instanceof CsvError && err.code === 'CSV_MAX_RECORD_SIZE') throw cellTooLong('trong tệp', limits);
     if (err instanceof CsvError) throw new SpreadsheetError(400, MALFORMED);
     throw err;
+  } finally {
+    // Leaving the loop early (a limit, the sink) destroys the parser; stop feeding it.
+    source.unpipe(parser);
+    source.destroy();
   }
 }
