@@ -25,7 +25,7 @@ describe('hostile XLSX files are refused while reading', () => {
     expect(bomb.byteLength).toBeLessThan(2 * 1024 * 1024); // it passes the upload's byte limit
     const r = await refusal(bomb);
     expect(r.status).toBe(413);
-    expect(r.message).toMatch(/khi giải nén lớn hơn 10 MB/);
+    expect(r.message).toMatch(/khi giải nén lớn hơn 8 MB/);
     expect(r.progress).toEqual({ inflatedBytes: 0, rows: 0, sharedStrings: 0 });
   });
 
@@ -38,15 +38,23 @@ describe('hostile XLSX files are refused while reading', () => {
   });
 
   it('stops at the row limit when the declared size is plausible but the rows go on', async () => {
-    // Declares 9 MB (under the budget, under the ratio), holds 3 million rows: the row limit stops it.
+    // Declares up to 7 MB (under the budget, under the ratio), holds 3 million rows: the row limit stops it.
     const sheet = repeatedPart('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c t="s"><v>2</v></c><c t="s"><v>3</v></c></row>', '<row><c t="s"><v>5</v></c><c t="s"><v>6</v></c></row>', 3_000_000, '</sheetData></worksheet>');
     const strings = sharedStringsPart(['Họ và tên', 'Số điện thoại', 'Thôn', 'Tổ', 'Vai trò', 'Nguyễn Văn An', '0912345678']);
-    const declared = Math.min(9 * 1024 * 1024, 90 * sheet.data.length);
+    const declared = Math.min(7 * 1024 * 1024, 90 * sheet.data.length);
     const r = await refusal(workbook(sheet, { sharedStrings: strings, declaredSheetSize: declared }));
     expect(r.status).toBe(413);
     expect(r.message).toMatch(/quá nhiều dòng \(tối đa 5000\)/);
     expect(r.progress.rows).toBe(MAX_ROSTER_ROWS + 2); // the header, 5,000 rows, and the one too many
     expect(r.progress.inflatedBytes).toBeLessThan(1024 * 1024);
+  });
+
+  it('refuses a sheet of too many blank rows', async () => {
+    const head = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row><c t="inlineStr"><is><t>Họ và tên</t></is></c><c t="inlineStr"><is><t>SĐT</t></is></c><c t="inlineStr"><is><t>Thôn</t></is></c><c t="inlineStr"><is><t>Tổ</t></is></c></row>';
+    const r = await refusal(workbook(repeatedPart(head, '<row/>', 100_000, '</sheetData></worksheet>')));
+    expect(r.status).toBe(413);
+    expect(r.message).toMatch(/kể cả dòng trống \(tối đa 25000\)/);
+    expect(r.progress.rows).toBe(25_001);
   });
 
   it('refuses an absurd compression ratio even under the size budget', async () => {
@@ -81,7 +89,7 @@ describe('hostile XLSX files are refused while reading', () => {
   });
 
   it('refuses a shared strings table past its limits, having kept no more than the limit', async () => {
-    const r = await refusal(sharedStringsBomb(300_000));
+    const r = await refusal(sharedStringsBomb(200_000)); // ~4 MB of strings, under the size budget
     expect(r.status).toBe(413);
     expect(r.message).toMatch(/quá nhiều chữ/);
     expect(r.progress.sharedStrings).toBeLessThanOrEqual(ROSTER_LIMITS.maxSharedStrings);

@@ -19,19 +19,22 @@ import { TeamsError } from './teams.ts';
 export const MAX_ROSTER_BYTES = 2 * 1024 * 1024;
 /** Most rows in one file. */
 export const MAX_ROSTER_ROWS = 5000;
+/** Most rows read, blank ones included (templates formatted far down the sheet have some). */
+export const MAX_ROSTER_LINES = 5 * MAX_ROSTER_ROWS;
 
 /**
- * Limits while reading a roster. A 5,000-row roster inflates to ~1–2 MB of sheet XML; 10 MB leaves
- * room for wide sheets and styling while keeping a hostile file's cost to a fraction of a second.
+ * Limits while reading a roster. A 5,000-row roster inflates to ~1.5 MB of sheet XML; 8 MB leaves
+ * room for wide sheets and styling while bounding what a hostile file costs (~1 s, tens of MB).
  */
 export const ROSTER_LIMITS: SheetLimits = {
-  maxInflatedBytes: 10 * 1024 * 1024,
+  maxInflatedBytes: 8 * 1024 * 1024,
   maxRatio: 100,
   maxEntries: 500,
   maxColumns: 50,
   maxCellChars: 1000,
-  maxSharedStrings: (MAX_ROSTER_ROWS + 1) * 50,
-  maxSharedChars: 2_000_000,
+  // 5,000 rows of 5 distinct texts are 25,000 strings of ~15 characters.
+  maxSharedStrings: 50_000,
+  maxSharedChars: 1_000_000,
 };
 
 export type RosterRole = 'member' | 'leader';
@@ -113,10 +116,12 @@ function headerIndex(header: string[]): ColumnIndex {
 export class RosterCollector {
   private index: ColumnIndex | undefined;
   private readonly seen = new Map<string, number>();
+  private lines = 0;
   readonly rows: RosterRow[] = [];
 
   /** Takes the next row of the file (`line` as the spreadsheet numbers it). */
   add = (line: number, cells: string[]): void => {
+    if (++this.lines > MAX_ROSTER_LINES) throw new TeamsError(413, `Tệp có quá nhiều dòng, kể cả dòng trống (tối đa ${MAX_ROSTER_LINES}). Hãy xóa các dòng trống thừa hoặc chia thành nhiều tệp.`);
     if (blank(cells)) return;
     if (!this.index) {
       this.index = headerIndex(cells);
