@@ -1,7 +1,9 @@
 /**
  * Production server: opens the database (taking the PGlite folder lock), migrates, seeds demo data
  * where allowed, then serves the built Astro app with brotli/gzip compression and static files.
- * Run through npm so it uses the pinned Node 24.
+ * Every request body is capped at the http level (src/web/body-cap.ts). Run through npm so it uses
+ * the pinned Node 24. It restarts nothing by itself: in production a supervisor (systemd, see
+ * deploy/hocso.service) restarts it if it exits.
  */
 import http from 'node:http';
 import path from 'node:path';
@@ -13,6 +15,7 @@ import { setDbHandle } from '../server/db/index.ts';
 import { migrateToLatest } from '../server/db/migrate.ts';
 import { seedDemo, shouldSeedDemo } from '../server/demo/seed.ts';
 import { signingKey, SigningKeyError } from '../server/certificates/signing.ts';
+import { capRequestBody, continueAllowed } from '../web/body-cap.ts';
 
 process.env.ASTRO_NODE_LOGGING ??= 'disabled';
 const port = Number(process.env.PORT || 4321);
@@ -67,6 +70,8 @@ const assets = sirv(path.join(dist, 'client'), {
 });
 
 const server = http.createServer((req, res) => {
+  // Every body is capped here, whatever the route does with it (src/web/body-cap.ts).
+  if (!capRequestBody(req, res)) return;
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('referrer-policy', 'strict-origin-when-cross-origin');
   res.setHeader('x-frame-options', 'DENY');
@@ -76,6 +81,12 @@ const server = http.createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return handler(req, res);
     assets(req, res, () => handler(req, res));
   });
+});
+// `Expect: 100-continue` with a body over the cap gets the 413 instead of an invitation to send it.
+server.on('checkContinue', (req, res) => {
+  if (!continueAllowed(req, res)) return;
+  res.writeContinue();
+  server.emit('request', req, res);
 });
 server.listen(port, host, () => console.log(`Học Số đang chạy tại http://${host}:${port} (cơ sở dữ liệu: ${handle.kind})`));
 
