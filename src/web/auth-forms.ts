@@ -14,7 +14,7 @@ export const SignUpSchema = z.object({ phone: PhoneSchema, displayName: DisplayN
 export const SignInSchema = z.object({ phone: PhoneSchema, password: PasswordInputSchema, next: NextPathSchema });
 
 /** Outcome of a form: a redirect target, or field errors and a status to re-render with. */
-export type FormOutcome = { ok: true; redirect: string } | { ok: false; status: number; errors: Record<string, string>; message?: string };
+export type FormOutcome = { ok: true; redirect: string } | { ok: false; status: number; errors: Record<string, string>; message?: string; retryAfter?: number };
 
 function fieldErrors(error: z.ZodError): Record<string, string> {
   const out: Record<string, string> = {};
@@ -45,7 +45,7 @@ export async function handleSignUp(db: Kysely<Database>, form: FormData, cookies
   });
   if (!parsed.success) return { ok: false, status: 400, errors: fieldErrors(parsed.error) };
   const limit = await consume(db, `register:client:${client}`, LIMITS.registerPerClient);
-  if (!limit.allowed) return { ok: false, status: 429, errors: {}, message: `Có quá nhiều lượt đăng ký từ thiết bị này. Vui lòng đợi ${waitText(limit.retryAfter)}.` };
+  if (!limit.allowed) return { ok: false, status: 429, errors: {}, retryAfter: limit.retryAfter, message: `Có quá nhiều lượt đăng ký từ thiết bị này. Vui lòng đợi ${waitText(limit.retryAfter)}.` };
   const r = await register(db, parsed.data);
   if (!r.ok) return { ok: false, status: r.status, errors: r.field ? { [r.field]: r.message } : {}, message: r.field ? undefined : r.message };
   await startSession(db, cookies, r.value.userId);
@@ -57,7 +57,7 @@ export async function handleSignIn(db: Kysely<Database>, form: FormData, cookies
   const parsed = SignInSchema.safeParse({ phone: field(form, 'phone'), password: field(form, 'password'), next: field(form, 'next') });
   if (!parsed.success) return { ok: false, status: 400, errors: fieldErrors(parsed.error) };
   const r = await authenticate(db, { phone: parsed.data.phone, password: parsed.data.password, clientKey: client });
-  if (!r.ok) return { ok: false, status: r.status, errors: {}, message: r.message };
+  if (!r.ok) return { ok: false, status: r.status, errors: {}, message: r.message, retryAfter: r.retryAfter };
   await startSession(db, cookies, r.value.userId);
   return { ok: true, redirect: parsed.data.next };
 }
