@@ -62,9 +62,7 @@ export function certificateRoute(kind: Kind): APIRoute {
         console.error(`[chứng nhận] ${err.message}`);
         return new Response(JSON.stringify({ error: 'Máy chủ chưa được cấu hình khóa ký chứng nhận.' }), { status: 503, headers: { 'content-type': JSON_TYPE } });
       }
-      const r = errorResponse(err);
-      if (r.status === 429) r.headers.set('retry-after', '900');
-      return r;
+      return errorResponse(err);
     }
   };
 }

@@ -10,7 +10,7 @@ import { EDITION_LABELS, paths } from '../../lib/editions.ts';
 import type { Course } from '../content/catalog.ts';
 import { issuerName, siteUrl } from '../config.ts';
 import type { CertificateRow, Database } from '../db/schema.ts';
-import { blocked, consume, LIMITS, waitText } from '../security/rate-limit.ts';
+import { guardAttempt, LIMITS, RateLimitError, waitText, type LimitCheck } from '../security/rate-limit.ts';
 import { formatCode, generateCode, parseCode } from './code.ts';
 import * as repo from './certificates.repository.ts';
 
@@ -115,23 +115,16 @@ const NOT_FOUND = 'Không tìm thấy chứng nhận có mã này. Hãy kiểm t
 /**
  * Public lookup by a typed or scanned code. Unknown codes count against the client, so guessing is
  * cut off after a few tries; a blocked client is refused even for real codes until the window ends.
+ * The miss is counted before the lookup and given back when the code exists, so parallel guesses
+ * cannot all be looked up (RateLimitError).
  */
 export async function verifyCertificate(db: Kysely<Database>, rawCode: string, clientKey: string): Promise<CertificateView> {
-  const key = `cert:miss:${clientKey}`;
-  const state = await blocked(db, key, LIMITS.certificateMissPerClient);
-  if (!state.allowed) throw tooMany(state.retryAfter);
   const code = parseCode(rawCode);
-  const row = code ? await repo.findByCode(db, code) : undefined;
-  if (!row) {
-    const hit = await consume(db, key, LIMITS.certificateMissPerClient);
-    if (!hit.allowed) throw tooMany(hit.retryAfter);
-    throw new CertificateError(404, NOT_FOUND);
-  }
-  return toView(db, row);
-}
-
-function tooMany(seconds: number): CertificateError {
-  return new CertificateError(429, `Bạn đã tra quá nhiều mã không đúng. Vui lòng đợi ${waitText(seconds)} rồi thử lại.`);
+  const checks: LimitCheck[] = [{ key: `cert:miss:${clientKey}`, limit: LIMITS.certificateMissPerClient, onSuccess: 'refund' }];
+  const r = await guardAttempt(db, checks, async () => (code ? await repo.findByCode(db, code) : undefined), (row) => row !== undefined);
+  if (r.limited) throw new RateLimitError(`Bạn đã tra quá nhiều mã không đúng. Vui lòng đợi ${waitText(r.retryAfter)} rồi thử lại.`, r.retryAfter);
+  if (!r.result) throw new CertificateError(404, NOT_FOUND);
+  return toView(db, r.result);
 }
 
 /** Lookup for admins (no rate limit); undefined when unknown. */
