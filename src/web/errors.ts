@@ -17,10 +17,15 @@ export interface ShownError {
   retryAfter?: number;
 }
 
+/** Whether `err` is an expected failure with a status and a message safe to show. */
+export function isShown(err: unknown): boolean {
+  return err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError || err instanceof TopicError || err instanceof TeamsError || err instanceof RateLimitError;
+}
+
 /** Turns an expected failure into a status and message; rethrows anything unexpected (→ 500 page). */
 export function shownError(err: unknown): ShownError {
   if (err instanceof RateLimitError) return { status: err.status, message: err.message, retryAfter: err.retryAfter };
-  if (err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError || err instanceof TopicError || err instanceof TeamsError) return { status: err.status, message: err.message };
+  if (isShown(err)) return { status: (err as HttpError).status, message: (err as Error).message };
   throw err;
 }
 
@@ -33,7 +38,7 @@ export function errorResponse(err: unknown): Response {
 }
 
 /**
- * Sets a page's status from an error (or a form outcome), with Retry-After on 429 so clients and
+ * Sets a page's status from an error (or a form state), with Retry-After on 429 so clients and
  * proxies know when to come back. Pages call it instead of assigning `Astro.response.status`.
  */
 export function withStatus<R extends { status?: number; readonly headers: Headers }>(response: R, e: { status: number; retryAfter?: number }): R {
