@@ -74,9 +74,7 @@ export function certificateRoute(kind: Kind): APIRoute {
       return await render(kind, c);
     } catch (err) {
       if (err instanceof SigningKeyError) return signingUnavailable(err);
-      const r = errorResponse(err);
-      if (r.status === 429) r.headers.set('retry-after', '900');
-      return r;
+      return errorResponse(err);
     }
   };
 }

@@ -51,9 +51,9 @@ async function passingAttempt(userId: string, edition: 'citizen' | 'member') {
 
 /** Completes the citizen edition through the learning services; returns the certificate. */
 async function complete(userId: string) {
-  for (const l of course().editions.citizen!.lessons) await markLessonDone(db, { userId }, { course: COURSE, edition: 'citizen', lessonId: l.id });
+  for (const l of course().editions.citizen!.lessons) await markLessonDone(db, { userId }, { course: COURSE, edition: 'citizen', lessonId: l.id }, 'test-client');
   const ok = await passingAttempt(userId, 'citizen');
-  await submitFinalQuiz(db, userId, ok.attemptId, ok.entries);
+  await submitFinalQuiz(db, userId, ok.attemptId, ok.entries, 'test-client');
   const [c] = await certificatesOfUser(db, userId);
   return c!;
 }
@@ -63,7 +63,7 @@ const certRows = (userId: string) => db.selectFrom('certificate').selectAll().wh
 describe('issuing', () => {
   it('issues nothing before completion and one certificate at completion, with what it certifies frozen', async () => {
     const u = await newUser('Trần Thị Lan');
-    await markLessonDone(db, { userId: u }, { course: COURSE, edition: 'citizen', lessonId: 'bai-chung-mot' });
+    await markLessonDone(db, { userId: u }, { course: COURSE, edition: 'citizen', lessonId: 'bai-chung-mot' }, 'test-client');
     expect(await certRows(u)).toHaveLength(0);
     const before = Date.now();
     const c = await complete(u);
@@ -93,8 +93,8 @@ describe('issuing', () => {
     const lessons = course().editions.member!.lessons.map((l) => l.id);
     const ok = await passingAttempt(u, 'member');
     await Promise.all([
-      ...lessons.flatMap((l) => [1, 2, 3].map(() => markLessonDone(db, { userId: u }, { course: COURSE, edition: 'member', lessonId: l }))),
-      ...[1, 2, 3, 4].map(() => submitFinalQuiz(db, u, ok.attemptId, ok.entries)),
+      ...lessons.flatMap((l) => [1, 2, 3].map(() => markLessonDone(db, { userId: u }, { course: COURSE, edition: 'member', lessonId: l }, 'test-client'))),
+      ...[1, 2, 3, 4].map(() => submitFinalQuiz(db, u, ok.attemptId, ok.entries, 'test-client')),
     ]);
     const rows = await certRows(u);
     expect(rows.map((r) => r.edition)).toEqual(['member']);

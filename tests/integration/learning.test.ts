@@ -53,35 +53,35 @@ async function passFinal(userId: string, edition: 'citizen' | 'member') {
 describe('lesson checks and progress', () => {
   it('records a lesson when its check is passed, not when failed', async () => {
     const u = await newUser();
-    const fail = await submitLessonCheck(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-chung-mot' }, checkForm('bai-chung-mot', false));
+    const fail = await submitLessonCheck(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-chung-mot' }, checkForm('bai-chung-mot', false), 'test-client');
     expect(fail.passed).toBe(false);
     expect((await editionProgress(db, u, course(), 'citizen')).done).toBe(0);
-    const pass = await submitLessonCheck(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-chung-mot' }, checkForm('bai-chung-mot'));
+    const pass = await submitLessonCheck(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-chung-mot' }, checkForm('bai-chung-mot'), 'test-client');
     expect(pass.passed).toBe(true);
     expect((await editionProgress(db, u, course(), 'citizen')).done).toBe(1);
   });
 
   it('counts a shared lesson in every edition that has it', async () => {
     const u = await newUser();
-    await markLessonDone(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-chung-hai' });
+    await markLessonDone(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-chung-hai' }, 'test-client');
     expect((await editionProgress(db, u, course(), 'citizen')).completedLessons.has('bai-chung-hai')).toBe(true);
     expect((await editionProgress(db, u, course(), 'member')).completedLessons.has('bai-chung-hai')).toBe(true);
   });
 
   it('refuses unknown lessons and tampered answers with 4xx', async () => {
     const u = await newUser();
-    await expect(markLessonDone(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-thanh-vien' })).rejects.toMatchObject({ status: 404 });
-    await expect(markLessonDone(db, { userId: u }, { course: 'khong-co', edition: 'citizen', lessonId: 'x' })).rejects.toBeInstanceOf(LearningError);
+    await expect(markLessonDone(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-thanh-vien' }, 'test-client')).rejects.toMatchObject({ status: 404 });
+    await expect(markLessonDone(db, { userId: u }, { course: 'khong-co', edition: 'citizen', lessonId: 'x' }, 'test-client')).rejects.toBeInstanceOf(LearningError);
     await expect(
-      submitLessonCheck(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-chung-mot' }, form([['q-f1', '0']])),
+      submitLessonCheck(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-chung-mot' }, form([['q-f1', '0']]), 'test-client'),
     ).rejects.toMatchObject({ status: 400 });
   });
 
   it('keeps a guest’s answers and applies them at sign-in', async () => {
     const guest = 'a'.repeat(64);
-    const r = await submitLessonCheck(db, { guestTokenHash: guest }, { course: 'khoa-thu-nghiem', edition: 'member', lessonId: 'bai-thanh-vien' }, checkForm('bai-thanh-vien'));
+    const r = await submitLessonCheck(db, { guestTokenHash: guest }, { course: 'khoa-thu-nghiem', edition: 'member', lessonId: 'bai-thanh-vien' }, checkForm('bai-thanh-vien'), 'test-client');
     expect(r.passed).toBe(true);
-    await markLessonDone(db, { guestTokenHash: guest }, { course: 'khoa-thu-nghiem', edition: 'member', lessonId: 'bai-chung-mot' });
+    await markLessonDone(db, { guestTokenHash: guest }, { course: 'khoa-thu-nghiem', edition: 'member', lessonId: 'bai-chung-mot' }, 'test-client');
     const u = await newUser();
     expect(await claimGuestWork(db, guest, u)).toBe(2);
     const p = await editionProgress(db, u, course(), 'member');
@@ -103,17 +103,17 @@ describe('final quiz and completion', () => {
     expect((await startFinalQuiz(db, u, 'khoa-thu-nghiem', 'citizen')).attemptId).toBe(quiz.attemptId);
 
     // A blank attempt is allowed and fails.
-    await submitFinalQuiz(db, u, quiz.attemptId, form([]));
+    await submitFinalQuiz(db, u, quiz.attemptId, form([]), 'test-client');
     const blank = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
     expect(blank).toMatchObject({ score: 0, passed: false, total: 3 });
     expect(blank.questions).toHaveLength(3);
 
     const ok = await passFinal(u, 'citizen');
-    await submitFinalQuiz(db, u, ok.attemptId, ok.entries);
+    await submitFinalQuiz(db, u, ok.attemptId, ok.entries, 'test-client');
     expect(await db.selectFrom('course_completion').selectAll().where('user_id', '=', u).execute()).toHaveLength(0);
 
-    await markLessonDone(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-chung-mot' });
-    await markLessonDone(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-chung-hai' });
+    await markLessonDone(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-chung-mot' }, 'test-client');
+    await markLessonDone(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-chung-hai' }, 'test-client');
     const done = await db.selectFrom('course_completion').selectAll().where('user_id', '=', u).execute();
     expect(done.map((d) => d.edition)).toEqual(['citizen']);
     expect((await editionProgress(db, u, course(), 'citizen')).percent).toBe(100);
@@ -127,9 +127,9 @@ describe('final quiz and completion', () => {
     const quiz = await startFinalQuiz(db, u, 'khoa-thu-nghiem', 'member');
     const attempt = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
     const notDrawn = [...course().questions.keys()].find((id) => !attempt.questions.some((d) => d.id === id))!;
-    await expect(submitFinalQuiz(db, u, quiz.attemptId, form([[`q-${notDrawn}`, '0']]))).rejects.toMatchObject({ status: 400 });
-    await expect(submitFinalQuiz(db, other, quiz.attemptId, form([]))).rejects.toMatchObject({ status: 404 });
-    await expect(submitFinalQuiz(db, u, 'not-a-uuid', form([]))).rejects.toMatchObject({ status: 400 });
+    await expect(submitFinalQuiz(db, u, quiz.attemptId, form([[`q-${notDrawn}`, '0']]), 'test-client')).rejects.toMatchObject({ status: 400 });
+    await expect(submitFinalQuiz(db, other, quiz.attemptId, form([]), 'test-client')).rejects.toMatchObject({ status: 404 });
+    await expect(submitFinalQuiz(db, u, 'not-a-uuid', form([]), 'test-client')).rejects.toMatchObject({ status: 400 });
     // Nothing was saved by the refused submissions.
     const still = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
     expect(still.submitted_at).toBeNull();
@@ -141,8 +141,8 @@ describe('final quiz and completion', () => {
     // Parallel lesson completions (twice each) racing with the quiz submission (three times).
     const ok = await passFinal(u, 'member');
     await Promise.all([
-      ...lessons.flatMap((l) => [1, 2].map(() => markLessonDone(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'member', lessonId: l }))),
-      ...[1, 2, 3].map(() => submitFinalQuiz(db, u, ok.attemptId, ok.entries)),
+      ...lessons.flatMap((l) => [1, 2].map(() => markLessonDone(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'member', lessonId: l }, 'test-client'))),
+      ...[1, 2, 3].map(() => submitFinalQuiz(db, u, ok.attemptId, ok.entries, 'test-client')),
     ]);
     expect(await db.selectFrom('lesson_progress').selectAll().where('user_id', '=', u).execute()).toHaveLength(3);
     const completions = await db.selectFrom('course_completion').selectAll().where('user_id', '=', u).execute();

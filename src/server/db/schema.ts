@@ -90,6 +90,8 @@ export interface RateLimitTable {
   key: string;
   window_start: Timestamp;
   hits: number;
+  /** Set while a backoff runs (limits with `backoff`): no hit is taken before it. */
+  blocked_until: Timestamp | null;
 }
 
 /** A certificate of completion; rows are never deleted, only revoked or replaced. */

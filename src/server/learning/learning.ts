@@ -10,6 +10,7 @@ import type { Database, StoredResult } from '../db/schema.ts';
 import { issueCertificate } from '../certificates/certificates.ts';
 import * as repo from './learning.repository.ts';
 import { countCompletion } from '../teams/counters.ts';
+import { enforce, LIMITS, type LimitCheck } from '../security/rate-limit.ts';
 import {
   checkOrder,
   checkPassed,
@@ -37,6 +38,20 @@ export type Learner = { userId: string } | { guestTokenHash: string };
 
 function answersToJson(answers: Map<string, Answer>): Record<string, unknown> {
   return Object.fromEntries(answers);
+}
+
+/**
+ * The limits on stored submissions (lesson checks, final quizzes, guests' "done" marks): per account
+ * or guest cookie, and per client address since a script can drop its guest cookie at will. Taken
+ * before anything is stored, so a refused submission stores nothing.
+ */
+function limitSubmissions(db: Kysely<Database>, who: Learner, client: string): Promise<void> {
+  const account = 'userId' in who ? `user:${who.userId}` : `guest:${who.guestTokenHash}`;
+  const checks: LimitCheck[] = [
+    { key: `submit:${account}`, limit: LIMITS.submitPerAccount },
+    { key: `submit:client:${client}`, limit: LIMITS.submitPerClient },
+  ];
+  return enforce(db, checks, (wait) => `Bạn đã nộp bài quá nhiều lần trong thời gian ngắn. Vui lòng đợi ${wait} rồi nộp lại.`);
 }
 
 /** Looks up a lesson in an edition or throws 404. */
@@ -75,18 +90,23 @@ export function lessonCheckQuestions(lesson: Lesson): PublicQuestion[] {
   return lesson.check.map((q) => presentQuestion(q, checkOrder(q)));
 }
 
-/** Grades a lesson check and stores it; a signed-in learner who passes completes the lesson. */
+/**
+ * Grades a lesson check and stores it; a signed-in learner who passes completes the lesson.
+ * `client` is the client key of the request (submission limits; RateLimitError when over them).
+ */
 export async function submitLessonCheck(
   db: Kysely<Database>,
   who: Learner,
   ref: { course: string; edition: Edition; lessonId: string },
   entries: FormEntries,
+  client: string,
 ): Promise<{ submissionId: string; passed: boolean }> {
   const { course, lesson } = requireLesson(ref.course, ref.edition, ref.lessonId);
   const asked = lesson.check.map((q) => ({ q, order: checkOrder(q) }));
   const answers = parseOrThrow(entries, asked);
   const results = grade(lesson.check, answers);
   const passed = checkPassed(results);
+  await limitSubmissions(db, who, client);
   return db.transaction().execute(async (trx) => {
     const submissionId = await repo.insertSubmission(trx, {
       kind: 'check',
@@ -104,9 +124,13 @@ export async function submitLessonCheck(
   });
 }
 
-/** Marks a lesson done. Guests' requests are kept and applied when they sign in. */
-export async function markLessonDone(db: Kysely<Database>, who: Learner, ref: { course: string; edition: Edition; lessonId: string }): Promise<void> {
+/**
+ * Marks a lesson done. Guests' requests are kept and applied when they sign in; those are stored
+ * rows, so they count against the submission limits (a learner's own mark is idempotent and does not).
+ */
+export async function markLessonDone(db: Kysely<Database>, who: Learner, ref: { course: string; edition: Edition; lessonId: string }, client: string): Promise<void> {
   const { course, lesson } = requireLesson(ref.course, ref.edition, ref.lessonId);
+  if (!('userId' in who)) await limitSubmissions(db, who, client);
   await db.transaction().execute(async (trx) => {
     if ('userId' in who) {
       await recordLesson(trx, who.userId, course, ref.edition, lesson, 'manual');
@@ -243,10 +267,11 @@ export async function startFinalQuiz(db: Kysely<Database>, userId: string, cours
 
 /**
  * Grades a final-quiz attempt once. A repeated or parallel submission of the same attempt returns
- * the stored result without grading again.
+ * the stored result without grading again. Counts against the submission limits (RateLimitError).
  */
-export async function submitFinalQuiz(db: Kysely<Database>, userId: string, attemptId: string, entries: FormEntries): Promise<{ attemptId: string }> {
+export async function submitFinalQuiz(db: Kysely<Database>, userId: string, attemptId: string, entries: FormEntries, client: string): Promise<{ attemptId: string }> {
   if (!/^[0-9a-f-]{36}$/.test(attemptId)) throw new LearningError(400, 'Bài làm không hợp lệ. Vui lòng tải lại trang.');
+  await limitSubmissions(db, { userId }, client);
   return db.transaction().execute(async (trx) => {
     await repo.lockLearner(trx, userId);
     const attempt = await repo.lockAttempt(trx, attemptId);

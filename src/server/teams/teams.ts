@@ -12,6 +12,7 @@ import { findEdition } from '../content/catalog.ts';
 import type { Database, Role } from '../db/schema.ts';
 import { hashPassword, isCommonPassword } from '../auth/password.ts';
 import { recountUnits } from './counters.ts';
+import { guardAttempt, LIMITS, waitText, type LimitCheck } from '../security/rate-limit.ts';
 import * as repo from './teams.repository.ts';
 import { isUuid } from '../../lib/ids.ts';
 
@@ -283,14 +284,33 @@ export async function issueRecoveryCode(db: Kysely<Database>, v: Viewer, phone: 
   });
 }
 
-/** Activates an account (or recovers it) with phone, code and a new password. */
+type RedeemResult = { ok: true; userId: string } | { ok: false; status: number; message: string; field?: string; retryAfter?: number };
+
+/**
+ * Activates an account (or recovers it) with phone, code and a new password. Wrong codes are limited
+ * like sign-in (see `authenticate`): per (number, client) strictly, per client across numbers, and per
+ * number from everyone with a backoff, so others' guesses never lock the owner out. Hits are taken
+ * before the code is checked and given back when it works: only failures count.
+ */
 export async function redeemCode(
   db: Kysely<Database>,
-  input: { phone: string; code: string; password: string },
-): Promise<{ ok: true; userId: string } | { ok: false; status: number; message: string; field?: string }> {
+  input: { phone: string; code: string; password: string; clientKey: string },
+): Promise<RedeemResult> {
+  // Before the limits: refusing a common password says nothing about the code.
   if (await isCommonPassword(input.password)) {
     return { ok: false, status: 400, field: 'password', message: 'Mật khẩu này quá phổ biến, kẻ gian dễ đoán ra. Hãy chọn mật khẩu khác, ví dụ một câu ngắn dễ nhớ.' };
   }
+  const checks: LimitCheck[] = [
+    { key: `activate:pair:${input.phone}|${input.clientKey}`, limit: LIMITS.activatePerPhoneClient, onSuccess: 'reset' },
+    { key: `activate:client:${input.clientKey}`, limit: LIMITS.activatePerClient, onSuccess: 'refund' },
+    { key: `activate:phone:${input.phone}`, limit: LIMITS.activatePerPhone, onSuccess: 'refund' },
+  ];
+  const r = await guardAttempt(db, checks, () => useCode(db, input), (x) => x.ok);
+  if (r.limited) return { ok: false, status: 429, retryAfter: r.retryAfter, message: `Bạn đã thử quá nhiều lần. Vui lòng đợi ${waitText(r.retryAfter)} rồi thử lại.` };
+  return r.result;
+}
+
+async function useCode(db: Kysely<Database>, input: { phone: string; code: string; password: string }): Promise<RedeemResult> {
   const wrong = { ok: false as const, status: 400, message: 'Số điện thoại hoặc mã kích hoạt không đúng, hoặc mã đã hết hạn. Hãy nhờ tổ trưởng hoặc cán bộ xã cấp mã mới.' };
   const user = await repo.findUserByPhone(db, input.phone);
   if (!user) return wrong;
