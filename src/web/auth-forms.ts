@@ -25,8 +25,8 @@ function fieldErrors(error: z.ZodError): Record<string, string> {
   return out;
 }
 
-async function startSession(db: Kysely<Database>, cookies: AstroCookies, userId: string): Promise<void> {
-  const { token, expiresAt } = await createSession(db, userId);
+async function startSession(db: Kysely<Database>, cookies: AstroCookies, userId: string, userAgent: string | null | undefined): Promise<void> {
+  const { token, expiresAt } = await createSession(db, userId, userAgent);
   setSessionCookie(cookies, token, expiresAt);
   const guest = guestTokenHash(cookies, false);
   if (guest) {
@@ -36,7 +36,7 @@ async function startSession(db: Kysely<Database>, cookies: AstroCookies, userId:
 }
 
 /** Handles the sign-up form. */
-export async function handleSignUp(db: Kysely<Database>, form: FormData, cookies: AstroCookies, client: string): Promise<FormOutcome> {
+export async function handleSignUp(db: Kysely<Database>, form: FormData, cookies: AstroCookies, client: string, userAgent?: string | null): Promise<FormOutcome> {
   const parsed = SignUpSchema.safeParse({
     phone: field(form, 'phone'),
     displayName: field(form, 'displayName'),
@@ -48,16 +48,16 @@ export async function handleSignUp(db: Kysely<Database>, form: FormData, cookies
   if (!limit.allowed) return { ok: false, status: 429, errors: {}, message: `Có quá nhiều lượt đăng ký từ thiết bị này. Vui lòng đợi ${waitText(limit.retryAfter)}.` };
   const r = await register(db, parsed.data);
   if (!r.ok) return { ok: false, status: r.status, errors: r.field ? { [r.field]: r.message } : {}, message: r.field ? undefined : r.message };
-  await startSession(db, cookies, r.value.userId);
+  await startSession(db, cookies, r.value.userId, userAgent);
   return { ok: true, redirect: parsed.data.next };
 }
 
 /** Handles the sign-in form. */
-export async function handleSignIn(db: Kysely<Database>, form: FormData, cookies: AstroCookies, client: string): Promise<FormOutcome> {
+export async function handleSignIn(db: Kysely<Database>, form: FormData, cookies: AstroCookies, client: string, userAgent?: string | null): Promise<FormOutcome> {
   const parsed = SignInSchema.safeParse({ phone: field(form, 'phone'), password: field(form, 'password'), next: field(form, 'next') });
   if (!parsed.success) return { ok: false, status: 400, errors: fieldErrors(parsed.error) };
   const r = await authenticate(db, { phone: parsed.data.phone, password: parsed.data.password, clientKey: client });
   if (!r.ok) return { ok: false, status: r.status, errors: {}, message: r.message };
-  await startSession(db, cookies, r.value.userId);
+  await startSession(db, cookies, r.value.userId, userAgent);
   return { ok: true, redirect: parsed.data.next };
 }

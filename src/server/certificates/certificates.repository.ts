@@ -6,7 +6,7 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** Inserts a certificate unless the learner already holds a current one for the edition. */
 export async function insertCertificate(
   db: Db,
-  c: { code: string; userId: string; course: string; edition: string; learnerName: string; courseTitle: string; contentVersion: number },
+  c: { code: string; userId: string | null; course: string; edition: string; learnerName: string; courseTitle: string; contentVersion: number },
 ): Promise<CertificateRow | undefined> {
   return db
     .insertInto('certificate')
@@ -75,4 +75,9 @@ export async function updateLearnerName(db: Db, userId: string, name: string): P
 /** The certificate this one replaced, if it is a reissue. */
 export function findReplacedBy(db: Db, replacementId: string): Promise<CertificateRow | undefined> {
   return db.selectFrom('certificate').selectAll().where('replaced_by', '=', replacementId).executeTakeFirst();
+}
+
+/** Records an admin's change to a certificate in the audit log (no unit: certificates are site-wide). */
+export async function insertAudit(trx: Transaction<Database>, a: { actorId: string; action: string; detail: Record<string, unknown> }): Promise<void> {
+  await trx.insertInto('audit_log').values({ actor_id: a.actorId, unit_id: null, action: a.action, detail: JSON.stringify(a.detail) }).execute();
 }

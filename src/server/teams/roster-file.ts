@@ -6,7 +6,7 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { DisplayNameSchema, normalizePhone } from '../../lib/fields.ts';
+import { DisplayNameSchema, normalizePhone, visibleText } from '../../lib/fields.ts';
 import { TeamsError } from './teams.ts';
 
 /** Largest accepted roster file: a commune's roster is a few hundred rows. */
@@ -59,6 +59,10 @@ function parseRole(v: string): RosterRole | undefined {
   return undefined;
 }
 
+/** Names of villages and teams in a roster: the shared visible-text rules. */
+const VillageNameSchema = visibleText({ what: 'tên thôn, tổ dân phố', min: 1, max: 120, noInvisible: true, noAngleBrackets: true });
+const RosterTeamNameSchema = visibleText({ what: 'tên tổ', min: 1, max: 120, noInvisible: true, noAngleBrackets: true });
+
 function cleanText(v: string): string {
   return v.normalize('NFC').replace(/\s+/g, ' ').trim();
 }
@@ -107,9 +111,15 @@ export function rowsFromTable(table: string[][], firstLine = 1): RosterRow[] {
     const village = cleanText(cell('village'));
     const team = cleanText(cell('team'));
     if (!village) errors.push('Thiếu tên thôn, tổ dân phố.');
-    else if (village.length > 120 || /[\p{Cc}<>]/u.test(village)) errors.push('Tên thôn, tổ dân phố quá dài hoặc có ký tự không hợp lệ.');
+    else {
+      const v = VillageNameSchema.safeParse(village);
+      if (!v.success) errors.push(v.error.issues[0]!.message);
+    }
     if (!team) errors.push('Thiếu tên tổ công nghệ số.');
-    else if (team.length > 120 || /[\p{Cc}<>]/u.test(team)) errors.push('Tên tổ quá dài hoặc có ký tự không hợp lệ.');
+    else {
+      const t = RosterTeamNameSchema.safeParse(team);
+      if (!t.success) errors.push(t.error.issues[0]!.message);
+    }
     const role = parseRole(cell('role'));
     if (!role) errors.push(`Vai trò “${cell('role').slice(0, 20)}” không hợp lệ: ghi “Thành viên” hoặc “Tổ trưởng”.`);
     return [{ line, name: name.success ? name.data : cleanText(rawName).slice(0, 80), phone: phone ?? rawPhone.slice(0, 20), village, team, role: role ?? 'member', errors }];
