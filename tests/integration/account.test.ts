@@ -282,7 +282,7 @@ describe('account deletion', () => {
     await issueRecoveryCode(db, official, leaving.phone);
     const session = await createSession(db, leaving.id);
     expect(await recountAll(db, { fix: false })).toEqual([]);
-    const before = await unitDashboard(db, official, String(unitId), {});
+    const before = await unitDashboard(db, official, String(unitId), undefined);
 
     expect(await deleteAccount(db, { userId: leaving.id, password: PASSWORD })).toMatchObject({ ok: true });
 
@@ -297,7 +297,7 @@ describe('account deletion', () => {
     expect(cert).toMatchObject({ status: 'valid', learnerName: 'Đoàn Thị Rời', userId: null });
     // `npm run db:recount -- --check` would find nothing to fix.
     expect(await recountAll(db, { fix: false })).toEqual([]);
-    const after = await unitDashboard(db, official, String(unitId), {});
+    const after = await unitDashboard(db, official, String(unitId), undefined);
     expect(after.members).toBe(before.members - 1);
     expect(after.allDone).toBe(before.allDone - 1);
     // The official's audit log keeps the recovery code entry, without the person's number or id.
