@@ -17,7 +17,7 @@ const WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (K
 beforeAll(async () => {
   if (!fs.existsSync('dist/server/entry.mjs')) throw new Error('Run `npm run build` first (npm test does it).');
   server = await startServer();
-}, 120_000);
+}, 240_000);
 afterAll(() => server?.stop());
 
 async function signIn(phone: string, userAgent = ANDROID, password = PASSWORD): Promise<Client> {
