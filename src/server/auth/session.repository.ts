@@ -79,11 +79,12 @@ export async function deleteOwnSession(db: Kysely<Database>, userId: string, id:
   return Number(r.numDeletedRows) > 0;
 }
 
-/** Deletes every session of a user, except `exceptId` when given. */
-export async function deleteSessionsOfUser(db: Kysely<Database>, userId: string, exceptId?: string) {
+/** Deletes every session of a user, except `exceptId` when given; returns how many ended. */
+export async function deleteUserSessions(db: Kysely<Database>, userId: string, exceptId?: string): Promise<number> {
   let q = db.deleteFrom('session').where('user_id', '=', userId);
-  if (exceptId) q = q.where('id', '<>', exceptId);
-  await q.execute();
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  const r = await q.executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 /** Deletes a user's sessions past their idle expiry or started before `startedBefore`. */

@@ -100,14 +100,17 @@ export async function validateSessionToken(
   return { session: { id: found.id, expiresAt, refreshed }, user: found.user };
 }
 
+/**
+ * Ends every session of a user except `exceptSessionId` (the device making the change, if any):
+ * after a password change or recovery, nobody else stays signed in. Returns how many ended.
+ */
+export async function deleteUserSessions(db: Kysely<Database>, userId: string, exceptSessionId?: string): Promise<number> {
+  return repo.deleteUserSessions(db, userId, exceptSessionId);
+}
+
 /** Deletes a session (sign-out). */
 export async function invalidateSession(db: Kysely<Database>, sessionId: string): Promise<void> {
   await repo.deleteSession(db, sessionId);
-}
-
-/** Deletes every session of a user except `exceptSessionId` (the one in use) when given. */
-export async function deleteUserSessions(db: Kysely<Database>, userId: string, exceptSessionId?: string): Promise<void> {
-  await repo.deleteSessionsOfUser(db, userId, exceptSessionId);
 }
 
 /**
