@@ -37,6 +37,10 @@ const visits: Visit[] = [
       return new URL(page.url()).pathname + new URL(page.url()).search;
     } },
   { name: 'account', path: async () => '/tai-khoan', signedIn: true },
+  { name: 'account: password', path: async () => '/tai-khoan/mat-khau', signedIn: true },
+  { name: 'account: name', path: async () => '/tai-khoan/ho-ten', signedIn: true },
+  { name: 'account: devices', path: async () => '/tai-khoan/phien', signedIn: true },
+  { name: 'account: deletion', path: async () => '/tai-khoan/xoa', signedIn: true },
   { name: 'quiz', path: async () => paths.finalQuiz(COURSE, 'citizen'), signedIn: true },
   { name: 'result', signedIn: true, path: async (page) => {
       await page.goto(paths.finalQuiz(COURSE, 'citizen'));

@@ -6,7 +6,7 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** Inserts a certificate unless the learner already holds a current one for the edition. */
 export async function insertCertificate(
   db: Db,
-  c: { code: string; userId: string; course: string; edition: string; learnerName: string; courseTitle: string; contentVersion: number },
+  c: { code: string; userId: string | null; course: string; edition: string; learnerName: string; courseTitle: string; contentVersion: number },
 ): Promise<CertificateRow | undefined> {
   return db
     .insertInto('certificate')
@@ -110,4 +110,9 @@ export async function setStatusIndexes(db: Db, from: number, to: number): Promis
     .where('status_index', '<', to)
     .execute();
   return rows.map((r) => r.status_index);
+}
+
+/** Records an admin's change to a certificate in the audit log (no unit: certificates are site-wide). */
+export async function insertAudit(trx: Transaction<Database>, a: { actorId: string; action: string; detail: Record<string, unknown> }): Promise<void> {
+  await trx.insertInto('audit_log').values({ actor_id: a.actorId, unit_id: null, action: a.action, detail: JSON.stringify(a.detail) }).execute();
 }

@@ -28,7 +28,8 @@ export type CertificateStatus = 'valid' | 'revoked' | 'replaced';
 /** Everything a verification page, PDF or credential shows about one certificate. */
 export interface CertificateView {
   id: string;
-  userId: string;
+  /** The holder's account; null once they deleted it (the certificate stays valid). */
+  userId: string | null;
   /** Stored form (XXXXXXXXXX). */
   code: string;
   /** Shown form (XXXXX-XXXXX). */
@@ -168,32 +169,64 @@ export async function revokeCertificate(db: Kysely<Database>, adminId: string, r
 }
 
 /**
- * Reissues a certificate with a corrected learner name: the learner's account name is corrected,
- * a new certificate (new code) is issued, and the old one points to it — all in one transaction.
+ * Where the name on a reissued certificate comes from: typed by the admin (a correction, which also
+ * corrects the account's name), or the holder's current account name (after they corrected it
+ * themselves). Either way it is an explicit admin action: a person's own name change never alters a
+ * certificate already issued.
  */
-export async function reissueCertificate(db: Kysely<Database>, rawCode: string, rawName: string): Promise<CertificateView> {
-  const name = DisplayNameSchema.safeParse(rawName);
-  if (!name.success) throw new CertificateError(400, name.error.issues[0]?.message ?? 'Họ và tên không hợp lệ.');
+export type ReissueName = { kind: 'corrected'; name: string } | { kind: 'account' };
+
+/** The holder's current account name when it differs from the certificate's frozen one (for the admin page). */
+export async function accountNameIfChanged(db: Kysely<Database>, c: CertificateView): Promise<string | undefined> {
+  if (!c.userId) return undefined;
+  const name = await repo.learnerName(db, c.userId);
+  return name !== c.learnerName ? name : undefined;
+}
+
+/**
+ * Reissues a certificate: a new certificate (new code) with the chosen name, the old one pointing to
+ * it, and an audit-log entry naming the admin, all in one transaction.
+ */
+export async function reissueCertificate(db: Kysely<Database>, adminId: string, rawCode: string, source: ReissueName): Promise<CertificateView> {
+  let typed: string | undefined;
+  if (source.kind === 'corrected') {
+    const name = DisplayNameSchema.safeParse(source.name);
+    if (!name.success) throw new CertificateError(400, name.error.issues[0]?.message ?? 'Họ và tên không hợp lệ.');
+    typed = name.data;
+  }
   const code = parseCode(rawCode);
   if (!code) throw new CertificateError(404, CERTIFICATE_NOT_FOUND);
   return db.transaction().execute(async (trx) => {
     const old = await repo.lockByCode(trx, code);
     if (!old) throw new CertificateError(404, CERTIFICATE_NOT_FOUND);
     if (old.replaced_at) throw new CertificateError(409, 'Chứng nhận này đã được cấp lại từ trước; hãy mở chứng nhận mới.');
-    await repo.updateLearnerName(trx, old.user_id, name.data);
+    let name: string;
+    if (typed !== undefined) {
+      name = typed;
+      if (old.user_id) await repo.updateLearnerName(trx, old.user_id, name);
+    } else {
+      if (!old.user_id) throw new CertificateError(409, 'Người này đã xóa tài khoản, nên không có họ tên trong tài khoản để dùng. Hãy nhập họ tên đúng.');
+      name = await repo.learnerName(trx, old.user_id);
+      if (name === old.learner_name) throw new CertificateError(409, 'Họ tên trong tài khoản giống họ tên trên chứng nhận; không cần cấp lại.');
+    }
     await repo.markReplacing(trx, old.id);
     const fresh = await repo.insertCertificate(trx, {
       code: generateCode(),
       userId: old.user_id,
       course: old.course_slug,
       edition: old.edition,
-      learnerName: name.data,
+      learnerName: name,
       courseTitle: old.course_title,
       contentVersion: old.content_version,
     });
     if (!fresh) throw new Error('replacement certificate was not inserted');
     // replaced_at set above also sets the old certificate's bit in its status list.
     await repo.setReplacedBy(trx, old.id, fresh.id);
+    await repo.insertAudit(trx, {
+      actorId: adminId,
+      action: 'certificate.reissue',
+      detail: { certificate: old.code, replacement: fresh.code, source: source.kind, user: old.user_id },
+    });
     return toView((await repo.findViewById(trx, fresh.id))!);
   });
 }

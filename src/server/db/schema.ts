@@ -21,8 +21,14 @@ export interface SessionTable {
   id: string;
   user_id: string;
   secret_hash: Uint8Array;
+  /** Sign-in time: the session ends 30 days after it, however much it is used. */
   created_at: Timestamp;
+  /** Idle expiry, moved forward while the session is used (never past the absolute end). */
   expires_at: Timestamp;
+  /** Short device summary for the session list ("Chrome trên Android"); never the raw user agent. */
+  device: string | null;
+  /** Last request seen, updated at most every few minutes. */
+  last_seen_at: Timestamp;
 }
 
 export interface LessonProgressTable {
@@ -99,7 +105,8 @@ export interface CertificateTable {
   id: Generated<string>;
   /** Verification code: 10 Crockford base32 characters, upper-case, no hyphen. */
   code: string;
-  user_id: string;
+  /** The holder's account; NULL once they deleted it (the certificate and its frozen name stay). */
+  user_id: string | null;
   course_slug: string;
   edition: string;
   /** The learner's name as it was at issue. */
@@ -267,7 +274,8 @@ export interface AccessCodeTable {
 export interface RosterImportTable {
   id: Generated<string>;
   unit_id: number;
-  official_id: string;
+  /** NULL once the official who imported deleted their account. */
+  official_id: string | null;
   file_name: string;
   rows: Json<unknown>;
   status: Generated<'preview' | 'committed'>;
