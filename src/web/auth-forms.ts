@@ -9,6 +9,7 @@ import { consume, LIMITS, waitText } from '../server/security/rate-limit.ts';
 import { clearGuestCookie, field, guestTokenHash, setSessionCookie } from './request.ts';
 import { authenticate, register } from '../server/auth/account.ts';
 import { createSession } from '../server/auth/session.ts';
+import { needsAttention } from '../server/recovery/recovery.ts';
 
 export const SignUpSchema = z.object({ phone: PhoneSchema, displayName: DisplayNameSchema, password: NewPasswordSchema, next: NextPathSchema });
 export const SignInSchema = z.object({ phone: PhoneSchema, password: PasswordInputSchema, next: NextPathSchema });
@@ -25,7 +26,11 @@ function fieldErrors(error: z.ZodError): Record<string, string> {
   return out;
 }
 
-async function startSession(db: Kysely<Database>, cookies: AstroCookies, userId: string): Promise<void> {
+/**
+ * Signs the person in on this device and hands them the guest work done here (lesson checks taken
+ * before signing in). Used by sign-up, sign-in, activation and recovery alike.
+ */
+export async function startSession(db: Kysely<Database>, cookies: AstroCookies, userId: string): Promise<void> {
   const { token, expiresAt } = await createSession(db, userId);
   setSessionCookie(cookies, token, expiresAt);
   const guest = guestTokenHash(cookies, false);
@@ -59,5 +64,7 @@ export async function handleSignIn(db: Kysely<Database>, form: FormData, cookies
   const r = await authenticate(db, { phone: parsed.data.phone, password: parsed.data.password, clientKey: client });
   if (!r.ok) return { ok: false, status: r.status, errors: {}, message: r.message };
   await startSession(db, cookies, r.value.userId);
+  // A reset, a pending in-person reset or a recovery request waits for the owner: show it first.
+  if (await needsAttention(db, r.value.userId)) return { ok: true, redirect: `/tai-khoan/bao-mat?tiep=${encodeURIComponent(parsed.data.next)}` };
   return { ok: true, redirect: parsed.data.next };
 }

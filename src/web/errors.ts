@@ -7,6 +7,7 @@ import { LearningError } from '../server/learning/learning.ts';
 import { TopicError } from '../server/topics/errors.ts';
 import { HttpError } from './request.ts';
 import { TeamsError } from '../server/teams/teams.ts';
+import { RecoveryError } from '../server/recovery/recovery.ts';
 
 /** A failure safe to show to the user. */
 export interface ShownError {
@@ -16,7 +17,7 @@ export interface ShownError {
 
 /** Turns an expected failure into a status and message; rethrows anything unexpected (→ 500 page). */
 export function shownError(err: unknown): ShownError {
-  if (err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError || err instanceof TopicError || err instanceof TeamsError) return { status: err.status, message: err.message };
+  if (err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError || err instanceof TopicError || err instanceof TeamsError || err instanceof RecoveryError) return { status: err.status, message: err.message };
   throw err;
 }
 

@@ -81,11 +81,19 @@ export interface FormState {
   status: number;
   errors: Record<string, string>;
   message?: string;
+  /** The fields as sent (files refused), so the page can refill what the person typed. */
+  values: Record<string, unknown>;
+}
+
+/** A text value sent in a form, cut to `max` characters, for refilling an input; '' otherwise. */
+export function sentText(values: Record<string, unknown>, name: string, max = 200): string {
+  const v = values[name];
+  return typeof v === 'string' ? v.slice(0, max) : '';
 }
 
 /**
  * Runs a page's form submission. On success `handle` returns a Response (usually a redirect) or a
- * value the page renders; on failure the page gets the field errors, message and status.
+ * value the page renders; on failure the page gets the field errors, message, status and sent values.
  */
 export async function submitForm<S extends z.ZodType, T>(
   request: Request,
@@ -93,11 +101,15 @@ export async function submitForm<S extends z.ZodType, T>(
   options: FormOptions,
   handle: (data: z.output<S>) => Promise<T>,
 ): Promise<{ ok: true; value: T } | ({ ok: false } & FormState)> {
+  let values: Record<string, unknown> = {};
   try {
-    return { ok: true, value: await handle(await readValidForm(request, schema, options)) };
+    values = formObject(await readForm(request, options.maxBytes), options.files);
+    const parsed = schema.safeParse(values);
+    if (!parsed.success) throw new FormError(fieldErrors(parsed.error));
+    return { ok: true, value: await handle(parsed.data) };
   } catch (err) {
-    if (err instanceof FormError) return { ok: false, status: err.status, errors: err.errors, message: Object.keys(err.errors).length ? undefined : err.message };
+    if (err instanceof FormError) return { ok: false, status: err.status, errors: err.errors, message: Object.keys(err.errors).length ? undefined : err.message, values };
     const e = shownError(err);
-    return { ok: false, status: e.status, errors: {}, message: e.message };
+    return { ok: false, status: e.status, errors: {}, message: e.message, values };
   }
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, Role } from '../db/schema.ts';
 
 /** Session joined with the fields of its user that pages need. */
@@ -7,6 +7,8 @@ export interface SessionWithUser {
   secretHash: Uint8Array;
   expiresAt: Date;
   user: { id: string; phone: string; displayName: string; role: Role };
+  /** Something about the account awaits its owner: an unseen security event or a recovery request to answer. */
+  attention: boolean;
 }
 
 export async function insertSession(db: Kysely<Database>, s: { id: string; userId: string; secretHash: Uint8Array; expiresAt: Date }) {
@@ -18,6 +20,12 @@ export async function findSessionWithUser(db: Kysely<Database>, id: string): Pro
     .selectFrom('session')
     .innerJoin('user', 'user.id', 'session.user_id')
     .select(['session.id', 'session.secret_hash', 'session.expires_at', 'user.id as user_id', 'user.phone', 'user.display_name', 'user.role'])
+    // Read with the session (one round trip), so every page can show the banner without another query.
+    .select(
+      sql<boolean>`(exists (select 1 from security_event e where e.user_id = "user".id and e.seen_at is null)
+        or exists (select 1 from recovery_request r where r.user_id = "user".id and r.confirmed_at is null
+                   and r.declined_at is null and r.expires_at > now()))`.as('attention'),
+    )
     .where('session.id', '=', id)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -26,6 +34,7 @@ export async function findSessionWithUser(db: Kysely<Database>, id: string): Pro
     secretHash: new Uint8Array(row.secret_hash),
     expiresAt: new Date(row.expires_at),
     user: { id: row.user_id, phone: row.phone, displayName: row.display_name, role: row.role },
+    attention: Boolean(row.attention),
   };
 }
 
@@ -35,6 +44,14 @@ export async function updateSessionExpiry(db: Kysely<Database>, id: string, expi
 
 export async function deleteSession(db: Kysely<Database>, id: string) {
   await db.deleteFrom('session').where('id', '=', id).execute();
+}
+
+/** Deletes every session of a user, except `exceptId` when given; returns how many ended. */
+export async function deleteUserSessions(db: Kysely<Database>, userId: string, exceptId?: string): Promise<number> {
+  let q = db.deleteFrom('session').where('user_id', '=', userId);
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  const r = await q.executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 export async function deleteExpiredSessions(db: Kysely<Database>, userId: string) {

@@ -50,7 +50,7 @@ export async function createSession(db: Kysely<Database>, userId: string): Promi
 export async function validateSessionToken(
   db: Kysely<Database>,
   token: string,
-): Promise<{ session: ValidSession; user: SessionUser } | undefined> {
+): Promise<{ session: ValidSession; user: SessionUser; attention: boolean } | undefined> {
   const parts = token.split('.');
   if (parts.length !== 2 || !/^[a-z2-7]{24}$/.test(parts[0]!) || !/^[a-z2-7]{24}$/.test(parts[1]!)) return undefined;
   const found = await repo.findSessionWithUser(db, parts[0]!);
@@ -69,7 +69,15 @@ export async function validateSessionToken(
     await repo.updateSessionExpiry(db, found.id, expiresAt);
     refreshed = true;
   }
-  return { session: { id: found.id, expiresAt, refreshed }, user: found.user };
+  return { session: { id: found.id, expiresAt, refreshed }, user: found.user, attention: found.attention };
+}
+
+/**
+ * Ends every session of a user except `exceptSessionId` (the device making the change, if any):
+ * after a password change or recovery, nobody else stays signed in. Returns how many ended.
+ */
+export async function deleteUserSessions(db: Kysely<Database>, userId: string, exceptSessionId?: string): Promise<number> {
+  return repo.deleteUserSessions(db, userId, exceptSessionId);
 }
 
 /** Deletes a session (sign-out). */
