@@ -227,3 +227,16 @@ describe('activation', () => {
     expect(text).not.toMatch(STACK);
   });
 });
+
+describe('guessing codes', () => {
+  it('is limited per number at /kich-hoat, whichever kind of code is tried', async () => {
+    const c = new Client(server.url);
+    for (let i = 0; i < 5; i++) {
+      const code = i % 2 ? 'ABCDEFGH' : 'ABCD-EFGH-JKMN';
+      expect((await c.post('/kich-hoat', { phone: '0912000012', code, password: 'đoán bừa mà thôi' })).status, `try ${i + 1}`).toBe(400);
+    }
+    const blocked = await c.post('/kich-hoat', { phone: '0912000012', code: 'ABCDEFGH', password: 'đoán bừa mà thôi' });
+    expect(blocked.status).toBe(429);
+    expect(await blocked.text()).toMatch(/Vui lòng đợi \d+ phút/);
+  });
+});
