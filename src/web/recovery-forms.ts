@@ -38,7 +38,7 @@ export async function handleRedeem(
     throw new HttpError(429, `Bạn đã thử quá nhiều lần. Vui lòng đợi ${waitText(wait)} rồi thử lại.`);
   }
   const r = await redeemCode(db, data, clock);
-  if (!r.ok) throw new FormError(r.field ? { [r.field]: r.message } : {}, r.status, r.message);
+  if (!r.ok) throw new FormError(r.field ? { [r.field]: r.message } : {}, r.status, r.field ? undefined : r.message);
   await startSession(db, cookies, r.userId);
   return { personalCode: r.personalCode };
 }
