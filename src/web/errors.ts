@@ -8,6 +8,7 @@ import { TopicError } from '../server/topics/errors.ts';
 import { HttpError } from './request.ts';
 import { TeamsError } from '../server/teams/teams.ts';
 import { RateLimitError } from '../server/security/rate-limit.ts';
+import { RecoveryError } from '../server/recovery/recovery.ts';
 
 /** A failure safe to show to the user. */
 export interface ShownError {
@@ -19,7 +20,7 @@ export interface ShownError {
 
 /** Whether `err` is an expected failure with a status and a message safe to show. */
 export function isShown(err: unknown): boolean {
-  return err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError || err instanceof TopicError || err instanceof TeamsError || err instanceof RateLimitError;
+  return err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError || err instanceof TopicError || err instanceof TeamsError || err instanceof RateLimitError || err instanceof RecoveryError;
 }
 
 /** Turns an expected failure into a status and message; rethrows anything unexpected (→ 500 page). */

@@ -31,7 +31,8 @@ import { unitDashboard } from '../../src/server/teams/dashboard.ts';
 import { commitRoster, uploadRoster } from '../../src/server/teams/roster.ts';
 import { seedAdministrativeUnits } from '../../src/server/teams/seed.ts';
 import * as teamsRepo from '../../src/server/teams/teams.repository.ts';
-import { assignCourse, createTeam, issueCode, issueRecoveryCode, redeemCode, renameTeam, type Viewer } from '../../src/server/teams/teams.ts';
+import { assignCourse, createTeam, issueCode, renameTeam, type Viewer } from '../../src/server/teams/teams.ts';
+import { redeemCode, startHelperRecovery } from '../../src/server/recovery/recovery.ts';
 import { correctFields } from '../setup/answers.ts';
 import { createTestDb } from '../setup/db.ts';
 
@@ -279,7 +280,7 @@ describe('account deletion', () => {
   it('keeps certificates verifiable with the frozen name, removes team membership and keeps counters exact', async () => {
     const leaving = await member('0917000001', 'Đoàn Thị Rời');
     const staying = await member('0917000002', 'Đoàn Văn Ở');
-    await issueRecoveryCode(db, official, leaving.phone);
+    await startHelperRecovery(db, official, leaving.phone);
     const session = await createSession(db, leaving.id);
     expect(await recountAll(db, { fix: false })).toEqual([]);
     const before = await unitDashboard(db, official, String(unitId), undefined);

@@ -16,7 +16,8 @@ import { markLessonDone, startFinalQuiz, submitFinalQuiz, submitLessonCheck } fr
 import { checkOrder } from '../../src/server/learning/quiz.ts';
 import { issueCalendarToken, lookupPrivateFeed } from '../../src/server/schedule/feeds.ts';
 import { LIMITS, RateLimitError, take } from '../../src/server/security/rate-limit.ts';
-import { issueCode, redeemCode } from '../../src/server/teams/teams.ts';
+import { issueCode } from '../../src/server/teams/teams.ts';
+import { redeemCodeLimited as redeemCode } from '../../src/server/recovery/recovery.ts';
 import { askQuestion } from '../../src/server/topics/questions.ts';
 import { correctFields, formOf } from '../setup/answers.ts';
 import { createTestDb } from '../setup/db.ts';
