@@ -7,6 +7,7 @@ import { LearningError } from '../server/learning/learning.ts';
 import { TopicError } from '../server/topics/errors.ts';
 import { HttpError } from './request.ts';
 import { TeamsError } from '../server/teams/teams.ts';
+import { FormSecretError } from '../server/form-secret.ts';
 
 /** A failure safe to show to the user. */
 export interface ShownError {
@@ -16,6 +17,8 @@ export interface ShownError {
 
 /** Turns an expected failure into a status and message; rethrows anything unexpected (→ 500 page). */
 export function shownError(err: unknown): ShownError {
+  // Misconfiguration (FORM_SECRET missing in production): the start-up log names it; learners get a 503.
+  if (err instanceof FormSecretError) return { status: 503, message: 'Bài kiểm tra tạm thời chưa mở được. Vui lòng thử lại sau.' };
   if (err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError || err instanceof TopicError || err instanceof TeamsError) return { status: err.status, message: err.message };
   throw err;
 }

@@ -19,7 +19,7 @@ import {
   type FormEntries,
 } from '../../src/server/learning/quiz.ts';
 
-const q = (data: unknown) => QuestionSchema.parse(data);
+const q = <T extends Question['type']>(data: { type: T } & Record<string, unknown>) => QuestionSchema.parse(data) as Extract<Question, { type: T }>;
 const single = q({ id: 's1', type: 'single', prompt: 'P', explanation: 'E', options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }, { id: 'c', text: 'C' }], answer: 'b' });
 const multi = q({ id: 'm1', type: 'multiple', prompt: 'P', explanation: 'E', options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }, { id: 'c', text: 'C' }, { id: 'd', text: 'D' }], answer: ['a', 'c'] });
 const tf = q({ id: 't1', type: 'truefalse', prompt: 'P', explanation: 'E', answer: false });
