@@ -81,7 +81,7 @@ describe('answer keys never reach the browser before submission', () => {
     const signup = await c.post('/dang-ky', { displayName: 'Người Dò Tìm', phone: '0912777777', password: 'vườn nhà có ba cây bưởi', next: '/' });
     expect(signup.status).toBe(303);
     // Production: the session cookie is Secure.
-    expect(signup.headers.getSetCookie().find((x) => x.startsWith('hs_session='))).toMatch(/Secure/);
+    expect(signup.headers.getSetCookie().find((x) => x.startsWith('__Host-hs_session='))).toMatch(/Secure/); // __Host- prefixed in production
     const pages: string[] = ['/', '/khoa-hoc', '/tai-khoan'];
     for (const e of ['citizen', 'member'] as const) {
       pages.push(paths.course('khoa-thu-nghiem', e), paths.finalQuiz('khoa-thu-nghiem', e));
