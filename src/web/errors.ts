@@ -15,11 +15,16 @@ export interface ShownError {
   message: string;
 }
 
+/** Whether `err` is an expected failure with a status and a message safe to show. */
+export function isShown(err: unknown): boolean {
+  return err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError || err instanceof TopicError || err instanceof TeamsError;
+}
+
 /** Turns an expected failure into a status and message; rethrows anything unexpected (→ 500 page). */
 export function shownError(err: unknown): ShownError {
   // Misconfiguration (FORM_SECRET missing in production): the start-up log names it; learners get a 503.
   if (err instanceof FormSecretError) return { status: 503, message: 'Bài kiểm tra tạm thời chưa mở được. Vui lòng thử lại sau.' };
-  if (err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError || err instanceof TopicError || err instanceof TeamsError) return { status: err.status, message: err.message };
+  if (isShown(err)) return { status: (err as HttpError).status, message: (err as Error).message };
   throw err;
 }
 

@@ -9,6 +9,8 @@ import { findEdition, type Course, type CourseEdition, type Lesson } from '../co
 import type { Database, StoredResult } from '../db/schema.ts';
 import { issueCertificate } from '../certificates/certificates.ts';
 import * as repo from './learning.repository.ts';
+// Defensive only: the web edge validates ids first, so a malformed one never reaches a query.
+import { isUuid } from '../../lib/ids.ts';
 import { countCompletion } from '../teams/counters.ts';
 import {
   askedFromLayout,
@@ -45,9 +47,6 @@ export class StaleCheckError extends LearningError {
     super(409, message);
   }
 }
-
-/** Defensive only: the web edge validates ids first, so a malformed one never reaches a query. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** How long a lesson-check form stays valid: long enough to answer offline and sync days later. */
 export const CHECK_TOKEN_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
@@ -206,7 +205,7 @@ export async function claimGuestWork(db: Kysely<Database>, guestTokenHash: strin
 
 /** Feedback for a stored lesson-check submission, visible to its owner only. */
 export async function lessonCheckFeedback(db: Kysely<Database>, who: Learner, submissionId: string) {
-  if (!UUID.test(submissionId)) throw new LearningError(404, 'Không tìm thấy kết quả này.');
+  if (!isUuid(submissionId)) throw new LearningError(404, 'Không tìm thấy kết quả này.');
   const s = await repo.findSubmission(db, submissionId);
   const owns = s && s.kind === 'check' && ('userId' in who ? s.user_id === who.userId : s.guest_token_hash === who.guestTokenHash);
   if (!s || !owns) throw new LearningError(404, 'Không tìm thấy kết quả này.');
@@ -309,7 +308,7 @@ export async function startFinalQuiz(db: Kysely<Database>, userId: string, cours
  * the stored result without grading again.
  */
 export async function submitFinalQuiz(db: Kysely<Database>, userId: string, attemptId: string, entries: FormEntries): Promise<{ attemptId: string }> {
-  if (!UUID.test(attemptId)) throw new LearningError(404, 'Không tìm thấy bài kiểm tra này.');
+  if (!isUuid(attemptId)) throw new LearningError(404, 'Không tìm thấy bài kiểm tra này.');
   return db.transaction().execute(async (trx) => {
     await repo.lockLearner(trx, userId);
     const attempt = await repo.lockAttempt(trx, attemptId);
@@ -338,7 +337,7 @@ export async function submitFinalQuiz(db: Kysely<Database>, userId: string, atte
 
 /** The result of a submitted attempt, for its owner: score and wrong questions with explanations. */
 export async function quizResult(db: Kysely<Database>, userId: string, attemptId: string) {
-  if (!UUID.test(attemptId)) throw new LearningError(404, 'Không tìm thấy kết quả này.');
+  if (!isUuid(attemptId)) throw new LearningError(404, 'Không tìm thấy kết quả này.');
   const attempt = await repo.findAttempt(db, attemptId);
   if (!attempt || attempt.user_id !== userId) throw new LearningError(404, 'Không tìm thấy kết quả này.');
   if (!attempt.submitted_at) throw new LearningError(409, 'Bài kiểm tra này chưa được nộp.');
