@@ -16,6 +16,7 @@ import { migrateToLatest } from '../server/db/migrate.ts';
 import { seedDemo, shouldSeedDemo } from '../server/demo/seed.ts';
 import { signingKey, SigningKeyError } from '../server/certificates/signing.ts';
 import { capRequestBody, continueAllowed } from '../web/body-cap.ts';
+import { formSecret, FormSecretError } from '../server/form-secret.ts';
 
 process.env.ASTRO_NODE_LOGGING ??= 'disabled';
 const port = Number(process.env.PORT || 4321);
@@ -51,6 +52,13 @@ try {
   await signingKey();
 } catch (err) {
   if (!(err instanceof SigningKeyError)) throw err;
+  console.error(err.message);
+}
+// Lesson-check forms are sealed with FORM_SECRET: say so at start-up rather than at the first check.
+try {
+  formSecret();
+} catch (err) {
+  if (!(err instanceof FormSecretError)) throw err;
   console.error(err.message);
 }
 

@@ -9,6 +9,7 @@ import { HttpError } from './request.ts';
 import { TeamsError } from '../server/teams/teams.ts';
 import { RateLimitError } from '../server/security/rate-limit.ts';
 import { RecoveryError } from '../server/recovery/recovery.ts';
+import { FormSecretError } from '../server/form-secret.ts';
 
 /** A failure safe to show to the user. */
 export interface ShownError {
@@ -26,6 +27,8 @@ export function isShown(err: unknown): boolean {
 /** Turns an expected failure into a status and message; rethrows anything unexpected (→ 500 page). */
 export function shownError(err: unknown): ShownError {
   if (err instanceof RateLimitError) return { status: err.status, message: err.message, retryAfter: err.retryAfter };
+  // Misconfiguration (FORM_SECRET missing in production): the start-up log names it; learners get a 503.
+  if (err instanceof FormSecretError) return { status: 503, message: 'Bài kiểm tra tạm thời chưa mở được. Vui lòng thử lại sau.' };
   if (isShown(err)) return { status: (err as HttpError).status, message: (err as Error).message };
   throw err;
 }

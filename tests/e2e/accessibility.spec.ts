@@ -31,8 +31,9 @@ const visits: Visit[] = [
   { name: 'sign-in', path: async () => '/dang-nhap' },
   { name: 'sign-up', path: async () => '/dang-ky' },
   { name: 'error', path: async () => '/khong-co-trang-nay' },
+  { name: 'lesson check', path: async () => paths.check(COURSE, 'citizen', lesson().id) },
   { name: 'check result', path: async (page) => {
-      await page.goto(paths.lesson(COURSE, 'citizen', lesson().id));
+      await page.goto(paths.check(COURSE, 'citizen', lesson().id));
       await page.getByRole('button', { name: 'Nộp bài kiểm tra' }).click();
       return new URL(page.url()).pathname + new URL(page.url()).search;
     } },
