@@ -11,6 +11,7 @@ import { SigningKeyError } from '../server/certificates/signing.ts';
 import { siteUrl } from '../server/config.ts';
 import { clientKey, db } from './request.ts';
 import { errorResponse } from './errors.ts';
+import { PDF_POLICY, PUBLIC_RESOURCE_HEADERS } from './security-headers.ts';
 
 type Kind = 'pdf' | 'json' | 'jwt' | 'png';
 
@@ -38,7 +39,7 @@ async function render(kind: Kind, c: CertificateView): Promise<Response> {
   switch (kind) {
     case 'pdf':
       return new Response(await renderCertificatePdf(c) as BodyInit, {
-        headers: { ...cache, 'content-type': 'application/pdf', 'content-disposition': `inline; filename="chung-nhan-${c.displayCode}.pdf"` },
+        headers: { ...cache, 'content-type': 'application/pdf', 'content-security-policy': PDF_POLICY, 'content-disposition': `inline; filename="chung-nhan-${c.displayCode}.pdf"` },
       });
     case 'png':
       return new Response(renderCertificateImage(c) as BodyInit, { headers: { ...cache, 'content-type': 'image/png' } });
@@ -51,20 +52,27 @@ async function render(kind: Kind, c: CertificateView): Promise<Response> {
   }
 }
 
-/** The GET handler of one certificate form. */
+/** The GET handler of one certificate form; every answer, refusals included, is readable by verifiers on other sites. */
 export function certificateRoute(kind: Kind): APIRoute {
-  return async ({ params, request, clientAddress }) => {
-    try {
-      const c = await verifyCertificate(await db(), params.code ?? '', clientKey(request, clientAddress));
-      return await render(kind, c);
-    } catch (err) {
-      if (err instanceof SigningKeyError) {
-        console.error(`[chứng nhận] ${err.message}`);
-        return new Response(JSON.stringify({ error: 'Máy chủ chưa được cấu hình khóa ký chứng nhận.' }), { status: 503, headers: { 'content-type': JSON_TYPE } });
-      }
-      const r = errorResponse(err);
-      if (r.status === 429) r.headers.set('retry-after', '900');
-      return r;
-    }
+  return async (context) => {
+    const r = await answer(kind, context);
+    for (const [k, v] of Object.entries(PUBLIC_RESOURCE_HEADERS)) r.headers.set(k, v);
+    return r;
   };
+}
+
+/** The response for one form of one certificate, or the refusal. */
+async function answer(kind: Kind, { params, request, clientAddress }: Parameters<APIRoute>[0]): Promise<Response> {
+  try {
+    const c = await verifyCertificate(await db(), params.code ?? '', clientKey(request, clientAddress));
+    return await render(kind, c);
+  } catch (err) {
+    if (err instanceof SigningKeyError) {
+      console.error(`[chứng nhận] ${err.message}`);
+      return new Response(JSON.stringify({ error: 'Máy chủ chưa được cấu hình khóa ký chứng nhận.' }), { status: 503, headers: { 'content-type': JSON_TYPE } });
+    }
+    const r = errorResponse(err);
+    if (r.status === 429) r.headers.set('retry-after', '900');
+    return r;
+  }
 }
