@@ -5,6 +5,7 @@
  */
 import { defineMiddleware } from 'astro:middleware';
 import { validateSessionToken } from './server/auth/session.ts';
+import { errorResponse, isShown } from './web/errors.ts';
 import { clearSessionCookie, db, sessionCookieName, setSessionCookie } from './web/request.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -51,7 +52,15 @@ export const onRequest = defineMiddleware(async (context, next) => {
     }
   }
 
-  const response = await next();
+  let response: Response;
+  try {
+    response = await next();
+  } catch (err) {
+    // Expected failures thrown by a page or endpoint (a malformed id → 404, a refused form → 400)
+    // become the Vietnamese error page with their status; anything else goes on to the 500 page.
+    if (!isShown(err)) throw err;
+    response = errorResponse(err);
+  }
   if (!response.headers.has('cache-control')) response.headers.set('cache-control', 'private, no-store');
   return response;
 });

@@ -3,6 +3,7 @@
  * Browser-safe (no server imports).
  */
 import { z } from 'astro/zod';
+import { safePath } from './safe-path.ts';
 
 const MOBILE = /^0[35789]\d{8}$/;
 
@@ -56,6 +57,6 @@ export const PasswordInputSchema = z.string({ error: 'Vui lòng nhập mật kh�
 
 /** A relative path on this site to return to after sign-in; anything else becomes "/". */
 export const NextPathSchema = z
-  .string()
+  .unknown()
   .optional()
-  .transform((v) => (v && /^\/(?![/\\])[\w\-./?=&%#]*$/.test(v) && v.length < 300 ? v : '/'));
+  .transform((v) => safePath(v));

@@ -6,24 +6,18 @@ import { DisplayNameSchema, NewPasswordSchema, NextPathSchema, PasswordInputSche
 import type { Database } from '../server/db/schema.ts';
 import { claimGuestWork } from '../server/learning/learning.ts';
 import { consume, LIMITS, waitText } from '../server/security/rate-limit.ts';
-import { clearGuestCookie, field, guestTokenHash, setSessionCookie } from './request.ts';
+import { FormError } from './form.ts';
+import { clearGuestCookie, guestTokenHash, setSessionCookie } from './request.ts';
 import { authenticate, register } from '../server/auth/account.ts';
 import { createSession } from '../server/auth/session.ts';
 
 export const SignUpSchema = z.object({ phone: PhoneSchema, displayName: DisplayNameSchema, password: NewPasswordSchema, next: NextPathSchema });
 export const SignInSchema = z.object({ phone: PhoneSchema, password: PasswordInputSchema, next: NextPathSchema });
 
-/** Outcome of a form: a redirect target, or field errors and a status to re-render with. */
-export type FormOutcome = { ok: true; redirect: string } | { ok: false; status: number; errors: Record<string, string>; message?: string };
-
-function fieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? 'form');
-    out[key] ??= issue.message;
-  }
-  return out;
-}
+/** A validated sign-up form. */
+export type SignUpInput = z.output<typeof SignUpSchema>;
+/** A validated sign-in form. */
+export type SignInInput = z.output<typeof SignInSchema>;
 
 async function startSession(db: Kysely<Database>, cookies: AstroCookies, userId: string): Promise<void> {
   const { token, expiresAt } = await createSession(db, userId);
@@ -35,29 +29,20 @@ async function startSession(db: Kysely<Database>, cookies: AstroCookies, userId:
   }
 }
 
-/** Handles the sign-up form. */
-export async function handleSignUp(db: Kysely<Database>, form: FormData, cookies: AstroCookies, client: string): Promise<FormOutcome> {
-  const parsed = SignUpSchema.safeParse({
-    phone: field(form, 'phone'),
-    displayName: field(form, 'displayName'),
-    password: field(form, 'password'),
-    next: field(form, 'next'),
-  });
-  if (!parsed.success) return { ok: false, status: 400, errors: fieldErrors(parsed.error) };
+/** Signs a new account up and in; returns the same-origin path to go to. Failures throw FormError. */
+export async function handleSignUp(db: Kysely<Database>, data: SignUpInput, cookies: AstroCookies, client: string): Promise<string> {
   const limit = await consume(db, `register:client:${client}`, LIMITS.registerPerClient);
-  if (!limit.allowed) return { ok: false, status: 429, errors: {}, message: `Có quá nhiều lượt đăng ký từ thiết bị này. Vui lòng đợi ${waitText(limit.retryAfter)}.` };
-  const r = await register(db, parsed.data);
-  if (!r.ok) return { ok: false, status: r.status, errors: r.field ? { [r.field]: r.message } : {}, message: r.field ? undefined : r.message };
+  if (!limit.allowed) throw new FormError({}, 429, `Có quá nhiều lượt đăng ký từ thiết bị này. Vui lòng đợi ${waitText(limit.retryAfter)}.`);
+  const r = await register(db, data);
+  if (!r.ok) throw new FormError(r.field ? { [r.field]: r.message } : {}, r.status, r.field ? undefined : r.message);
   await startSession(db, cookies, r.value.userId);
-  return { ok: true, redirect: parsed.data.next };
+  return data.next;
 }
 
-/** Handles the sign-in form. */
-export async function handleSignIn(db: Kysely<Database>, form: FormData, cookies: AstroCookies, client: string): Promise<FormOutcome> {
-  const parsed = SignInSchema.safeParse({ phone: field(form, 'phone'), password: field(form, 'password'), next: field(form, 'next') });
-  if (!parsed.success) return { ok: false, status: 400, errors: fieldErrors(parsed.error) };
-  const r = await authenticate(db, { phone: parsed.data.phone, password: parsed.data.password, clientKey: client });
-  if (!r.ok) return { ok: false, status: r.status, errors: {}, message: r.message };
+/** Signs a person in; returns the same-origin path to go to. Failures throw FormError. */
+export async function handleSignIn(db: Kysely<Database>, data: SignInInput, cookies: AstroCookies, client: string): Promise<string> {
+  const r = await authenticate(db, { phone: data.phone, password: data.password, clientKey: client });
+  if (!r.ok) throw new FormError({}, r.status, r.message);
   await startSession(db, cookies, r.value.userId);
-  return { ok: true, redirect: parsed.data.next };
+  return data.next;
 }

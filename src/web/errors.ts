@@ -15,9 +15,14 @@ export interface ShownError {
   message: string;
 }
 
+/** Whether `err` is an expected failure with a status and a message safe to show. */
+export function isShown(err: unknown): boolean {
+  return err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError || err instanceof TopicError || err instanceof TeamsError;
+}
+
 /** Turns an expected failure into a status and message; rethrows anything unexpected (→ 500 page). */
 export function shownError(err: unknown): ShownError {
-  if (err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError || err instanceof TopicError || err instanceof TeamsError) return { status: err.status, message: err.message };
+  if (isShown(err)) return { status: (err as HttpError).status, message: (err as Error).message };
   throw err;
 }
 

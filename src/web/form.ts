@@ -13,12 +13,17 @@ import type { z } from 'astro/zod';
 import { errorResponse, shownError } from './errors.ts';
 import { HttpError, readForm } from './request.ts';
 
+const FORM_MESSAGE = 'Vui lòng kiểm tra lại các ô được đánh dấu.';
+
 /** A form that failed validation: per-field messages (keyed by field name) and a status. */
 export class FormError extends HttpError {
   readonly errors: Record<string, string>;
-  constructor(errors: Record<string, string>, status = 400, message = 'Vui lòng kiểm tra lại các ô được đánh dấu.') {
+  /** What was typed, to refill the form (text fields only). */
+  readonly values: Record<string, string>;
+  constructor(errors: Record<string, string>, status = 400, message: string = FORM_MESSAGE, values: Record<string, string> = {}) {
     super(status, message);
     this.errors = errors;
+    this.values = values;
   }
 }
 
@@ -53,22 +58,40 @@ export interface FormOptions {
   files?: readonly string[];
 }
 
+/** Options of a POST endpoint. */
+export interface EndpointOptions extends FormOptions {
+  /**
+   * Runs before the body is read: access checks answer for the route whatever the body holds, so an
+   * id outside the viewer's scope is a 404 even when the form is malformed.
+   */
+  authorize?: (context: APIContext) => Promise<void> | void;
+}
+
 /** Reads the request's form with a streaming limit and validates it; throws FormError (400) with field messages. */
 export async function readValidForm<S extends z.ZodType>(request: Request, schema: S, options: FormOptions): Promise<z.output<S>> {
   const form = await readForm(request, options.maxBytes);
-  const parsed = schema.safeParse(formObject(form, options.files));
-  if (!parsed.success) throw new FormError(fieldErrors(parsed.error));
+  const values = formObject(form, options.files);
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) throw new FormError(fieldErrors(parsed.error), 400, undefined, textValues(values));
   return parsed.data;
+}
+
+/** The text values of a form, cut short, for refilling fields after an error (never files). */
+function textValues(values: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) if (typeof v === 'string') out[k] = v.slice(0, 300);
+  return out;
 }
 
 /** A POST endpoint: runs `handle` with the validated form; errors become the Vietnamese error page. */
 export function formEndpoint<S extends z.ZodType>(
   schema: S,
-  options: FormOptions,
+  options: EndpointOptions,
   handle: (data: z.output<S>, context: APIContext) => Promise<Response>,
 ): APIRoute {
   return async (context) => {
     try {
+      await options.authorize?.(context);
       return await handle(await readValidForm(context.request, schema, options), context);
     } catch (err) {
       return errorResponse(err);
@@ -81,6 +104,8 @@ export interface FormState {
   status: number;
   errors: Record<string, string>;
   message?: string;
+  /** The text values submitted, when the form could be read (refill fields with them). */
+  values: Record<string, string>;
 }
 
 /**
@@ -93,11 +118,19 @@ export async function submitForm<S extends z.ZodType, T>(
   options: FormOptions,
   handle: (data: z.output<S>) => Promise<T>,
 ): Promise<{ ok: true; value: T } | ({ ok: false } & FormState)> {
+  let values: Record<string, string> = {};
   try {
-    return { ok: true, value: await handle(await readValidForm(request, schema, options)) };
+    const raw = formObject(await readForm(request, options.maxBytes), options.files);
+    values = textValues(raw);
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) throw new FormError(fieldErrors(parsed.error));
+    return { ok: true, value: await handle(parsed.data) };
   } catch (err) {
-    if (err instanceof FormError) return { ok: false, status: err.status, errors: err.errors, message: Object.keys(err.errors).length ? undefined : err.message };
+    if (err instanceof FormError) {
+      const message = Object.keys(err.errors).length && err.message === FORM_MESSAGE ? undefined : err.message;
+      return { ok: false, status: err.status, errors: err.errors, message, values };
+    }
     const e = shownError(err);
-    return { ok: false, status: e.status, errors: {}, message: e.message };
+    return { ok: false, status: e.status, errors: {}, message: e.message, values };
   }
 }

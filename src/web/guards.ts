@@ -7,6 +7,12 @@ import { errorResponse } from './errors.ts';
 import { plainPage } from './security-headers.ts';
 import type { SessionUser } from '../server/auth/session.ts';
 
+/** The signed-in user of an endpoint; a 401 error (Vietnamese page) for guests. */
+export function signedIn(locals: App.Locals): SessionUser {
+  if (!locals.user) throw new HttpError(401, 'Vui lòng đăng nhập.');
+  return locals.user;
+}
+
 /** The signed-in user, or a redirect to sign-in that returns here. */
 export function requireUser(Astro: Pick<AstroGlobal, 'locals' | 'url' | 'redirect'>): SessionUser | Response {
   const user = Astro.locals.user;

@@ -4,32 +4,33 @@
  * the database.
  */
 import { z } from 'astro/zod';
+import { UUID_RE } from '../lib/ids.ts';
 import { HttpError } from './request.ts';
 
 /** A uuid as Postgres stores them (any version; lower- or upper-case hex). */
 export const UuidSchema = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
+  .string({ error: 'Thiếu mã.' })
+  .regex(UUID_RE, 'Mã không hợp lệ.')
   .transform((v) => v.toLowerCase());
 
 /** A positive int4 id (units, teams). */
 export const IntIdSchema = z
-  .string()
-  .regex(/^[1-9][0-9]{0,9}$/)
+  .string({ error: 'Thiếu mã.' })
+  .regex(/^[1-9][0-9]{0,9}$/, 'Mã không hợp lệ.')
   .transform(Number)
-  .refine((n) => n <= 2_147_483_647);
+  .refine((n) => n <= 2_147_483_647, 'Mã không hợp lệ.');
 
 /** A month of the programme: yyyy-mm. */
-export const MonthSchema = z.string().regex(/^20[0-9]{2}-(0[1-9]|1[0-2])$/);
+export const MonthSchema = z.string({ error: 'Thiếu tháng.' }).regex(/^20[0-9]{2}-(0[1-9]|1[0-2])$/, 'Tháng cần có dạng năm-tháng, ví dụ 2026-12.');
 
 /** A content slug (course, lesson, edition). */
-export const SlugSchema = z.string().max(80).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
+export const SlugSchema = z.string({ error: 'Thiếu tên.' }).max(80, 'Tên quá dài.').regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Tên không hợp lệ.');
 
 /** A certificate verification code as typed (the domain normalises it further). */
-export const CertificateCodeSchema = z.string().min(1).max(40).regex(/^[A-Za-z0-9\- ]+$/);
+export const CertificateCodeSchema = z.string({ error: 'Thiếu mã chứng nhận.' }).min(1, 'Thiếu mã chứng nhận.').max(40, 'Mã chứng nhận quá dài.').regex(/^[A-Za-z0-9\- ]+$/, 'Mã chứng nhận không hợp lệ.');
 
 /** A calendar feed token (base32, 48 characters). */
-export const FeedTokenSchema = z.string().regex(/^[a-z2-7]{16,64}$/);
+export const FeedTokenSchema = z.string().regex(/^[a-z2-7]{16,64}$/, 'Đường dẫn lịch không hợp lệ.');
 
 /** A route parameter validated by `schema`; anything else is a 404 with `notFound` as its message. */
 export function param<S extends z.ZodType>(value: string | undefined, schema: S, notFound = 'Không tìm thấy trang này.'): z.output<S> {

@@ -3,10 +3,10 @@
  * the file system, not a hand-written list), roster import end to end, activation, exports, bad files.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../setup/routes.ts';
 import { Client, startServer, type TestServer } from '../setup/server.ts';
 
 let server: TestServer;
@@ -55,26 +55,6 @@ beforeAll(async () => {
   expect(A.unit).not.toBe(B.unit);
 }, 120_000);
 afterAll(() => server?.stop());
-
-/** Every route under src/pages, with its dynamic parameters. */
-function routes(): { route: string; params: string[] }[] {
-  const root = path.resolve('src/pages');
-  const out: { route: string; params: string[] }[] = [];
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (/\.(astro|ts|md|mdx)$/.test(e.name)) {
-        let rel = path.relative(root, full).replace(/\\/g, '/').replace(/\.(astro|ts|md|mdx)$/, '');
-        rel = rel.replace(/(^|\/)index$/, '');
-        if (/^(404|500)$/.test(rel)) continue;
-        out.push({ route: '/' + rel, params: [...rel.matchAll(/\[(\w+)\]/g)].map((m) => m[1]!) });
-      }
-    }
-  };
-  walk(root);
-  return out;
-}
 
 /** Substitutes commune B's ids (and harmless values for content parameters). */
 function fill(route: string): string {

@@ -10,6 +10,7 @@ import * as rosterRepo from './roster.repository.ts';
 import { readRosterFile, type RosterRow } from './roster-file.ts';
 import * as repo from './teams.repository.ts';
 import { issueCode, requireUnitAccess, TeamsError, type Viewer } from './teams.ts';
+import { isUuid } from '../../lib/ids.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -106,7 +107,7 @@ export async function uploadRoster(db: Kysely<Database>, v: Viewer, unitId: stri
 }
 
 async function requireImport(db: Db, v: Viewer, importId: string | undefined) {
-  if (!importId || !/^[0-9a-f-]{36}$/.test(importId)) throw new TeamsError(404, 'Không tìm thấy lần nhập danh sách này.');
+  if (!isUuid(importId)) throw new TeamsError(404, 'Không tìm thấy lần nhập danh sách này.');
   const imp = await rosterRepo.findImport(db, importId);
   if (!imp) throw new TeamsError(404, 'Không tìm thấy lần nhập danh sách này.');
   const unit = await requireUnitAccess(db as Kysely<Database>, v, imp.unit_id).catch(() => {

@@ -13,6 +13,7 @@ import type { Database, Role } from '../db/schema.ts';
 import { hashPassword, isCommonPassword } from '../auth/password.ts';
 import { recountUnits } from './counters.ts';
 import * as repo from './teams.repository.ts';
+import { isUuid } from '../../lib/ids.ts';
 
 export type { UnitRow, TeamRow } from './teams.repository.ts';
 
@@ -88,7 +89,7 @@ export async function requireTeamAccess(db: Kysely<Database>, v: Viewer, teamId:
 
 /** A team member the viewer may see (through their team). */
 export async function requireMemberAccess(db: Kysely<Database>, v: Viewer, userId: string | undefined) {
-  if (!userId || !/^[0-9a-f-]{36}$/.test(userId)) throw new TeamsError(404, NOT_FOUND_MEMBER);
+  if (!isUuid(userId)) throw new TeamsError(404, NOT_FOUND_MEMBER);
   const m = await repo.findMembership(db, userId);
   if (!m) throw new TeamsError(404, NOT_FOUND_MEMBER);
   let team;

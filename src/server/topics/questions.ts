@@ -9,6 +9,7 @@ import { getSchedule, sessionPhase, type Schedule } from '../schedule/schedule.t
 import { consume, LIMITS, waitText } from '../security/rate-limit.ts';
 import { TopicError } from './errors.ts';
 import * as repo from './questions.repository.ts';
+import { isUuid } from '../../lib/ids.ts';
 
 export { TopicError };
 
@@ -83,7 +84,7 @@ export async function moderateQuestion(
   now: Date = new Date(),
 ): Promise<ModerationAction> {
   if (!canModerate(moderator.role)) throw new TopicError(403, 'Chỉ người điều phối hỏi đáp mới làm được việc này.');
-  const id = typeof input.id === 'string' && /^[0-9a-f-]{36}$/i.test(input.id) ? input.id : undefined;
+  const id = isUuid(input.id) ? input.id : undefined;
   if (!id) throw new TopicError(400, 'Thiếu hoặc sai mã câu hỏi.');
   const action = input.action;
   let change: Parameters<typeof repo.updateQuestion>[2];

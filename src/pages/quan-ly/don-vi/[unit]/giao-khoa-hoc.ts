@@ -1,19 +1,23 @@
 /** Assigns a required course edition with a due date to the unit (form POST, then back). */
-import type { APIRoute } from 'astro';
-import { db, field, readForm } from '../../../../web/request.ts';
-import { errorResponse } from '../../../../web/errors.ts';
-import { assignCourse, TeamsError } from '../../../../server/teams/teams.ts';
+import { z } from 'astro/zod';
+import { formEndpoint } from '../../../../web/form.ts';
+import { signedIn } from '../../../../web/guards.ts';
+import { IntIdSchema, param } from '../../../../web/params.ts';
+import { seeOther } from '../../../../web/redirect.ts';
+import { db } from '../../../../web/request.ts';
+import { assignCourse } from '../../../../server/teams/teams.ts';
 
 export const prerender = false;
 
-export const POST: APIRoute = async ({ params, locals, request, redirect }) => {
-  try {
-    if (!locals.user) throw new TeamsError(401, 'Vui lòng đăng nhập.');
-    const form = await readForm(request, 8 * 1024);
-    const [course, edition] = (field(form, 'khoa') ?? '').split(':');
-    await assignCourse(await db(), locals.user, params.unit, { course, edition, due: field(form, 'han') });
-    return redirect(`/quan-ly/don-vi/${params.unit}?tb=${encodeURIComponent('Đã giao khóa học bắt buộc.')}`, 303);
-  } catch (err) {
-    return errorResponse(err);
-  }
-};
+const AssignSchema = z.object({
+  /** "<course>:<edition>", checked against the catalogue by the domain. */
+  khoa: z.string().max(200).optional(),
+  han: z.string().max(40).optional(),
+});
+
+export const POST = formEndpoint(AssignSchema, { maxBytes: 8 * 1024 }, async (data, { params, locals }) => {
+  const unit = param(params.unit, IntIdSchema, 'Không tìm thấy đơn vị này.');
+  const [course, edition] = (data.khoa ?? '').split(':');
+  await assignCourse(await db(), signedIn(locals), String(unit), { course, edition, due: data.han });
+  return seeOther(`/quan-ly/don-vi/${unit}`, 'da-giao-khoa-hoc');
+});

@@ -1,18 +1,18 @@
 /** Creates a team attached directly to the unit. */
-import type { APIRoute } from 'astro';
-import { db, field, readForm } from '../../../../web/request.ts';
-import { errorResponse } from '../../../../web/errors.ts';
-import { createTeam, TeamsError } from '../../../../server/teams/teams.ts';
+import { z } from 'astro/zod';
+import { formEndpoint } from '../../../../web/form.ts';
+import { signedIn } from '../../../../web/guards.ts';
+import { IntIdSchema, param } from '../../../../web/params.ts';
+import { seeOther } from '../../../../web/redirect.ts';
+import { db } from '../../../../web/request.ts';
+import { createTeam } from '../../../../server/teams/teams.ts';
 
 export const prerender = false;
 
-export const POST: APIRoute = async ({ params, locals, request, redirect }) => {
-  try {
-    if (!locals.user) throw new TeamsError(401, 'Vui lòng đăng nhập.');
-    const form = await readForm(request, 8 * 1024);
-    const id = await createTeam(await db(), locals.user, params.unit, field(form, 'ten'));
-    return redirect(`/quan-ly/to/${id}`, 303);
-  } catch (err) {
-    return errorResponse(err);
-  }
-};
+const CreateTeamSchema = z.object({ ten: z.string().max(400).optional() });
+
+export const POST = formEndpoint(CreateTeamSchema, { maxBytes: 8 * 1024 }, async (data, { params, locals }) => {
+  const unit = param(params.unit, IntIdSchema, 'Không tìm thấy đơn vị này.');
+  const id = await createTeam(await db(), signedIn(locals), String(unit), data.ten);
+  return seeOther(`/quan-ly/to/${id}`, 'da-tao-to');
+});

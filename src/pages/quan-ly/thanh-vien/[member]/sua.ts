@@ -1,23 +1,36 @@
 /** Moves, deactivates or reactivates a member (officials in scope). Nobody is ever deleted. */
-import type { APIRoute } from 'astro';
-import { db, field, readForm } from '../../../../web/request.ts';
-import { errorResponse } from '../../../../web/errors.ts';
-import { moveMember, requireMemberAccess, setMemberActive, TeamsError } from '../../../../server/teams/teams.ts';
+import { z } from 'astro/zod';
+import { formEndpoint } from '../../../../web/form.ts';
+import { signedIn } from '../../../../web/guards.ts';
+import { param, UuidSchema } from '../../../../web/params.ts';
+import { seeOther } from '../../../../web/redirect.ts';
+import { db } from '../../../../web/request.ts';
+import { moveMember, requireMemberAccess, setMemberActive } from '../../../../server/teams/teams.ts';
 
 export const prerender = false;
 
-export const POST: APIRoute = async ({ params, locals, request, redirect }) => {
-  try {
-    if (!locals.user) throw new TeamsError(401, 'Vui lòng đăng nhập.');
-    await requireMemberAccess(await db(), locals.user, params.member); // 404 outside scope, whatever the body
-    const form = await readForm(request, 8 * 1024);
-    const what = field(form, 'viec');
-    if (what === 'chuyen') await moveMember(await db(), locals.user, params.member, field(form, 'to')?.trim());
-    else if (what === 'cho-thoi') await setMemberActive(await db(), locals.user, params.member, false);
-    else if (what === 'tham-gia-lai') await setMemberActive(await db(), locals.user, params.member, true);
-    else throw new TeamsError(400, 'Thao tác không hợp lệ.');
-    return redirect(`/quan-ly/thanh-vien/${params.member}?tb=${encodeURIComponent('Đã lưu thay đổi.')}`, 303);
-  } catch (err) {
-    return errorResponse(err);
-  }
-};
+const MemberChangeSchema = z.discriminatedUnion('viec', [
+  z.object({ viec: z.literal('chuyen'), to: z.string().max(20).optional() }),
+  z.object({ viec: z.literal('cho-thoi') }),
+  z.object({ viec: z.literal('tham-gia-lai') }),
+], { error: 'Thao tác không hợp lệ.' });
+
+const memberId = (raw: string | undefined) => param(raw, UuidSchema, 'Không tìm thấy thành viên này.');
+
+export const POST = formEndpoint(
+  MemberChangeSchema,
+  {
+    maxBytes: 8 * 1024,
+    // 404 outside scope, whatever the body.
+    authorize: async ({ params, locals }) => {
+      await requireMemberAccess(await db(), signedIn(locals), memberId(params.member));
+    },
+  },
+  async (data, { params, locals }) => {
+    const member = memberId(params.member);
+    const user = signedIn(locals);
+    if (data.viec === 'chuyen') await moveMember(await db(), user, member, data.to?.trim());
+    else await setMemberActive(await db(), user, member, data.viec === 'tham-gia-lai');
+    return seeOther(`/quan-ly/thanh-vien/${member}`, 'da-luu');
+  },
+);

@@ -1,22 +1,32 @@
 /** Renames or moves a team (officials in scope). */
-import type { APIRoute } from 'astro';
-import { db, field, readForm } from '../../../../web/request.ts';
-import { errorResponse } from '../../../../web/errors.ts';
-import { moveTeam, renameTeam, requireTeamAccess, TeamsError } from '../../../../server/teams/teams.ts';
+import { z } from 'astro/zod';
+import { formEndpoint } from '../../../../web/form.ts';
+import { signedIn } from '../../../../web/guards.ts';
+import { IntIdSchema, param } from '../../../../web/params.ts';
+import { seeOther } from '../../../../web/redirect.ts';
+import { db } from '../../../../web/request.ts';
+import { moveTeam, renameTeam, requireTeamAccess } from '../../../../server/teams/teams.ts';
 
 export const prerender = false;
 
-export const POST: APIRoute = async ({ params, locals, request, redirect }) => {
-  try {
-    if (!locals.user) throw new TeamsError(401, 'Vui lòng đăng nhập.');
-    await requireTeamAccess(await db(), locals.user, params.team); // 404 outside scope, whatever the body
-    const form = await readForm(request, 8 * 1024);
-    const what = field(form, 'viec');
-    if (what === 'doi-ten') await renameTeam(await db(), locals.user, params.team, field(form, 'ten'));
-    else if (what === 'chuyen') await moveTeam(await db(), locals.user, params.team, field(form, 'don-vi')?.trim());
-    else throw new TeamsError(400, 'Thao tác không hợp lệ.');
-    return redirect(`/quan-ly/to/${params.team}?tb=${encodeURIComponent('Đã lưu thay đổi.')}`, 303);
-  } catch (err) {
-    return errorResponse(err);
-  }
-};
+const TeamChangeSchema = z.discriminatedUnion('viec', [
+  z.object({ viec: z.literal('doi-ten'), ten: z.string().max(400).optional() }),
+  z.object({ viec: z.literal('chuyen'), 'don-vi': z.string().max(20).optional() }),
+], { error: 'Thao tác không hợp lệ.' });
+
+export const POST = formEndpoint(
+  TeamChangeSchema,
+  {
+    maxBytes: 8 * 1024,
+    // 404 outside scope, whatever the body.
+    authorize: async ({ params, locals }) => {
+      await requireTeamAccess(await db(), signedIn(locals), param(params.team, IntIdSchema, 'Không tìm thấy tổ này.'));
+    },
+  },
+  async (data, { params, locals }) => {
+    const team = String(param(params.team, IntIdSchema));
+    if (data.viec === 'doi-ten') await renameTeam(await db(), signedIn(locals), team, data.ten);
+    else await moveTeam(await db(), signedIn(locals), team, data['don-vi']?.trim());
+    return seeOther(`/quan-ly/to/${team}`, 'da-luu');
+  },
+);
