@@ -104,12 +104,16 @@ describe('Content-Security-Policy', () => {
     const c = new Client(server.url);
     // A demo citizen: signed-in pages, and the 403 page of the management area.
     expect((await c.post('/dang-nhap', { phone: '0912000001', password: 'hoc-thu-2026', next: '/' })).status).toBe(303);
+    // A demo official: a malformed id in a page parameter is refused by the edge with the plain error page.
+    const official = new Client(server.url);
+    expect((await official.post('/dang-nhap', { phone: '0912000010', password: 'hoc-thu-2026', next: '/' })).status).toBe(303);
     const cases: [string, () => Promise<Response>, number][] = [
       ['static lesson', () => c.get(LESSON), 200],
       ['on-demand page (home, signed in)', () => c.get('/'), 200],
       ['on-demand page (course, guest)', () => fetch(`${server.url}/khoa-hoc/trinh-duyet-an-toan/nguoi-dan`), 200],
       ['dashboard refusal (403 page)', () => c.get('/quan-ly'), 403],
       ['404 page', () => fetch(`${server.url}/khong-co-trang-nay`), 404],
+      ['malformed page parameter (404 from the edge)', () => official.get('/quan-ly/thanh-vien/khong-phai-uuid'), 404],
       ['on-demand page answering 404 (unknown certificate)', () => fetch(`${server.url}/chung-nhan/HS4VN-XXXXX`), 404],
       ['error page of an API route', () => fetch(`${server.url}/chung-nhan/HS4VN-XXXXX.pdf`), 404],
       ['redirect', () => fetch(`${server.url}/tai-khoan`, { redirect: 'manual' }), 303],
