@@ -6,6 +6,7 @@ import { CertificateError } from '../server/certificates/certificates.ts';
 import { LearningError } from '../server/learning/learning.ts';
 import { TopicError } from '../server/topics/errors.ts';
 import { HttpError } from './request.ts';
+import { plainPage } from './security-headers.ts';
 import { TeamsError } from '../server/teams/teams.ts';
 import { RateLimitError } from '../server/security/rate-limit.ts';
 import { RecoveryError } from '../server/recovery/recovery.ts';
@@ -37,7 +38,7 @@ export function shownError(err: unknown): ShownError {
 export function errorResponse(err: unknown): Response {
   const shown = shownError(err);
   const esc = shown.message.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-  const html = `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Lỗi · Học Số</title></head><body style="font:18px/1.6 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem"><h1>Không thực hiện được yêu cầu</h1><p role="alert">${esc}</p><p><a href="/">Về trang chủ</a></p></body></html>`;
+  const html = plainPage('Lỗi', `<h1>Không thực hiện được yêu cầu</h1><p role="alert">${esc}</p><p><a href="/">Về trang chủ</a></p>`);
   return withStatus(new Response(html, { status: shown.status, headers: { 'content-type': 'text/html; charset=utf-8' } }), shown);
 }
 
