@@ -12,8 +12,8 @@ import { sql } from 'kysely';
 import { getCatalog } from '../../src/server/content/catalog.ts';
 import { openPglite, openPostgres, type DbHandle } from '../../src/server/db/connect.ts';
 import { paths } from '../../src/lib/editions.ts';
-import { checkOrder } from '../../src/server/learning/quiz.ts';
-import { correctFields } from '../setup/answers.ts';
+import { openLessonCheck } from '../../src/server/learning/learning.ts';
+import { checkAnswers } from '../setup/answers.ts';
 import { Client, startServer, type TestServer } from '../setup/server.ts';
 
 const COURSE = 'trinh-duyet-an-toan';
@@ -22,10 +22,13 @@ const IN_FLIGHT_PER_LEARNER = 2;
 /** Acknowledged submissions before the kill. */
 const KILL_AFTER = 40;
 
+// Shared with the server, so the test can answer the checks it hands out (their layout is sealed).
+process.env.FORM_SECRET = 'crash-test-form-secret-0123456789abcdefgh';
+
 let server: TestServer;
 beforeAll(async () => {
   if (!fs.existsSync('dist/server/entry.mjs')) throw new Error('Run `npm run build` first (npm test does it).');
-  server = await startServer();
+  server = await startServer({ FORM_SECRET: process.env.FORM_SECRET! });
 }, 180_000);
 afterAll(() => server?.stop());
 
@@ -45,6 +48,15 @@ it('keeps every acknowledged lesson-check submission across a SIGKILL mid-load',
     clients.push(c);
   }
 
+  // One sealed layout per lesson and its right answers, as a learner's browser would post them.
+  const forms = await Promise.all(
+    lessons.map(async (lesson) => {
+      const { token } = await openLessonCheck({ course: COURSE, edition: 'citizen', lessonId: lesson.id });
+      const right = [...(await checkAnswers(lesson.check, token))].flatMap(([k, vs]) => vs.map((v): [string, string] => [k, v]));
+      return { token, right };
+    }),
+  );
+
   const acked: Ack[] = [];
   let sent = 0;
   let failed = 0;
@@ -56,8 +68,9 @@ it('keeps every acknowledged lesson-check submission across a SIGKILL mid-load',
   const stream = async (learner: number, offset: number) => {
     for (let k = offset; !killing; k++) {
       const lesson = lessons[k % lessons.length]!;
-      // Alternate right and wrong answers: right ones also write lesson progress.
-      const fields = k % 2 ? lesson.check.flatMap((q) => correctFields(q, checkOrder(q))) : [];
+      const form = forms[k % lessons.length]!;
+      // Alternate right and wrong (blank) answers: right ones also write lesson progress.
+      const fields: [string, string][] = [['token', form.token], ...(k % 2 ? form.right : [])];
       const p = paths.lesson(COURSE, 'citizen', lesson.id);
       sent++;
       inFlight++;

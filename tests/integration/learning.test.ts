@@ -52,7 +52,7 @@ async function checkForm(lessonId: string, right = true, edition: 'citizen' | 'm
 
 async function submitCheck(who: Parameters<typeof submitLessonCheck>[1], lessonId: string, right = true, edition: 'citizen' | 'member' = 'citizen') {
   const { token, entries } = await checkForm(lessonId, right, edition);
-  return submitLessonCheck(db, who, ref(lessonId, edition), token, entries);
+  return submitLessonCheck(db, who, ref(lessonId, edition), token, entries, 'test-client');
 }
 
 const submissionCount = async () => Number((await db.selectFrom('lesson_submission').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
@@ -84,11 +84,11 @@ describe('lesson checks and progress', () => {
 
   it('refuses unknown lessons and tampered answers with 4xx', async () => {
     const u = await newUser();
-    await expect(markLessonDone(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-thanh-vien' })).rejects.toMatchObject({ status: 404 });
-    await expect(markLessonDone(db, { userId: u }, { course: 'khong-co', edition: 'citizen', lessonId: 'x' })).rejects.toBeInstanceOf(LearningError);
+    await expect(markLessonDone(db, { userId: u }, { course: 'khoa-thu-nghiem', edition: 'citizen', lessonId: 'bai-thanh-vien' }, 'test-client')).rejects.toMatchObject({ status: 404 });
+    await expect(markLessonDone(db, { userId: u }, { course: 'khong-co', edition: 'citizen', lessonId: 'x' }, 'test-client')).rejects.toBeInstanceOf(LearningError);
     const { token } = await checkForm('bai-chung-mot');
     // The check has two questions: q3 was never asked.
-    await expect(submitLessonCheck(db, { userId: u }, ref('bai-chung-mot'), token, form([['q3', '0']]))).rejects.toMatchObject({ status: 400 });
+    await expect(submitLessonCheck(db, { userId: u }, ref('bai-chung-mot'), token, form([['q3', '0']]), 'test-client')).rejects.toMatchObject({ status: 400 });
   });
 
   it('keeps a guest’s answers and applies them at sign-in', async () => {
@@ -147,11 +147,11 @@ describe('final quiz and completion', () => {
     const notDrawn = [...course().questions.keys()].find((id) => !attempt.questions.some((d) => d.id === id))!;
     expect(notDrawn).toBeTruthy();
     // A position beyond the draw, and a field named after a question id, are both refused.
-    await expect(submitFinalQuiz(db, u, quiz.attemptId, form([[`q${attempt.questions.length + 1}`, '0']]))).rejects.toMatchObject({ status: 400 });
-    await expect(submitFinalQuiz(db, u, quiz.attemptId, form([[`q-${notDrawn}`, '0']]))).rejects.toMatchObject({ status: 400 });
-    await expect(submitFinalQuiz(db, other, quiz.attemptId, form([]))).rejects.toMatchObject({ status: 404 });
+    await expect(submitFinalQuiz(db, u, quiz.attemptId, form([[`q${attempt.questions.length + 1}`, '0']]), 'test-client')).rejects.toMatchObject({ status: 400 });
+    await expect(submitFinalQuiz(db, u, quiz.attemptId, form([[`q-${notDrawn}`, '0']]), 'test-client')).rejects.toMatchObject({ status: 400 });
+    await expect(submitFinalQuiz(db, other, quiz.attemptId, form([]), 'test-client')).rejects.toMatchObject({ status: 404 });
     // The web edge refuses malformed ids first; the domain's defensive check answers 404, never a database error.
-    await expect(submitFinalQuiz(db, u, 'not-a-uuid', form([]))).rejects.toMatchObject({ status: 404 });
+    await expect(submitFinalQuiz(db, u, 'not-a-uuid', form([]), 'test-client')).rejects.toMatchObject({ status: 404 });
     // Nothing was saved by the refused submissions.
     const still = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
     expect(still.submitted_at).toBeNull();
@@ -194,7 +194,7 @@ describe('lesson checks laid out per learner', () => {
       layouts.add(JSON.stringify(asked.map((a) => [a.q.id, a.order])));
       // The page shows the choices the token says, in that order.
       expect(questions.map((q) => q.choices.length)).toEqual(asked.map((a) => a.order.length));
-      const r = await submitLessonCheck(db, { userId: u }, ref('bai-chung-mot'), token, await checkAnswers(lesson.check, token));
+      const r = await submitLessonCheck(db, { userId: u }, ref('bai-chung-mot'), token, await checkAnswers(lesson.check, token), 'test-client');
       expect(r.passed).toBe(true);
       const stored = await db.selectFrom('lesson_submission').selectAll().where('id', '=', r.submissionId).executeTakeFirstOrThrow();
       // Stored answers keep their meaning (authored ids), whatever the layout.
@@ -222,12 +222,12 @@ describe('lesson checks laid out per learner', () => {
       (await checkForm('bai-chung-hai')).token, // another lesson
     ];
     for (const t of [...tampered, ...foreign]) {
-      const err = await submitLessonCheck(db, { userId: u }, ref('bai-chung-mot'), t, entries).catch((e: unknown) => e);
+      const err = await submitLessonCheck(db, { userId: u }, ref('bai-chung-mot'), t, entries, 'test-client').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(LearningError);
       expect(err).toMatchObject({ status: 400, message: expect.stringMatching(/Phiếu bài kiểm tra không hợp lệ/) });
     }
     // A citizen token posted to the member edition of the same shared lesson is foreign too.
-    await expect(submitLessonCheck(db, { userId: u }, ref('bai-chung-mot', 'member'), token, entries)).rejects.toMatchObject({ status: 400 });
+    await expect(submitLessonCheck(db, { userId: u }, ref('bai-chung-mot', 'member'), token, entries, 'test-client')).rejects.toMatchObject({ status: 400 });
     expect(await submissionCount()).toBe(before);
     expect((await editionProgress(db, u, course(), 'citizen')).done).toBe(0);
   });
@@ -238,14 +238,14 @@ describe('lesson checks laid out per learner', () => {
     const claims = (await openCheckToken(token))!;
     const before = await submissionCount();
     const old = await sealCheckToken({ ...claims, version: 'phien-ban-cu' });
-    const stale = await submitLessonCheck(db, { userId: u }, ref('bai-chung-mot'), old, entries).catch((e: unknown) => e);
+    const stale = await submitLessonCheck(db, { userId: u }, ref('bai-chung-mot'), old, entries, 'test-client').catch((e: unknown) => e);
     expect(stale).toBeInstanceOf(StaleCheckError);
     expect(stale).toMatchObject({ status: 409, message: expect.stringMatching(/vừa được cập nhật/) });
     const later = new Date(Date.now() + 31 * 24 * 3600 * 1000);
-    const expired = await submitLessonCheck(db, { userId: u }, ref('bai-chung-mot'), token, entries, later).catch((e: unknown) => e);
+    const expired = await submitLessonCheck(db, { userId: u }, ref('bai-chung-mot'), token, entries, 'test-client', later).catch((e: unknown) => e);
     expect(expired).toMatchObject({ status: 409, message: expect.stringMatching(/30 ngày/) });
     expect(await submissionCount()).toBe(before);
     // The same form within its lifetime is graded.
-    expect((await submitLessonCheck(db, { userId: u }, ref('bai-chung-mot'), token, entries)).passed).toBe(true);
+    expect((await submitLessonCheck(db, { userId: u }, ref('bai-chung-mot'), token, entries, 'test-client')).passed).toBe(true);
   });
 });
