@@ -17,10 +17,12 @@ import { checkAnswers } from '../setup/answers.ts';
 import { Client, startServer, type TestServer } from '../setup/server.ts';
 
 const COURSE = 'trinh-duyet-an-toan';
-const LEARNERS = 4;
+const LEARNERS = 3;
 const IN_FLIGHT_PER_LEARNER = 2;
 /** Acknowledged submissions before the kill. */
 const KILL_AFTER = 40;
+/** Bound on the load, so a server that stops acknowledging fails the test instead of hanging it. */
+const MAX_SENDS = 400;
 
 // Shared with the server, so the test can answer the checks it hands out (their layout is sealed).
 process.env.FORM_SECRET = 'crash-test-form-secret-0123456789abcdefgh';
@@ -60,13 +62,14 @@ it('keeps every acknowledged lesson-check submission across a SIGKILL mid-load',
   const acked: Ack[] = [];
   let sent = 0;
   let failed = 0;
+  const refused: number[] = [];
   let inFlight = 0;
   let inFlightAtKill = -1;
   let killing: Promise<void> | undefined;
 
   /** One learner's stream of submissions, one at a time, until the server is gone. */
   const stream = async (learner: number, offset: number) => {
-    for (let k = offset; !killing; k++) {
+    for (let k = offset; !killing && sent < MAX_SENDS; k++) {
       const lesson = lessons[k % lessons.length]!;
       const form = forms[k % lessons.length]!;
       // Alternate right and wrong (blank) answers: right ones also write lesson progress.
@@ -76,7 +79,13 @@ it('keeps every acknowledged lesson-check submission across a SIGKILL mid-load',
       inFlight++;
       try {
         const r = await clients[learner]!.post(`${p}/kiem-tra`, fields);
-        if (r.status !== 303) throw new Error(`unexpected status ${r.status}`);
+        if (r.status !== 303) {
+          // Not acknowledged (on a starved machine the pool may time out getting a connection: 500).
+          // Nothing is claimed about it; the property is about acknowledged submissions only.
+          refused.push(r.status);
+          await r.body?.cancel();
+          continue;
+        }
         const id = /\?ket-qua=([0-9a-f-]{36})$/.exec(r.headers.get('location') ?? '')?.[1];
         if (!id) throw new Error(`no submission id in ${r.headers.get('location')}`);
         // Also when the kill is already under way: an answered request is acknowledged, so it must be kept.
@@ -99,6 +108,7 @@ it('keeps every acknowledged lesson-check submission across a SIGKILL mid-load',
   for (let i = 0; i < LEARNERS; i++) for (let j = 0; j < IN_FLIGHT_PER_LEARNER; j++) streams.push(stream(i, j * 3));
   await Promise.all(streams);
   await killing;
+  expect(killing, `the server acknowledged only ${acked.length} of ${sent} submissions (others: ${refused.join(', ')}); server said:\n${server.output().slice(-2000)}`).toBeDefined();
   expect(inFlightAtKill).toBeGreaterThan(0);
   expect(acked.length).toBeGreaterThanOrEqual(KILL_AFTER);
 
@@ -120,7 +130,7 @@ it('keeps every acknowledged lesson-check submission across a SIGKILL mid-load',
     expect(stored.length).toBe(acked.length);
     console.log(
       `crash test (${db.kind}): ${sent} sent, ${acked.length} acknowledged, ${inFlightAtKill} in flight at SIGKILL, ` +
-        `${failed} cut off; after restart ${stored.length}/${acked.length} acknowledged found, ${total.rows[0]!.n} stored in all`,
+        `${failed} cut off, ${refused.length} refused before the kill; after restart ${stored.length}/${acked.length} acknowledged found, ${total.rows[0]!.n} stored in all`,
     );
   } finally {
     await db.close();
