@@ -55,7 +55,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { wait
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000; // generous: start-up is slow on a loaded two-core machine
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
     try {
