@@ -82,3 +82,6 @@ try {
 
 // Officials' dashboards at scale.
 await import('./teams-bench.ts');
+
+// Hostile uploads and request bodies.
+await import('./uploads-bench.ts');
