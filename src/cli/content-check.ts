@@ -6,6 +6,7 @@
 import { EDITIONS } from '../lib/content/schema.ts';
 import { ContentError, contentDir, loadCatalog } from '../server/content/catalog.ts';
 import { loadSchedule } from '../server/schedule/schedule.ts';
+import { quizMetrics } from '../server/content/quiz-metrics.ts';
 
 const json = process.argv.includes('--json');
 try {
@@ -22,10 +23,12 @@ try {
   }));
   const topics = loadSchedule(contentDir(), catalog).topics;
   const schedule = { months: topics.length, first: topics[0]?.month ?? null, last: topics.at(-1)?.month ?? null };
-  if (json) process.stdout.write(JSON.stringify({ courses, schedule }) + '\n');
+  const quizzes = quizMetrics(catalog);
+  if (json) process.stdout.write(JSON.stringify({ courses, schedule, quizzes }) + '\n');
   else {
     for (const c of courses) console.log(`${c.slug} — ${c.title}: ${JSON.stringify(c.editions)}`);
     console.log(`Lịch chuyên đề: ${schedule.months} tháng (${schedule.first} → ${schedule.last})`);
+    console.log(`Câu hỏi: ${JSON.stringify({ ...quizzes, repeatedBetweenCheckAndFinal: quizzes.repeatedBetweenCheckAndFinal.length })}`);
   }
 } catch (err) {
   const message = err instanceof Error ? err.message : String(err);

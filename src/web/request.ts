@@ -2,6 +2,7 @@
  * Request reading at the web edge: the database handle, bodies read with byte limits enforced while
  * streaming, client keys and cookies. Routes stay thin: read input here, call a service, render.
  */
+import { isIPv6 } from 'node:net';
 import type { AstroCookies } from 'astro';
 import type { Kysely } from 'kysely';
 import { getDbHandle } from '../server/db/index.ts';
@@ -162,15 +163,32 @@ export async function fileField(form: FormData, name: string, maxBytes: number):
 
 /**
  * The key identifying a client for rate limits. Behind a proxy (TRUST_PROXY=1) it is the address the
- * proxy appended last to X-Forwarded-For (our nginx sets it), never a value the client wrote first.
+ * proxy appended last to X-Forwarded-For (our nginx sets it), never a value the client wrote first:
+ * earlier hops are whatever the client sent. Without TRUST_PROXY the header is ignored entirely.
+ * IPv6 addresses count per /64 (one subscriber's prefix; the rest are free for them to pick).
  */
 export function clientKey(request: Request, clientAddress: string): string {
   if (trustProxy()) {
     const hops = request.headers.get('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean);
     const last = hops?.at(-1);
-    if (last) return last;
+    if (last) return addressKey(last);
   }
-  return clientAddress || 'unknown';
+  return clientAddress ? addressKey(clientAddress) : 'unknown';
+}
+
+/** An address as a rate-limit key: IPv4 as is (also when IPv4-mapped), IPv6 as its /64 prefix. */
+export function addressKey(address: string): string {
+  const a = address.trim().replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(a);
+  if (mapped) return mapped[1]!;
+  if (isIPv6(a)) {
+    const [head = '', tail] = a.split('::');
+    const groups = (part: string) => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+    const left = groups(head);
+    const full = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - groups(tail).length).fill('0'), ...groups(tail)];
+    return `${full.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+  }
+  return a;
 }
 
 /** The session cookie's name: `__Host-` prefixed in production (Secure, Path=/, no Domain). */

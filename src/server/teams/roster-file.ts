@@ -9,7 +9,7 @@
  */
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { DisplayNameSchema, normalizePhone } from '../../lib/fields.ts';
+import { DisplayNameSchema, normalizePhone, visibleText } from '../../lib/fields.ts';
 import { readCsvRows } from '../files/csv.ts';
 import { newProgress, SpreadsheetError, type ReadProgress, type SheetLimits } from '../files/spreadsheet.ts';
 import { readXlsxRows } from '../files/xlsx.ts';
@@ -81,6 +81,10 @@ function parseRole(v: string): RosterRole | undefined {
   if (f === 'to truong' || f === 'leader' || f === 'tt') return 'leader';
   return undefined;
 }
+
+/** Names of villages and teams in a roster: the shared visible-text rules. */
+const VillageNameSchema = visibleText({ what: 'tên thôn, tổ dân phố', min: 1, max: 120, noInvisible: true, noAngleBrackets: true });
+const RosterTeamNameSchema = visibleText({ what: 'tên tổ', min: 1, max: 120, noInvisible: true, noAngleBrackets: true });
 
 function cleanText(v: string): string {
   return v.normalize('NFC').replace(/\s+/g, ' ').trim();
@@ -160,9 +164,15 @@ function checkRow(index: ColumnIndex, seen: Map<string, number>, line: number, r
   const village = cleanText(cell('village'));
   const team = cleanText(cell('team'));
   if (!village) errors.push('Thiếu tên thôn, tổ dân phố.');
-  else if (village.length > 120 || /[\p{Cc}<>]/u.test(village)) errors.push('Tên thôn, tổ dân phố quá dài hoặc có ký tự không hợp lệ.');
+  else {
+    const v = VillageNameSchema.safeParse(village);
+    if (!v.success) errors.push(v.error.issues[0]!.message);
+  }
   if (!team) errors.push('Thiếu tên tổ công nghệ số.');
-  else if (team.length > 120 || /[\p{Cc}<>]/u.test(team)) errors.push('Tên tổ quá dài hoặc có ký tự không hợp lệ.');
+  else {
+    const t = RosterTeamNameSchema.safeParse(team);
+    if (!t.success) errors.push(t.error.issues[0]!.message);
+  }
   const role = parseRole(cell('role'));
   if (!role) errors.push(`Vai trò “${cell('role').slice(0, 20)}” không hợp lệ: ghi “Thành viên” hoặc “Tổ trưởng”.`);
   return { line, name: name.success ? name.data : cleanText(rawName).slice(0, 80), phone: phone ?? rawPhone.slice(0, 20), village, team, role: role ?? 'member', errors };
