@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { DisplayNameSchema, NewPasswordSchema, NextPathSchema, PasswordInputSchema, PhoneSchema } from '../lib/fields.ts';
 import type { Database } from '../server/db/schema.ts';
 import { claimGuestWork } from '../server/learning/learning.ts';
-import { consume, LIMITS, waitText } from '../server/security/rate-limit.ts';
+import { consume, LIMITS, RateLimitError, waitText } from '../server/security/rate-limit.ts';
 import { FormError } from './form.ts';
 import { clearGuestCookie, guestTokenHash, setSessionCookie } from './request.ts';
 import { authenticate, register } from '../server/auth/account.ts';
@@ -24,8 +24,8 @@ export type SignInInput = z.output<typeof SignInSchema>;
  * Signs the person in on this device and hands them the guest work done here (lesson checks taken
  * before signing in). Used by sign-up, sign-in, activation and recovery alike.
  */
-export async function startSession(db: Kysely<Database>, cookies: AstroCookies, userId: string): Promise<void> {
-  const { token, expiresAt } = await createSession(db, userId);
+export async function startSession(db: Kysely<Database>, cookies: AstroCookies, userId: string, userAgent?: string | null): Promise<void> {
+  const { token, expiresAt } = await createSession(db, userId, userAgent);
   setSessionCookie(cookies, token, expiresAt);
   const guest = guestTokenHash(cookies, false);
   if (guest) {
@@ -35,20 +35,21 @@ export async function startSession(db: Kysely<Database>, cookies: AstroCookies, 
 }
 
 /** Signs a new account up and in; returns the same-origin path to go to. Failures throw FormError. */
-export async function handleSignUp(db: Kysely<Database>, data: SignUpInput, cookies: AstroCookies, client: string): Promise<string> {
+export async function handleSignUp(db: Kysely<Database>, data: SignUpInput, cookies: AstroCookies, client: string, userAgent?: string | null): Promise<string> {
   const limit = await consume(db, `register:client:${client}`, LIMITS.registerPerClient);
-  if (!limit.allowed) throw new FormError({}, 429, `Có quá nhiều lượt đăng ký từ thiết bị này. Vui lòng đợi ${waitText(limit.retryAfter)}.`);
+  if (!limit.allowed) throw new RateLimitError(`Có quá nhiều lượt đăng ký từ thiết bị này. Vui lòng đợi ${waitText(limit.retryAfter)}.`, limit.retryAfter);
   const r = await register(db, data);
   if (!r.ok) throw new FormError(r.field ? { [r.field]: r.message } : {}, r.status, r.field ? undefined : r.message);
-  await startSession(db, cookies, r.value.userId);
+  await startSession(db, cookies, r.value.userId, userAgent);
   return data.next;
 }
 
 /** Signs a person in; returns the same-origin path to go to. Failures throw FormError. */
-export async function handleSignIn(db: Kysely<Database>, data: SignInInput, cookies: AstroCookies, client: string): Promise<string> {
+export async function handleSignIn(db: Kysely<Database>, data: SignInInput, cookies: AstroCookies, client: string, userAgent?: string | null): Promise<string> {
   const r = await authenticate(db, { phone: data.phone, password: data.password, clientKey: client });
+  if (!r.ok && r.status === 429) throw new RateLimitError(r.message, r.retryAfter ?? 60);
   if (!r.ok) throw new FormError({}, r.status, r.message);
-  await startSession(db, cookies, r.value.userId);
+  await startSession(db, cookies, r.value.userId, userAgent);
   // A reset, a pending in-person reset or a recovery request waits for the owner: show it first.
   if (await needsAttention(db, r.value.userId)) return `/tai-khoan/bao-mat?tiep=${encodeURIComponent(data.next)}`;
   return data.next;

@@ -106,6 +106,8 @@ export interface FormState {
   message?: string;
   /** The text values submitted, when the form could be read (refill fields with them). */
   values: Record<string, string>;
+  /** Seconds to wait when rate-limited (429): pass the state to `withStatus` for Retry-After. */
+  retryAfter?: number;
 }
 
 /**
@@ -131,6 +133,6 @@ export async function submitForm<S extends z.ZodType, T>(
       return { ok: false, status: err.status, errors: err.errors, message, values };
     }
     const e = shownError(err);
-    return { ok: false, status: e.status, errors: {}, message: e.message, values };
+    return { ok: false, status: e.status, errors: {}, message: e.message, values, retryAfter: e.retryAfter };
   }
 }

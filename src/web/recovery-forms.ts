@@ -4,11 +4,10 @@ import type { AstroCookies } from 'astro';
 import type { Kysely } from 'kysely';
 import { NewPasswordSchema, PhoneSchema } from '../lib/fields.ts';
 import type { Database } from '../server/db/schema.ts';
-import { normaliseCode, redeemCode, type Clock } from '../server/recovery/recovery.ts';
-import { consume, LIMITS, waitText } from '../server/security/rate-limit.ts';
+import { normaliseCode, redeemCodeLimited, type Clock } from '../server/recovery/recovery.ts';
+import { RateLimitError } from '../server/security/rate-limit.ts';
 import { startSession } from './auth-forms.ts';
 import { FormError } from './form.ts';
-import { HttpError } from './request.ts';
 
 /** A slip, recovery or in-person code (8 characters) or a personal code (12), as typed. */
 export const RedeemCodeSchema = z
@@ -31,13 +30,8 @@ export async function handleRedeem(
   client: string,
   clock?: Clock,
 ): Promise<{ personalCode?: string }> {
-  const perClient = await consume(db, `activate:${client}`, LIMITS.loginPerClient);
-  const perPhone = await consume(db, `activate:phone:${data.phone}`, LIMITS.loginPerPhone);
-  if (!perClient.allowed || !perPhone.allowed) {
-    const wait = Math.max(perClient.allowed ? 0 : perClient.retryAfter, perPhone.allowed ? 0 : perPhone.retryAfter);
-    throw new HttpError(429, `Bạn đã thử quá nhiều lần. Vui lòng đợi ${waitText(wait)} rồi thử lại.`);
-  }
-  const r = await redeemCode(db, data, clock);
+  const r = await redeemCodeLimited(db, { ...data, clientKey: client }, clock);
+  if (!r.ok && r.status === 429) throw new RateLimitError(r.message, r.retryAfter ?? 60);
   if (!r.ok) throw new FormError(r.field ? { [r.field]: r.message } : {}, r.status, r.field ? undefined : r.message);
   await startSession(db, cookies, r.userId);
   return { personalCode: r.personalCode };

@@ -31,12 +31,17 @@ const visits: Visit[] = [
   { name: 'sign-in', path: async () => '/dang-nhap' },
   { name: 'sign-up', path: async () => '/dang-ky' },
   { name: 'error', path: async () => '/khong-co-trang-nay' },
+  { name: 'lesson check', path: async () => paths.check(COURSE, 'citizen', lesson().id) },
   { name: 'check result', path: async (page) => {
-      await page.goto(paths.lesson(COURSE, 'citizen', lesson().id));
+      await page.goto(paths.check(COURSE, 'citizen', lesson().id));
       await page.getByRole('button', { name: 'Nộp bài kiểm tra' }).click();
       return new URL(page.url()).pathname + new URL(page.url()).search;
     } },
   { name: 'account', path: async () => '/tai-khoan', signedIn: true },
+  { name: 'account: password', path: async () => '/tai-khoan/mat-khau', signedIn: true },
+  { name: 'account: name', path: async () => '/tai-khoan/ho-ten', signedIn: true },
+  { name: 'account: devices', path: async () => '/tai-khoan/phien', signedIn: true },
+  { name: 'account: deletion', path: async () => '/tai-khoan/xoa', signedIn: true },
   { name: 'quiz', path: async () => paths.finalQuiz(COURSE, 'citizen'), signedIn: true },
   { name: 'result', signedIn: true, path: async (page) => {
       await page.goto(paths.finalQuiz(COURSE, 'citizen'));

@@ -30,7 +30,9 @@ function upload(c: Client, p: string, bytes: Uint8Array | string, name: string) 
 const firstMatch = (html: string, re: RegExp) => html.match(re)?.[1];
 
 /** Ids of commune B, found by browsing as B's official. */
-let B: { unit: string; village: string; team: string; member: string; import: string; leaderPhone: string; request: string };
+let B: { unit: string; village: string; team: string; member: string; import: string; leaderPhone: string; session: string; request: string };
+/** B's official, signed in: their session must survive every attempt below. */
+let officialB: Client;
 let A: { unit: string };
 let officialA: Client;
 
@@ -49,10 +51,13 @@ beforeAll(async () => {
   const up = await upload(b, `/quan-ly/don-vi/${unit}/nhap-danh-sach`, 'Họ và tên,Số điện thoại,Thôn,Tổ,Vai trò\r\nĐinh Văn Khoa,0918000001,Tổ dân phố số 5 (mẫu),Tổ CNSCĐ số 5 (mẫu),Thành viên\r\n', 'b.csv');
   expect(up.status).toBe(303);
   const imp = up.headers.get('location')!.split('/').pop()!;
+  // B's own session id (the first half of the cookie token), as an attacker might learn it.
+  const session = [...b.cookies.values()].find((v) => /^[a-z2-7]{24}\./.test(v))!.split('.')[0]!;
   // A recovery request made by B's official (for a citizen), to try from commune A.
   const asked = await (await b.post('/quan-ly/cap-ma', { phone: '0912000001' })).text();
   const request = firstMatch(asked, /\/quan-ly\/cap-ma\/([0-9a-f-]{36})/)!;
-  B = { unit, village, team, member, import: imp, leaderPhone: '0912000021', request };
+  B = { unit, village, team, member, import: imp, leaderPhone: '0912000021', session, request };
+  officialB = b;
   officialA = await signIn('0912000010');
   A = { unit: firstMatch(await (await officialA.get('/quan-ly')).text(), /\/quan-ly\/don-vi\/(\d+)/)! };
   expect(A.unit).not.toBe(B.unit);
@@ -98,11 +103,13 @@ describe('access: an official of commune A never reaches commune B', () => {
         const res =
           method === 'GET'
             ? await officialA.get(p + qs)
-            : await officialA.post(p, { viec: 'cho-thoi', ten: 'Tổ bị chiếm', 'don-vi': A.unit, to: B.team, khoa: 'trinh-duyet-an-toan:member', han: '2027-01-01', phone: B.leaderPhone, 'cho-thoi': B.member });
+            : await officialA.post(p, { viec: 'cho-thoi', ten: 'Tổ bị chiếm', 'don-vi': A.unit, to: B.team, khoa: 'trinh-duyet-an-toan:member', han: '2027-01-01', phone: B.leaderPhone, 'cho-thoi': B.member, phien: B.session });
         const body = await res.text();
         if (r.params.some((x) => COMMUNE_PARAMS.has(x))) {
           expect([403, 404], `${method} ${p} → ${res.status}`).toContain(res.status);
         }
+        // Another person's session id in a form is never accepted.
+        if (method === 'POST' && p === '/tai-khoan/phien/ket-thuc') expect(res.status).toBe(404);
         for (const s of B_SECRETS) expect(body, `${method} ${p} leaks ${s}`).not.toContain(s);
         expect(body).not.toMatch(STACK);
       }
@@ -110,6 +117,8 @@ describe('access: an official of commune A never reaches commune B', () => {
   }, 120_000);
 
   it('B’s data is unchanged after all those attempts', async () => {
+    // B's session was named in every form above and still works.
+    expect((await officialB.get('/tai-khoan')).status).toBe(200);
     const b = await signIn('0912000020');
     const team = await (await b.get(`/quan-ly/to/${B.team}`)).text();
     expect(team).toContain('Tổ CNSCĐ số 5 (mẫu)');

@@ -32,11 +32,11 @@ async function person(phone: string, role: 'official' | 'admin' | 'learner', nam
 /** Completes a course edition the real way: every lesson, then a passed final quiz. */
 async function complete(userId: string, edition: 'citizen' | 'member') {
   const course = getCatalog().bySlug.get('khoa-thu-nghiem')!;
-  for (const l of course.editions[edition]!.lessons) await markLessonDone(db, { userId }, { course: course.slug, edition, lessonId: l.id });
+  for (const l of course.editions[edition]!.lessons) await markLessonDone(db, { userId }, { course: course.slug, edition, lessonId: l.id }, 'test-client');
   const quiz = await startFinalQuiz(db, userId, course.slug, edition);
   const attempt = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
   const entries: FormEntries = new Map();
-  for (const [k, v] of attempt.questions.flatMap((d) => correctFields(course.questions.get(d.id)!, d.order))) entries.set(k, [...(entries.get(k) ?? []), v]);
+  for (const [k, v] of attempt.questions.flatMap((d, i) => correctFields(course.questions.get(d.id)!, d.order, i))) entries.set(k, [...(entries.get(k) ?? []), v]);
   await submitFinalQuiz(db, userId, quiz.attemptId, entries);
 }
 

@@ -11,6 +11,7 @@ import { getSchedule } from '../../src/server/schedule/schedule.ts';
 import { calendarTokenCreatedAt, issueCalendarToken, privateFeed, publicFeed, revokeCalendarToken } from '../../src/server/schedule/feeds.ts';
 import { attendanceCount, checkIn, codeFor, CODE_STEP_SECONDS, hostCode, stepOf } from '../../src/server/topics/checkin.ts';
 import { TopicError } from '../../src/server/topics/errors.ts';
+import { RateLimitError } from '../../src/server/security/rate-limit.ts';
 import { askQuestion, courseFaq, moderateQuestion, myQuestions, publicQuestions } from '../../src/server/topics/questions.ts';
 import { createTestDb } from '../setup/db.ts';
 
@@ -41,7 +42,8 @@ async function rejects(p: Promise<unknown>, status: number, message?: RegExp) {
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err, 'expected a TopicError').toBeInstanceOf(TopicError);
+  // Rate limits answer with RateLimitError (429 with a wait for Retry-After), every other refusal with TopicError.
+  expect(err instanceof TopicError || err instanceof RateLimitError, 'expected a TopicError or RateLimitError').toBe(true);
   expect((err as TopicError).status).toBe(status);
   if (message) expect((err as TopicError).message).toMatch(message);
 }
@@ -50,7 +52,7 @@ describe('asking questions', () => {
   it('stores plain text as typed: NFC, trimmed, CRLF as LF', async () => {
     const u = await newUser();
     const decomposed = '  Làm sao nhận biết trang web gia\u0309 mạo?\r\nCảm ơn.  ';
-    await askQuestion(db, { userId: u.id, month: '2026-11', text: decomposed }, BEFORE);
+    await askQuestion(db, { client: 'test-client', userId: u.id, month: '2026-11', text: decomposed }, BEFORE);
     const [q] = await myQuestions(db, u.id, '2026-11');
     expect(q!.text).toBe('Làm sao nhận biết trang web giả mạo?\nCảm ơn.');
     expect(q!.text.normalize('NFC')).toBe(q!.text);
@@ -64,29 +66,32 @@ describe('asking questions', () => {
     ['missing', undefined, 400, /ít nhất 10|Hãy nhập/],
     ['a control character', 'Câu hỏi có ký tự \u0007 chuông', 400, /điều khiển/],
     ['a bidirectional override', 'Câu hỏi có \u202Eđảo chiều chữ', 400, /điều khiển/],
+    ['a bidirectional isolate', 'Câu hỏi có \u2067ký tự cô lập\u2069 ở giữa', 400, /điều khiển/],
+    ['20 zero-width spaces', '\u200B'.repeat(20), 400, /ký tự ẩn/],
+    ['padded with zero-width spaces', 'Sao?' + '\uFEFF\u2060'.repeat(10), 400, /ít nhất 10/],
   ])('refuses a question that is %s and saves nothing', async (_, text, status, message) => {
     const u = await newUser();
-    await rejects(askQuestion(db, { userId: u.id, month: '2026-11', text }, BEFORE), status, message);
+    await rejects(askQuestion(db, { client: 'test-client', userId: u.id, month: '2026-11', text }, BEFORE), status, message);
     expect(await myQuestions(db, u.id, '2026-11')).toHaveLength(0);
   });
 
   it('counts characters, not UTF-16 units (500 emoji fit)', async () => {
     const u = await newUser();
-    await askQuestion(db, { userId: u.id, month: '2026-11', text: '📱'.repeat(500) }, BEFORE);
+    await askQuestion(db, { client: 'test-client', userId: u.id, month: '2026-11', text: '📱'.repeat(500) }, BEFORE);
     expect((await myQuestions(db, u.id, '2026-11'))[0]!.text).toHaveLength(1000);
   });
 
   it('refuses unknown months and sessions that are over', async () => {
     const u = await newUser();
-    await rejects(askQuestion(db, { userId: u.id, month: '2026-10', text: 'Một câu hỏi đủ dài.' }, BEFORE), 404);
-    await rejects(askQuestion(db, { userId: u.id, month: '2026-09', text: 'Một câu hỏi đủ dài.' }, BEFORE), 409, /đã kết thúc/);
-    await rejects(askQuestion(db, { userId: u.id, month: '2026-11', text: 'Một câu hỏi đủ dài.' }, END), 409);
+    await rejects(askQuestion(db, { client: 'test-client', userId: u.id, month: '2026-10', text: 'Một câu hỏi đủ dài.' }, BEFORE), 404);
+    await rejects(askQuestion(db, { client: 'test-client', userId: u.id, month: '2026-09', text: 'Một câu hỏi đủ dài.' }, BEFORE), 409, /đã kết thúc/);
+    await rejects(askQuestion(db, { client: 'test-client', userId: u.id, month: '2026-11', text: 'Một câu hỏi đủ dài.' }, END), 409);
   });
 
   it('limits each learner to 5 questions an hour', async () => {
     const u = await newUser();
-    for (let i = 0; i < 5; i++) await askQuestion(db, { userId: u.id, month: '2026-11', text: `Câu hỏi số ${i} đủ dài` }, BEFORE);
-    await rejects(askQuestion(db, { userId: u.id, month: '2026-11', text: 'Câu hỏi thứ sáu đủ dài' }, BEFORE), 429, /thử lại sau/);
+    for (let i = 0; i < 5; i++) await askQuestion(db, { client: 'test-client', userId: u.id, month: '2026-11', text: `Câu hỏi số ${i} đủ dài` }, BEFORE);
+    await rejects(askQuestion(db, { client: 'test-client', userId: u.id, month: '2026-11', text: 'Câu hỏi thứ sáu đủ dài' }, BEFORE), 429, /thử lại sau/);
     expect(await myQuestions(db, u.id, '2026-11')).toHaveLength(5);
   });
 });
@@ -94,7 +99,7 @@ describe('asking questions', () => {
 describe('moderation and the FAQ', () => {
   it('lets only moderators and admins moderate', async () => {
     const asker = await newUser();
-    const id = await askQuestion(db, { userId: asker.id, month: '2026-11', text: 'Câu hỏi cần được duyệt.' }, BEFORE);
+    const id = await askQuestion(db, { client: 'test-client', userId: asker.id, month: '2026-11', text: 'Câu hỏi cần được duyệt.' }, BEFORE);
     for (const role of ['learner', 'member', 'leader', 'official'] as Role[]) {
       const u = await newUser(role);
       await rejects(moderateQuestion(db, u, { id, action: 'approve' }), 403);
@@ -108,8 +113,8 @@ describe('moderation and the FAQ', () => {
     const mod = await newUser('moderator', 'Điều phối');
     const a = await newUser();
     const b = await newUser();
-    const qa = await askQuestion(db, { userId: a.id, month: '2026-11', text: 'Câu hỏi của người A về bài học.' }, BEFORE);
-    const qb = await askQuestion(db, { userId: b.id, month: '2026-11', text: 'Câu hỏi của người B bị ẩn đi.' }, BEFORE);
+    const qa = await askQuestion(db, { client: 'test-client', userId: a.id, month: '2026-11', text: 'Câu hỏi của người A về bài học.' }, BEFORE);
+    const qb = await askQuestion(db, { client: 'test-client', userId: b.id, month: '2026-11', text: 'Câu hỏi của người B bị ẩn đi.' }, BEFORE);
     expect((await myQuestions(db, a.id, '2026-11')).map((q) => q.id)).toEqual([qa]);
     expect((await myQuestions(db, b.id, '2026-11')).map((q) => q.id)).toEqual([qb]);
 
@@ -133,7 +138,7 @@ describe('moderation and the FAQ', () => {
   it('refuses bad moderation input with 4xx and changes nothing', async () => {
     const mod = await newUser('moderator');
     const u = await newUser();
-    const id = await askQuestion(db, { userId: u.id, month: '2026-11', text: 'Câu hỏi để thử thao tác sai.' }, BEFORE);
+    const id = await askQuestion(db, { client: 'test-client', userId: u.id, month: '2026-11', text: 'Câu hỏi để thử thao tác sai.' }, BEFORE);
     await rejects(moderateQuestion(db, mod, { id: 'không-phải-id', action: 'approve' }), 400);
     await rejects(moderateQuestion(db, mod, { id: '00000000-0000-4000-8000-000000000000', action: 'approve' }), 404);
     await rejects(moderateQuestion(db, mod, { id, action: 'delete' }), 400);

@@ -4,11 +4,11 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { consume, failuresAllowed, LIMITS, reset, waitText } from '../security/rate-limit.ts';
+import { guardAttempt, LIMITS, waitText, type LimitCheck } from '../security/rate-limit.ts';
 import { hashPassword, isCommonPassword, verifyDummy, verifyPassword } from './password.ts';
 import * as users from './user.repository.ts';
 
-export type AccountResult<T> = { ok: true; value: T } | { ok: false; status: number; message: string; field?: string };
+export type AccountResult<T> = { ok: true; value: T } | { ok: false; status: number; message: string; field?: string; retryAfter?: number };
 
 /** Registers a learner; inputs are already normalised by the field schemas. */
 export async function register(
@@ -31,36 +31,42 @@ export async function register(
 
 const WRONG = 'Số điện thoại hoặc mật khẩu không đúng.';
 
-/** Checks a sign-in, rate-limited per number and per client. */
+/**
+ * Checks a sign-in, rate-limited so that guessing stops but a flood from others never locks the owner out:
+ *  - per (number, client): 5 failures per 15 minutes, then that client is refused for that number;
+ *  - per client: 30 failures per 15 minutes across numbers;
+ *  - per number from everyone: 50 failures a day, then a backoff of 1 s doubling to 5 minutes, which
+ *    bounds a guesser spread over many addresses while delaying the owner by minutes at most.
+ * Each attempt takes its hits before the password is checked (so parallel attempts cannot all pass)
+ * and gives them back when it succeeds: only failures count, because many learners share one address
+ * behind a carrier's NAT. Unknown numbers count exactly like registered ones.
+ */
 export async function authenticate(
   db: Kysely<Database>,
   input: { phone: string; password: string; clientKey: string },
 ): Promise<AccountResult<{ userId: string }>> {
-  // Only failed attempts count: many learners share one address behind a carrier's NAT, and signing
-  // in correctly must never lock anyone out. Guessing is what the limits stop.
-  const clientKey = `login:client:${input.clientKey}`;
-  const phoneKey = `login:phone:${input.phone}`;
-  const [perClient, perPhone] = await Promise.all([
-    failuresAllowed(db, clientKey, LIMITS.loginPerClient),
-    failuresAllowed(db, phoneKey, LIMITS.loginPerPhone),
-  ]);
-  if (!perClient.allowed || !perPhone.allowed) {
-    const wait = Math.max(perClient.allowed ? 0 : perClient.retryAfter, perPhone.allowed ? 0 : perPhone.retryAfter);
-    return { ok: false, status: 429, message: `Bạn đã thử đăng nhập quá nhiều lần. Vui lòng đợi ${waitText(wait)} rồi thử lại.` };
+  const checks: LimitCheck[] = [
+    { key: `login:pair:${input.phone}|${input.clientKey}`, limit: LIMITS.loginPerPhoneClient, onSuccess: 'reset' },
+    { key: `login:client:${input.clientKey}`, limit: LIMITS.loginPerClient, onSuccess: 'refund' },
+    // Refunded, not reset, on success: the owner signing in must not hand a guesser a fresh allowance.
+    { key: `login:phone:${input.phone}`, limit: LIMITS.loginPerPhone, onSuccess: 'refund' },
+  ];
+  const r = await guardAttempt(db, checks, () => checkPassword(db, input.phone, input.password), (userId) => userId !== undefined);
+  if (r.limited) {
+    return { ok: false, status: 429, retryAfter: r.retryAfter, message: `Bạn đã thử đăng nhập quá nhiều lần. Vui lòng đợi ${waitText(r.retryAfter)} rồi thử lại.` };
   }
-  const fail = async (): Promise<AccountResult<{ userId: string }>> => {
-    await consume(db, clientKey, LIMITS.loginPerClient);
-    await consume(db, phoneKey, LIMITS.loginPerPhone);
-    return { ok: false, status: 401, message: WRONG };
-  };
-  const user = await users.findUserByPhone(db, input.phone);
+  if (r.result === undefined) return { ok: false, status: 401, message: WRONG };
+  return { ok: true, value: { userId: r.result } };
+}
+
+/** The user id when the password is right; unknown numbers cost the same argon2 time. */
+async function checkPassword(db: Kysely<Database>, phone: string, password: string): Promise<string | undefined> {
+  const user = await users.findUserByPhone(db, phone);
   if (!user || !user.password_hash) {
-    await verifyDummy(input.password);
-    return fail();
+    await verifyDummy(password);
+    return undefined;
   }
-  if (!(await verifyPassword(user.password_hash, input.password))) return fail();
-  await reset(db, phoneKey);
-  return { ok: true, value: { userId: user.id } };
+  return (await verifyPassword(user.password_hash, password)) ? user.id : undefined;
 }
 
 /**

@@ -21,8 +21,14 @@ export interface SessionTable {
   id: string;
   user_id: string;
   secret_hash: Uint8Array;
+  /** Sign-in time: the session ends 30 days after it, however much it is used. */
   created_at: Timestamp;
+  /** Idle expiry, moved forward while the session is used (never past the absolute end). */
   expires_at: Timestamp;
+  /** Short device summary for the session list ("Chrome trên Android"); never the raw user agent. */
+  device: string | null;
+  /** Last request seen, updated at most every few minutes. */
+  last_seen_at: Timestamp;
 }
 
 export interface LessonProgressTable {
@@ -90,6 +96,8 @@ export interface RateLimitTable {
   key: string;
   window_start: Timestamp;
   hits: number;
+  /** Set while a backoff runs (limits with `backoff`): no hit is taken before it. */
+  blocked_until: Timestamp | null;
 }
 
 /** A certificate of completion; rows are never deleted, only revoked or replaced. */
@@ -97,7 +105,8 @@ export interface CertificateTable {
   id: Generated<string>;
   /** Verification code: 10 Crockford base32 characters, upper-case, no hyphen. */
   code: string;
-  user_id: string;
+  /** The holder's account; NULL once they deleted it (the certificate and its frozen name stay). */
+  user_id: string | null;
   course_slug: string;
   edition: string;
   /** The learner's name as it was at issue. */
@@ -110,7 +119,13 @@ export interface CertificateTable {
   revoked_reason: string | null;
   revoked_by: string | null;
   replaced_at: Timestamp | null;
+  /** The certificate that replaced this one; unique (a certificate is replaced at most once). */
   replaced_by: string | null;
+  /**
+   * Position in the revocation status lists (W3C Bitstring Status List), allocated once from
+   * `certificate_status_index_seq`; list n (from 1) holds positions (n-1)·131072 … n·131072-1.
+   */
+  status_index: Generated<number>;
 }
 
 /** A user's private calendar feed; only the SHA-256 of the token is stored. */
@@ -302,7 +317,8 @@ export interface SecurityEventTable {
 export interface RosterImportTable {
   id: Generated<string>;
   unit_id: number;
-  official_id: string;
+  /** NULL once the official who imported deleted their account. */
+  official_id: string | null;
   file_name: string;
   rows: Json<unknown>;
   status: Generated<'preview' | 'committed'>;

@@ -18,6 +18,7 @@ import { deleteUserSessions } from '../auth/session.ts';
 import { recountUnits } from '../teams/counters.ts';
 import { canManage, CODE_DAYS, generateCode, hashCode, isOfficial, requireMemberAccess, scopeUnits, type Viewer } from '../teams/teams.ts';
 import { findMembership, insertAudit } from '../teams/teams.repository.ts';
+import { guardAttempt, LIMITS, waitText, type LimitCheck } from '../security/rate-limit.ts';
 import * as repo from './recovery.repository.ts';
 
 /** Where "now" comes from; tests pass their own. */
@@ -288,7 +289,28 @@ export async function createPersonalCode(
 
 export type RedeemResult =
   | { ok: true; userId: string; kind: 'activation' | 'recovery' | 'in_person' | 'personal'; personalCode?: string }
-  | { ok: false; status: number; message: string; field?: string };
+  | { ok: false; status: number; message: string; field?: string; retryAfter?: number };
+
+/**
+ * `redeemCode` behind the code limits, like sign-in (see `authenticate`): per (number, client)
+ * strictly, per client across numbers, and per number from everyone with a backoff, so others'
+ * guesses never lock the owner out. Hits are taken before the code is checked, in one statement
+ * each, and given back when it works: only failures count, and N parallel tries cannot all pass.
+ */
+export async function redeemCodeLimited(
+  db: Kysely<Database>,
+  input: { phone: string; code: string; password: string; clientKey: string },
+  clock: Clock = systemClock,
+): Promise<RedeemResult> {
+  const checks: LimitCheck[] = [
+    { key: `activate:pair:${input.phone}|${input.clientKey}`, limit: LIMITS.activatePerPhoneClient, onSuccess: 'reset' },
+    { key: `activate:client:${input.clientKey}`, limit: LIMITS.activatePerClient, onSuccess: 'refund' },
+    { key: `activate:phone:${input.phone}`, limit: LIMITS.activatePerPhone, onSuccess: 'refund' },
+  ];
+  const g = await guardAttempt(db, checks, () => redeemCode(db, input, clock), (x) => x.ok);
+  if (g.limited) return { ok: false, status: 429, retryAfter: g.retryAfter, message: `Bạn đã thử quá nhiều lần. Vui lòng đợi ${waitText(g.retryAfter)} rồi thử lại.` };
+  return g.result;
+}
 
 const WRONG = 'Số điện thoại hoặc mã không đúng, hoặc mã đã hết hạn. Hãy nhờ tổ trưởng hoặc cán bộ xã cấp mã mới.';
 

@@ -12,6 +12,7 @@ import { myRequiredCourses } from '../teams/dashboard.ts';
 import { EDITION_LABELS, paths } from '../../lib/editions.ts';
 import { buildCalendar, type CalendarEvent } from './ical.ts';
 import { getSchedule, monthLabel, type Schedule } from './schedule.ts';
+import { guardAttempt, LIMITS, RateLimitError, waitText } from '../security/rate-limit.ts';
 
 /** Events of every scheduled session. UIDs are stable per month, so calendars update, not duplicate. */
 export function sessionEvents(schedule: Schedule, site: string = siteUrl()): CalendarEvent[] {
@@ -66,6 +67,17 @@ export function calendarTokenCreatedAt(db: Kysely<Database>, userId: string): Pr
 /** The address of a private feed. */
 export function privateFeedUrl(token: string, site: string = siteUrl()): string {
   return `${site}/lich/rieng/${token}.ics`;
+}
+
+/**
+ * `privateFeed` for a request from `client`: unknown tokens count against the client (counted before
+ * the lookup, given back when the token exists, so parallel scans cannot all look up). Calendar apps
+ * polling a real token never count. Throws RateLimitError when the client is over its limit.
+ */
+export async function lookupPrivateFeed(db: Kysely<Database>, token: string, client: string): Promise<string | undefined> {
+  const r = await guardAttempt(db, [{ key: `calendar:miss:${client}`, limit: LIMITS.calendarMissPerClient, onSuccess: 'refund' }], () => privateFeed(db, token), (body) => body !== undefined);
+  if (r.limited) throw new RateLimitError(`Có quá nhiều yêu cầu lịch không hợp lệ từ thiết bị này. Vui lòng đợi ${waitText(r.retryAfter)} rồi thử lại.`, r.retryAfter);
+  return r.result;
 }
 
 /** The private feed for a token, or undefined when the token is unknown or revoked. */

@@ -23,4 +23,6 @@ export const ACTION_LABELS: Record<string, string> = {
   'scope.grant': 'Cấp quyền cán bộ',
   'unit.create': 'Thêm đơn vị hành chính',
   'unit.rename': 'Đổi tên đơn vị hành chính',
+  'account.delete': 'Một thành viên tự xóa tài khoản',
+  'certificate.reissue': 'Cấp lại chứng nhận',
 };

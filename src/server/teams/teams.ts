@@ -7,10 +7,11 @@ import { z } from 'astro/zod';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import type { Edition } from '../../lib/content/schema.ts';
-import { DisplayNameSchema } from '../../lib/fields.ts';
+import { DisplayNameSchema, visibleText } from '../../lib/fields.ts';
 import { findEdition } from '../content/catalog.ts';
 import type { Database, Role } from '../db/schema.ts';
 import { recountUnits } from './counters.ts';
+import { guardAttempt, LIMITS, waitText, type LimitCheck } from '../security/rate-limit.ts';
 import * as repo from './teams.repository.ts';
 import { isUuid } from '../../lib/ids.ts';
 
@@ -151,10 +152,8 @@ export async function assignCourse(
 
 // ─── Teams and members ───
 
-const TeamNameSchema = z
-  .string({ error: 'Vui lòng nhập tên tổ.' })
-  .transform((s) => s.normalize('NFC').replace(/\s+/g, ' ').trim())
-  .pipe(z.string().min(2, 'Tên tổ cần ít nhất 2 ký tự.').max(120, 'Tên tổ tối đa 120 ký tự.').refine((s) => !/[\p{Cc}<>]/u.test(s), 'Tên tổ có ký tự không hợp lệ.'));
+/** A team (or unit) name: the shared visible-text rules, nothing hidden, no markup characters. */
+export const TeamNameSchema = visibleText({ what: 'tên tổ', min: 2, max: 120, noInvisible: true, noAngleBrackets: true });
 
 function parseName(v: string | undefined): string {
   const r = TeamNameSchema.safeParse(v);

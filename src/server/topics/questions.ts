@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { AnswerTextSchema, QuestionTextSchema } from '../../lib/questions.ts';
 import type { Database, QuestionStatus, Role } from '../db/schema.ts';
 import { getSchedule, sessionPhase, type Schedule } from '../schedule/schedule.ts';
-import { consume, LIMITS, waitText } from '../security/rate-limit.ts';
+import { enforce, LIMITS, type LimitCheck } from '../security/rate-limit.ts';
 import { TopicError } from './errors.ts';
 import * as repo from './questions.repository.ts';
 import { isUuid } from '../../lib/ids.ts';
@@ -25,10 +25,13 @@ export const STATUS_LABELS: Record<QuestionStatus, string> = {
 
 export type QuestionView = Awaited<ReturnType<typeof repo.questionsOfUser>>[number];
 
-/** Records a learner's question for a month's topic. Throws TopicError (400/404/409/429). */
+/**
+ * Records a learner's question for a month's topic, limited per learner and per client address
+ * (`client`, the request's client key). Throws TopicError (400/404/409) or RateLimitError (429).
+ */
 export async function askQuestion(
   db: Kysely<Database>,
-  input: { userId: string; month: string; text: unknown },
+  input: { userId: string; month: string; text: unknown; client: string },
   now: Date = new Date(),
   schedule: Schedule = getSchedule(),
 ): Promise<string> {
@@ -37,8 +40,11 @@ export async function askQuestion(
   if (sessionPhase(topic, now) === 'past') throw new TopicError(409, 'Buổi hỏi đáp của chuyên đề này đã kết thúc, không nhận thêm câu hỏi.');
   const parsed = QuestionTextSchema.safeParse(typeof input.text === 'string' ? input.text : undefined);
   if (!parsed.success) throw new TopicError(400, parsed.error.issues[0]!.message);
-  const limit = await consume(db, `question:${input.userId}`, LIMITS.questionPerUser);
-  if (!limit.allowed) throw new TopicError(429, `Bạn đã gửi nhiều câu hỏi. Hãy thử lại sau ${waitText(limit.retryAfter)}.`);
+  const checks: LimitCheck[] = [
+    { key: `question:${input.userId}`, limit: LIMITS.questionPerUser },
+    { key: `question:client:${input.client}`, limit: LIMITS.questionPerClient },
+  ];
+  await enforce(db, checks, (wait) => `Bạn đã gửi nhiều câu hỏi. Hãy thử lại sau ${wait}.`);
   return repo.insertQuestion(db, { month: topic.month, courseSlug: topic.course.slug, userId: input.userId, text: parsed.data });
 }
 

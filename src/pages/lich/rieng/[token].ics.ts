@@ -1,13 +1,21 @@
 /** A member's private iCalendar feed: sessions plus their required-course due dates. */
 import type { APIRoute } from 'astro';
-import { privateFeed } from '../../../server/schedule/feeds.ts';
-import { db } from '../../../web/request.ts';
+import { lookupPrivateFeed } from '../../../server/schedule/feeds.ts';
+import { RateLimitError } from '../../../server/security/rate-limit.ts';
+import { clientKey, db } from '../../../web/request.ts';
 
 export const prerender = false;
 
-export const GET: APIRoute = async ({ params }) => {
-  const body = await privateFeed(await db(), params.token ?? '');
+export const GET: APIRoute = async ({ params, request, clientAddress }) => {
   const headers = { 'cache-control': 'private, no-store', 'x-robots-tag': 'noindex' };
+  let body: string | undefined;
+  try {
+    body = await lookupPrivateFeed(await db(), params.token ?? '', clientKey(request, clientAddress));
+  } catch (err) {
+    if (!(err instanceof RateLimitError)) throw err;
+    // Plain text like the 404 below: calendar apps show it, not an HTML page.
+    return new Response(`${err.message}\n`, { status: 429, headers: { ...headers, 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(err.retryAfter) } });
+  }
   if (!body) {
     return new Response('Không tìm thấy lịch này. Đường link có thể đã bị thu hồi; hãy tạo đường link mới trong trang Lịch riêng của bạn.\n', {
       status: 404,
