@@ -59,12 +59,12 @@ const sessionId = (token: string) => token.split('.')[0]!;
 /** Completes the citizen edition of the fixture course the real way; returns the certificate. */
 async function complete(userId: string) {
   const course = getCatalog().bySlug.get('khoa-thu-nghiem')!;
-  for (const l of course.editions.citizen!.lessons) await markLessonDone(db, { userId }, { course: course.slug, edition: 'citizen', lessonId: l.id });
+  for (const l of course.editions.citizen!.lessons) await markLessonDone(db, { userId }, { course: course.slug, edition: 'citizen', lessonId: l.id }, 'test-client');
   const quiz = await startFinalQuiz(db, userId, course.slug, 'citizen');
   const attempt = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
   const entries: FormEntries = new Map();
   for (const [k, v] of attempt.questions.flatMap((d) => correctFields(course.questions.get(d.id)!, d.order))) entries.set(k, [...(entries.get(k) ?? []), v]);
-  await submitFinalQuiz(db, userId, quiz.attemptId, entries);
+  await submitFinalQuiz(db, userId, quiz.attemptId, entries, 'test-client');
   const [c] = await certificatesOfUser(db, userId);
   return c!;
 }
@@ -263,7 +263,7 @@ describe('account deletion', () => {
     await commitRoster(db, official, imp, []);
     const user = await db.selectFrom('user').select('id').where('phone', '=', `+84${phone.slice(1)}`).executeTakeFirstOrThrow();
     const { code } = await issueCode(db, user.id, 'activation', official.id);
-    const r = await redeemCode(db, { phone: `+84${phone.slice(1)}`, code, password: PASSWORD });
+    const r = await redeemCode(db, { phone: `+84${phone.slice(1)}`, code, password: PASSWORD, clientKey: 'test-client' });
     expect(r.ok).toBe(true);
     return { id: user.id, phone: `+84${phone.slice(1)}`, cert: await complete(user.id) };
   }

@@ -104,15 +104,15 @@ async function seed(db: Kysely<Database>) {
   const course = getCatalog().bySlug.get(COURSE)!;
   const lessons = course.editions.citizen!.lessons;
   const graduate = await newUser(db, 'Trần Thị Lan');
-  for (const l of lessons) await markLessonDone(db, { userId: graduate }, { course: COURSE, edition: 'citizen', lessonId: l.id });
+  for (const l of lessons) await markLessonDone(db, { userId: graduate }, { course: COURSE, edition: 'citizen', lessonId: l.id }, 'test-client');
   const quiz = await startFinalQuiz(db, graduate, COURSE, 'citizen');
   const attempt = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
-  await submitFinalQuiz(db, graduate, quiz.attemptId, formOf(attempt.questions.flatMap((d) => correctFields(course.questions.get(d.id)!, d.order))));
+  await submitFinalQuiz(db, graduate, quiz.attemptId, formOf(attempt.questions.flatMap((d) => correctFields(course.questions.get(d.id)!, d.order))), 'test-client');
   const [certificate] = await certificatesOfUser(db, graduate);
   expect(certificate?.status).toBe('valid');
   for (const name of ['Nguyễn Văn Đức', 'Lê Thị Ánh Tuyết']) {
     const u = await newUser(db, name);
-    await markLessonDone(db, { userId: u }, { course: COURSE, edition: 'citizen', lessonId: lessons[0]!.id });
+    await markLessonDone(db, { userId: u }, { course: COURSE, edition: 'citizen', lessonId: lessons[0]!.id }, 'test-client');
   }
   return { graduate, code: certificate!.code };
 }

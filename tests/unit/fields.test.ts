@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DisplayNameSchema, formatPhone, NextPathSchema, normalizePhone, PhoneSchema, visibleLength } from '../../src/lib/fields.ts';
 import { QuestionTextSchema } from '../../src/lib/questions.ts';
 import { TeamNameSchema } from '../../src/server/teams/teams.ts';
-import { rowsFromTable } from '../../src/server/teams/roster-file.ts';
+import { readRosterFile } from '../../src/server/teams/roster-file.ts';
 
 describe('phone numbers', () => {
   it.each([
@@ -109,14 +109,15 @@ describe('visible text: bidi controls and invisible characters', () => {
     expect(visibleLength('Hoa')).toBe(3);
   });
 
-  it('flags bad names in roster import rows', () => {
-    const rows = rowsFromTable([
-      ['Họ và tên', 'Số điện thoại', 'Thôn', 'Tổ', 'Vai trò'],
-      ['Ngô \u202EmâT', '0919000001', 'Thôn 1', 'Tổ 1', 'Thành viên'],
-      ['\u200B\u200B\u200B', '0919000002', 'Thôn 1', 'Tổ 1', 'Thành viên'],
-      ['Mai Thị Hạnh', '0919000003', 'Thôn\u202E 1', 'Tổ 1', 'Thành viên'],
-      ['Lê Văn Tư', '0919000004', 'Thôn 1', 'Tổ 1', 'Thành viên'],
-    ]);
+  it('flags bad names in roster import rows', async () => {
+    const csv = [
+      'Họ và tên,Số điện thoại,Thôn,Tổ,Vai trò',
+      'Ngô \u202EmâT,0919000001,Thôn 1,Tổ 1,Thành viên',
+      '\u200B\u200B\u200B,0919000002,Thôn 1,Tổ 1,Thành viên',
+      'Mai Thị Hạnh,0919000003,Thôn\u202E 1,Tổ 1,Thành viên',
+      'Lê Văn Tư,0919000004,Thôn 1,Tổ 1,Thành viên',
+    ].join('\r\n');
+    const rows = await readRosterFile(new TextEncoder().encode(csv), 'ds.csv');
     expect(rows.map((r) => r.errors.length > 0)).toEqual([true, true, true, false]);
     expect(rows[0]!.errors.join(' ')).toMatch(/ký tự điều khiển/);
     expect(rows[1]!.errors.join(' ')).toMatch(/ký tự ẩn|Thiếu họ và tên/);
