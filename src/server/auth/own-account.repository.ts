@@ -124,9 +124,12 @@ export async function scrubRosterRows(trx: Transaction<Database>, phone: string)
     where jsonb_typeof(rows) = 'array' and rows @> jsonb_build_array(jsonb_build_object('phone', ${phone}::text))`.execute(trx);
 }
 
-/** Forgets rate-limit windows keyed by the person's phone number (they name the number). */
-export async function deletePhoneLimits(trx: Transaction<Database>, phone: string): Promise<void> {
-  await trx.deleteFrom('rate_limit').where('key', 'like', `%:phone:${phone}`).execute();
+/** Forgets rate-limit windows whose keys name the person's number or account id. */
+export async function deleteOwnLimits(trx: Transaction<Database>, phone: string, userId: string): Promise<void> {
+  await trx
+    .deleteFrom('rate_limit')
+    .where((eb) => eb.or([eb('key', 'like', `%${phone}%`), eb('key', 'like', `%${userId}%`)]))
+    .execute();
 }
 
 /**

@@ -8,10 +8,10 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { consume, failuresAllowed, LIMITS, reset, waitText } from '../security/rate-limit.ts';
+import { guardAttempt, LIMITS, waitText, type LimitCheck } from '../security/rate-limit.ts';
 import { recountUnits } from '../teams/counters.ts';
 import type { AccountResult } from './account.ts';
-import { hashPassword, isCommonPassword, verifyPassword } from './password.ts';
+import { hashPassword, isCommonPassword, verifyDummy, verifyPassword } from './password.ts';
 import { deleteUserSessions } from './session.ts';
 import * as repo from './own-account.repository.ts';
 
@@ -19,20 +19,26 @@ const COMMON =
   'Mật khẩu này quá phổ biến, kẻ gian dễ đoán ra. Hãy chọn mật khẩu khác, ví dụ một câu ngắn dễ nhớ.';
 
 /**
- * Checks the password of a signed-in person. Wrong guesses count against the same window as
- * sign-in for that number, so a borrowed phone with an open session cannot be used to guess it.
+ * Checks the password of a signed-in person. Like sign-in, the hits are taken before the check and
+ * only failures count: 5 wrong tries per 15 minutes on this account, and the number's day-long budget
+ * shared with sign-in, so a borrowed phone with an open session cannot be used to guess the password.
  */
-async function checkPassword(db: Kysely<Database>, user: { phone: string; password_hash: string | null }, password: string, field: string): Promise<AccountResult<void>> {
-  const key = `login:phone:${user.phone}`;
-  const state = await failuresAllowed(db, key, LIMITS.loginPerPhone);
-  if (!state.allowed) {
-    return { ok: false, status: 429, message: `Bạn đã nhập sai mật khẩu quá nhiều lần. Vui lòng đợi ${waitText(state.retryAfter)} rồi thử lại.` };
+async function checkPassword(
+  db: Kysely<Database>,
+  user: { id: string; phone: string; password_hash: string | null },
+  password: string,
+  field: string,
+): Promise<AccountResult<void>> {
+  const checks: LimitCheck[] = [
+    { key: `account:password:${user.id}`, limit: LIMITS.loginPerPhoneClient, onSuccess: 'reset' },
+    { key: `login:phone:${user.phone}`, limit: LIMITS.loginPerPhone, onSuccess: 'refund' },
+  ];
+  const hash = user.password_hash;
+  const r = await guardAttempt(db, checks, async () => (hash ? verifyPassword(hash, password) : (await verifyDummy(password), false)), (ok) => ok);
+  if (r.limited) {
+    return { ok: false, status: 429, retryAfter: r.retryAfter, message: `Bạn đã nhập sai mật khẩu quá nhiều lần. Vui lòng đợi ${waitText(r.retryAfter)} rồi thử lại.` };
   }
-  if (!user.password_hash || !(await verifyPassword(user.password_hash, password))) {
-    await consume(db, key, LIMITS.loginPerPhone);
-    return { ok: false, status: 400, field, message: 'Mật khẩu hiện tại không đúng.' };
-  }
-  await reset(db, key);
+  if (!r.result) return { ok: false, status: 400, field, message: 'Mật khẩu hiện tại không đúng.' };
   return { ok: true, value: undefined };
 }
 
@@ -196,7 +202,7 @@ export async function deleteAccount(db: Kysely<Database>, input: { userId: strin
     const m = await repo.membership(trx, user.id);
     await repo.scrubAuditSubject(trx, user.id);
     await repo.scrubRosterRows(trx, user.phone);
-    await repo.deletePhoneLimits(trx, user.phone);
+    await repo.deleteOwnLimits(trx, user.phone, user.id);
     if (!(await repo.deleteUser(trx, user.id))) throw new Error('account vanished during deletion');
     // The membership row went with the account: recount its unit so dashboards stay exact.
     if (m) {
