@@ -77,8 +77,8 @@ describe('public lookup', () => {
   it('costs two indexed queries — the rate-limit row and one certificate query with both reissue neighbours', async () => {
     const a = await certificate();
     const adminId = await admin();
-    const fresh = await reissueCertificate(db, a.code, 'Người Học Đã Sửa Tên');
-    const third = await reissueCertificate(db, fresh.code, 'Người Học Sửa Lần Hai');
+    const fresh = await reissueCertificate(db, adminId, a.code, { kind: 'corrected', name: 'Người Học Đã Sửa Tên' });
+    const third = await reissueCertificate(db, adminId, fresh.code, { kind: 'corrected', name: 'Người Học Sửa Lần Hai' });
     // The middle one has both a predecessor and a successor: the widest view.
     const { value: middle, queries } = await recorded((d) => verifyCertificate(d, fresh.code, 'client-count'));
     expect(middle).toMatchObject({ code: fresh.code, status: 'replaced', replacesCode: a.code, replacedByCode: third.code });
@@ -175,7 +175,7 @@ describe('revocation status lists', () => {
     for (const c of [valid, revoked, reissued]) expect(await bitOf(c.statusIndex)).toBe(false);
 
     await revokeCertificate(db, adminId, revoked.code, 'Nhờ người khác làm bài');
-    const fresh = await reissueCertificate(db, reissued.code, 'Tên Đã Sửa');
+    const fresh = await reissueCertificate(db, adminId, reissued.code, { kind: 'corrected', name: 'Tên Đã Sửa' });
     expect(await bitOf(valid.statusIndex)).toBe(false);
     expect(await bitOf(revoked.statusIndex)).toBe(true);
     expect(await bitOf(reissued.statusIndex)).toBe(true);

@@ -116,9 +116,8 @@ export const CERTIFICATE_NOT_FOUND = 'Không tìm thấy chứng nhận có mã 
 /**
  * Public lookup by a typed or scanned code. Unknown codes count against the client, so guessing is
  * cut off after a few tries; a blocked client is refused even for real codes until the window ends.
- * A client over its limit is refused even for real codes. A found code costs two indexed queries
- * (the client's rate-limit row, then the certificate view); a miss is counted and checked in one
- * statement, so of N parallel guesses at most the limit get an answer.
+ * A found code costs two indexed queries (the client's rate-limit row, then the certificate view);
+ * a miss is counted and checked in one statement, so of N parallel guesses at most the limit get an answer.
  */
 export async function verifyCertificate(db: Kysely<Database>, rawCode: string, clientKey: string): Promise<CertificateView> {
   const code = parseCode(rawCode);
