@@ -10,7 +10,7 @@ import { EDITION_LABELS, paths } from '../../lib/editions.ts';
 import type { Course } from '../content/catalog.ts';
 import { issuerName, siteUrl } from '../config.ts';
 import type { CertificateRow, Database } from '../db/schema.ts';
-import { blocked, LIMITS, RateLimitError, take, waitText, type LimitCheck } from '../security/rate-limit.ts';
+import { takeWouldAllow, LIMITS, RateLimitError, take, waitText, type LimitCheck } from '../security/rate-limit.ts';
 import { formatCode, generateCode, parseCode } from './code.ts';
 import * as repo from './certificates.repository.ts';
 
@@ -122,8 +122,9 @@ export const CERTIFICATE_NOT_FOUND = 'Không tìm thấy chứng nhận có mã 
 export async function verifyCertificate(db: Kysely<Database>, rawCode: string, clientKey: string): Promise<CertificateView> {
   const code = parseCode(rawCode);
   const check: LimitCheck = { key: `cert:miss:${clientKey}`, limit: LIMITS.certificateMissPerClient };
-  // Refusal only: the guard against guessing is the atomic count of misses below.
-  const state = await blocked(db, check.key, check.limit);
+  // Refusal only: the guard against guessing is the atomic count of misses below. `take` stops
+  // counting at the limit, so `blocked` (hits <= max) would let a cut-off guesser look codes up.
+  const state = await takeWouldAllow(db, check.key, check.limit);
   if (!state.allowed) throw tooMany(state.retryAfter);
   const row = code ? await repo.findViewByCode(db, code) : undefined;
   if (row) return toView(row);
