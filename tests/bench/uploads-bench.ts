@@ -51,7 +51,12 @@ try {
     return { ...result, healthMax: latencies.at(-1) ?? 0, healthP95: latencies[Math.floor(0.95 * (latencies.length - 1))] ?? 0, polls: latencies.length };
   };
 
+  const idle = async () => {
+    await new Promise((r) => setTimeout(r, 1000));
+    return { status: 0, ms: 0, sent: 0 };
+  };
   const cases: [string, () => Promise<{ status: number; ms: number; sent: number }>][] = [
+    ['(nothing: /healthz baseline, 1 s)', idle],
     ['xlsx, 10M rows (1.6 MB)', upload(rowBomb(10_000_000))],
     ['xlsx, 3M rows, lying size', upload(rowBomb(3_000_000, { lie: true }))],
     ['xlsx, 5,001 rows', upload(await rosterXlsx(5001))],
