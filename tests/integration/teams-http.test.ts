@@ -79,6 +79,8 @@ function fill(route: string): string {
     code: 'HS4VN-2026D',
     month: '2026-11',
     token: 'a'.repeat(48),
+    // The public certificate status list.
+    list: '1',
     request: B.request,
   };
   return route.replace(/\[(\w+)\]/g, (_, k: string) => {
