@@ -29,6 +29,8 @@ export default defineConfig({
     command: `"${process.execPath}" tests/setup/e2e-server.ts`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
+    // SIGTERM, not the default SIGKILL: tests/setup/e2e-server.ts then stops the app and drops its database.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
     timeout: 120_000,
     env: { PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: '1' },
     stdout: 'ignore',

@@ -6,9 +6,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { runDatabases, sweepRun, testRunId } from './setup/pg-admin.ts';
 import { freePort } from './setup/server.ts';
 
-const env = { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' };
+// One id for the whole run, inherited by vitest, Playwright and every server they start: each names its
+// databases and scratch folders after it, and the check at the end finds whatever was left behind.
+const run = testRunId();
+const env = { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', HOCSO_TEST_RUN: run };
 const ci = ['1', 'true'].includes((process.env.CI || '').toLowerCase());
 const npmExec = (args: string[]) => spawnSync('npm', args, { stdio: 'inherit', env });
 
@@ -54,6 +58,22 @@ function count(file: string, pick: (j: any) => [number, number, number]): [numbe
 }
 const [vp, vf, vs] = count('reports/vitest.json', (j) => [j.numPassedTests, j.numFailedTests, j.numPendingTests + j.numTodoTests]);
 const [ep, ef, es] = e2eSkipped ? [0, 0, 0] : count('reports/e2e.json', (j) => [j.stats.expected, j.stats.unexpected + j.stats.flaky, j.stats.skipped]);
-const failed = vf + ef + (unit.status !== 0 && vf === 0 ? 1 : 0) + (e2eStatus !== 0 && ef === 0 ? 1 : 0);
+
+// Nothing of this run may outlive it: databases on the Postgres server, server processes, scratch folders.
+const leftDbs = process.env.DATABASE_URL ? await runDatabases(process.env.DATABASE_URL, run) : [];
+const swept = await sweepRun(process.env.DATABASE_URL, run);
+const leaked = leftDbs.length > 0 || swept.killed.length > 0;
+if (leaked) {
+  banner(
+    `TEST RUN ${run} LEFT THINGS BEHIND (now removed):\n` +
+      (leftDbs.length ? `databases: ${leftDbs.join(', ')}\n` : '') +
+      (swept.killed.length ? `server processes: ${swept.killed.join(', ')}\n` : '') +
+      'Some test or setup is missing its clean-up.',
+  );
+} else {
+  console.log(`▶ clean-up check: run ${run} left no database${process.env.DATABASE_URL ? '' : ' (PGlite run)'} and no server process behind`);
+}
+
+const failed = vf + ef + (unit.status !== 0 && vf === 0 ? 1 : 0) + (e2eStatus !== 0 && ef === 0 ? 1 : 0) + (leaked ? 1 : 0);
 console.log(`\n${vp + ep} passed, ${failed} failed, ${vs + es} skipped`);
-process.exit(unit.status === 0 && e2eStatus === 0 ? 0 : 1);
+process.exit(unit.status === 0 && e2eStatus === 0 && !leaked ? 0 : 1);

@@ -34,17 +34,94 @@ export const PhoneSchema = z
     return p;
   });
 
-/** Display name: trimmed, NFC-normalised so diacritics are stored one way. */
-export const DisplayNameSchema = z
-  .string({ error: 'Vui lòng nhập họ và tên.' })
-  .transform((v) => v.normalize('NFC').replace(/\s+/g, ' ').trim())
-  .pipe(
-    z
-      .string()
-      .min(2, 'Họ và tên cần ít nhất 2 ký tự.')
-      .max(80, 'Họ và tên tối đa 80 ký tự.')
-      .refine((v) => !/[\p{Cc}<>]/u.test(v), 'Họ và tên có ký tự không hợp lệ.'),
-  );
+/**
+ * Bidirectional controls: embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the
+ * direction marks (U+200E, U+200F, U+061C). They make text display differently than it reads, so a
+ * name or question could show as something else on a certificate or a moderator's screen.
+ */
+export const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/**
+ * Characters that draw nothing by themselves: format characters (zero-width space and joiners
+ * U+200B–U+200D, word joiner U+2060 and the invisible operators, BOM U+FEFF, soft hyphen…), Hangul and
+ * braille blanks, the combining grapheme joiner and combining marks with nothing to sit on.
+ */
+const HIDDEN = /[\p{Cf}\p{Mn}\p{Me}\u034F\u115F\u1160\u17B4\u17B5\u180E\u2800\u3164\uFFA0]/gu;
+const HIDDEN_ONE = new RegExp(HIDDEN.source, 'u');
+const SPACES = /[\p{Z}\s]/gu;
+
+/** Control characters; line breaks and tabs are handled by the caller's normalisation. */
+const CONTROL = /\p{Cc}/u;
+
+/** How many characters of `text` a reader actually sees (hidden ones and spaces left out). */
+export function visibleLength(text: string): number {
+  return [...text.replace(HIDDEN, '').replace(SPACES, '')].length;
+}
+
+/** Whether `text` carries any format or filler character (combining marks on a letter are fine). */
+export function hasInvisible(text: string): boolean {
+  return [...text].some((ch) => HIDDEN_ONE.test(ch) && (ch === '\u034F' || !/\p{M}/u.test(ch)));
+}
+
+/** Options of a `visibleText` field. */
+export interface VisibleTextOptions {
+  /** What the field is, lower-case, for messages: "họ và tên", "câu hỏi". */
+  what: string;
+  /** Fewest visible characters. */
+  min: number;
+  /** Most characters in all (counted by code point). */
+  max: number;
+  /** Keep line breaks (as \n) instead of folding all white space into single spaces. */
+  multiline?: boolean;
+  /**
+   * Refuse any invisible character, not only invisible-only input. Names need this: a zero-width
+   * space inside "Nguyễn Văn An" looks the same but is a different name. Free text keeps joiners
+   * (emoji sequences use U+200D).
+   */
+  noInvisible?: boolean;
+  /** Also refuse "<" and ">" (names are printed on certificates and slips). */
+  noAngleBrackets?: boolean;
+}
+
+const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+
+/**
+ * The one schema for text people type that others will read: NFC-normalised and trimmed; refuses
+ * control characters, bidirectional overrides and isolates, input made only of invisible characters,
+ * and text shorter than `min` visible characters. Messages are plain Vietnamese.
+ */
+export function visibleText(o: VisibleTextOptions) {
+  const What = cap(o.what);
+  return z
+    .string({ error: `Hãy nhập ${o.what}.` })
+    .transform((s) => {
+      const n = s.normalize('NFC');
+      return o.multiline ? n.replace(/\r\n?/g, '\n').trim() : n.replace(/\s+/g, ' ').trim();
+    })
+    .superRefine((s, ctx) => {
+      const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
+      const length = [...s].length;
+      const visible = visibleLength(s);
+      // Lengths count what a reader sees: ordinary spaces count, hidden characters do not.
+      const shown = [...s.replace(HIDDEN, '')].length;
+      if (CONTROL.test(o.multiline ? s.replace(/[\n\t]/g, '') : s) || BIDI_CONTROLS.test(s)) {
+        issue(`${What} có ký tự điều khiển không được phép (ví dụ ký tự đảo chiều chữ). Hãy xóa đi và gõ lại bằng bàn phím.`);
+      } else if (length > 0 && visible === 0) {
+        issue(`${What} chỉ có ký tự ẩn, không nhìn thấy được. Vui lòng nhập ${o.what} bằng chữ.`);
+      } else if (o.noInvisible && hasInvisible(s)) {
+        issue(`${What} có ký tự ẩn (không nhìn thấy được). Hãy xóa đi và gõ lại bằng bàn phím.`);
+      } else if (o.noAngleBrackets && /[<>]/.test(s)) {
+        issue(`${What} có ký tự không hợp lệ (dấu < hoặc >).`);
+      } else if (shown < o.min) {
+        issue(length === 0 ? `${What} không được để trống.` : `${What} cần ít nhất ${o.min} ký tự.`);
+      } else if (length > o.max) {
+        issue(`${What} dài tối đa ${o.max} ký tự (bạn đã nhập ${length}).`);
+      }
+    });
+}
+
+/** Display name: trimmed, NFC-normalised so diacritics are stored one way; nothing hidden in it. */
+export const DisplayNameSchema = visibleText({ what: 'họ và tên', min: 2, max: 80, noInvisible: true, noAngleBrackets: true });
 
 /** New password: length rules only (no composition rules); common passwords are refused on the server. */
 export const NewPasswordSchema = z

@@ -5,6 +5,7 @@
  */
 import { z } from 'astro/zod';
 import { UUID_RE } from '../lib/ids.ts';
+import { parseCode } from '../server/certificates/code.ts';
 import { HttpError } from './request.ts';
 
 /** A uuid as Postgres stores them (any version; lower- or upper-case hex). */
@@ -26,8 +27,19 @@ export const MonthSchema = z.string({ error: 'Thiếu tháng.' }).regex(/^20[0-9
 /** A content slug (course, lesson, edition). */
 export const SlugSchema = z.string({ error: 'Thiếu tên.' }).max(80, 'Tên quá dài.').regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Tên không hợp lệ.');
 
-/** A certificate verification code as typed (the domain normalises it further). */
-export const CertificateCodeSchema = z.string({ error: 'Thiếu mã chứng nhận.' }).min(1, 'Thiếu mã chứng nhận.').max(40, 'Mã chứng nhận quá dài.').regex(/^[A-Za-z0-9\- ]+$/, 'Mã chứng nhận không hợp lệ.');
+/**
+ * A certificate verification code as typed or scanned (any case, with or without the hyphen, O for 0,
+ * I/L for 1), turned into its stored form; anything that cannot be a code fails here.
+ */
+export const CertificateCodeSchema = z
+  .string()
+  .max(40)
+  .transform((v, ctx) => {
+    const code = parseCode(v);
+    if (code) return code;
+    ctx.addIssue({ code: 'custom', message: 'Mã xác minh gồm 10 chữ và số, ví dụ HS4VN-2026D.' });
+    return z.NEVER;
+  });
 
 /** A calendar feed token (base32, 48 characters). */
 export const FeedTokenSchema = z.string().regex(/^[a-z2-7]{16,64}$/, 'Đường dẫn lịch không hợp lệ.');

@@ -9,6 +9,8 @@ import { getDbHandle } from '../server/db/index.ts';
 import type { Database } from '../server/db/schema.ts';
 import { generateSecureRandomString, hashToken } from '../server/auth/session.ts';
 import { isProduction, trustProxy } from '../server/config.ts';
+import Busboy from '@fastify/busboy';
+import { BodyCapError } from './body-cap.ts';
 
 /** An error with an HTTP status and a Vietnamese message safe to show. */
 export class HttpError extends Error {
@@ -30,31 +32,41 @@ export const MAX_FORM_BYTES = 64 * 1024;
 const TOO_LARGE = 'Dữ liệu gửi lên quá lớn.';
 
 /**
- * Reads a request body, counting bytes as they arrive and stopping at `maxBytes` (413) without
- * reading the rest: a declared Content-Length over the limit is refused before any byte is read.
+ * Streams a request body into `onChunk`, counting bytes as they arrive and stopping at `maxBytes`
+ * (413) without reading the rest: a declared Content-Length over the limit is refused before any
+ * byte is read.
  */
-export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+async function streamBody(request: Request, maxBytes: number, onChunk: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
   const declared = request.headers.get('content-length');
   if (declared !== null && (!/^\d+$/.test(declared) || Number(declared) > maxBytes)) throw new HttpError(413, TOO_LARGE);
-  if (!request.body) return new Uint8Array();
+  if (!request.body) return;
   const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
   let total = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw new HttpError(413, TOO_LARGE);
-      }
-      chunks.push(value);
+      if (total > maxBytes) throw new HttpError(413, TOO_LARGE);
+      await onChunk(value);
     }
   } catch (err) {
+    await reader.cancel().catch(() => {});
     if (err instanceof HttpError) throw err;
+    // The server-wide cap (src/web/body-cap.ts) stopped the body: it answers the 413 itself.
+    if (err instanceof BodyCapError) throw new HttpError(413, TOO_LARGE);
     throw new HttpError(400, 'Không đọc được dữ liệu gửi lên.');
   }
+}
+
+/** Reads a request body whole, with the streaming byte limit of `streamBody`. */
+export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  await streamBody(request, maxBytes, (c) => {
+    chunks.push(c);
+    total += c.byteLength;
+  });
   const out = new Uint8Array(total);
   let at = 0;
   for (const c of chunks) {
@@ -64,17 +76,73 @@ export async function readBody(request: Request, maxBytes: number): Promise<Uint
   return out;
 }
 
+const MALFORMED_FORM = 'Biểu mẫu gửi lên bị lỗi định dạng.';
+
+/**
+ * Reads a multipart form while it streams (busboy), under the same byte limit: parts are parsed as
+ * chunks arrive instead of in one synchronous pass over the whole body once it is in memory.
+ */
+async function readMultipart(request: Request, type: string, maxBytes: number): Promise<FormData> {
+  const form = new FormData();
+  let failure: HttpError | undefined;
+  const fail = (e: HttpError) => (failure ??= e);
+  const parser = Busboy({
+    headers: { 'content-type': type },
+    limits: { fieldNameSize: 100, fieldSize: maxBytes, fields: 200, files: 10, parts: 210, fileSize: maxBytes },
+  });
+  parser.on('field', (name, value, nameTruncated, valueTruncated) => {
+    if (nameTruncated || valueTruncated) fail(new HttpError(413, TOO_LARGE));
+    else form.append(name, value);
+  });
+  const files: Promise<void>[] = [];
+  parser.on('file', (name, stream, fileName, _encoding, mimeType) => {
+    const chunks: Uint8Array<ArrayBuffer>[] = [];
+    stream.on('data', (c: Uint8Array<ArrayBuffer>) => chunks.push(c));
+    stream.on('limit', () => fail(new HttpError(413, TOO_LARGE)));
+    files.push(
+      new Promise((resolve) => {
+        stream.on('end', () => {
+          form.append(name, new File(chunks, fileName ?? '', { type: mimeType }));
+          resolve();
+        });
+        stream.on('error', () => resolve());
+      }),
+    );
+  });
+  for (const event of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) parser.on(event, () => fail(new HttpError(413, TOO_LARGE)));
+  const finished = new Promise<void>((resolve) => {
+    parser.on('finish', resolve);
+    parser.on('error', () => {
+      fail(new HttpError(400, MALFORMED_FORM));
+      resolve();
+    });
+  });
+  try {
+    await streamBody(request, maxBytes, (chunk) => {
+      if (failure) throw failure;
+      if (!parser.write(chunk)) return new Promise<void>((resolve) => parser.once('drain', resolve));
+    });
+  } catch (err) {
+    parser.destroy();
+    throw err;
+  }
+  parser.end();
+  await finished;
+  await Promise.all(files);
+  if (failure) throw failure;
+  return form;
+}
+
 /** Reads a urlencoded or multipart form with a streaming byte limit, refusing malformed bodies. */
 export async function readForm(request: Request, maxBytes = MAX_FORM_BYTES): Promise<FormData> {
   const type = request.headers.get('content-type') ?? '';
-  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) {
-    throw new HttpError(415, 'Dữ liệu gửi lên không đúng dạng biểu mẫu.');
-  }
+  if (type.startsWith('multipart/form-data')) return readMultipart(request, type, maxBytes);
+  if (!type.startsWith('application/x-www-form-urlencoded')) throw new HttpError(415, 'Dữ liệu gửi lên không đúng dạng biểu mẫu.');
   const body = await readBody(request, maxBytes);
   try {
     return await new Response(body as BodyInit, { headers: { 'content-type': type } }).formData();
   } catch {
-    throw new HttpError(400, 'Biểu mẫu gửi lên bị lỗi định dạng.');
+    throw new HttpError(400, MALFORMED_FORM);
   }
 }
 

@@ -80,5 +80,11 @@ try {
   await server.stop();
 }
 
+// The certificate page with 200,000 certificates, under concurrent load.
+await import('./certificates-bench.ts');
+
 // Officials' dashboards at scale.
 await import('./teams-bench.ts');
+
+// Hostile uploads and request bodies.
+await import('./uploads-bench.ts');

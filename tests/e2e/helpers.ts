@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { expect, type Page } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
+import { POOL_PER_WORKER, POOL_WORKERS, poolPhone } from '../setup/e2e-accounts.ts';
 import type { Question } from '../../src/lib/content/schema.ts';
 import { getCatalog } from '../../src/server/content/catalog.ts';
 
@@ -13,6 +14,8 @@ export function course() {
 /** Answers every question shown on the page correctly, looking questions up by their prompt. */
 export async function answerAllCorrectly(page: Page, pool: Question[]): Promise<number> {
   const fieldsets = page.locator('form fieldset');
+  // Count only once the questions are on screen: right after a click the previous page may still show.
+  await expect(fieldsets.first()).toBeVisible();
   const n = await fieldsets.count();
   for (let i = 0; i < n; i++) {
     const fs = fieldsets.nth(i);
@@ -54,3 +57,20 @@ export async function signIn(page: Page, phone: string, password = DEMO_PASSWORD
 export function uniquePhone(): string {
   return `09${String(randomInt(100_000_000)).padStart(8, '0')}`;
 }
+
+let taken = 0;
+/**
+ * `test` with an `account` fixture: the phone number (0913…) of a learner account no other test in
+ * this run uses, with password DEMO_PASSWORD and no progress. Use it instead of the shared demo
+ * accounts whenever a test changes what it signs in to see.
+ */
+export const test = base.extend<{ account: string }>({
+  // eslint-disable-next-line no-empty-pattern
+  account: async ({}, use, testInfo) => {
+    const slot = testInfo.workerIndex * POOL_PER_WORKER + taken++;
+    if (testInfo.workerIndex >= POOL_WORKERS || taken > POOL_PER_WORKER) {
+      throw new Error(`The e2e account pool is used up (worker ${testInfo.workerIndex}, account ${taken}): enlarge it in tests/setup/e2e-accounts.ts.`);
+    }
+    await use(poolPhone(slot).replace(/^\+84/, '0'));
+  },
+});

@@ -1,7 +1,11 @@
-/** The learner's journey, by role and accessible name, on the real server and database. */
-import { expect, test } from '@playwright/test';
+/**
+ * The learner's journey, by role and accessible name, on the real server and database.
+ * Every test signs in to an account of its own (the `account` fixture): the demo accounts are shared
+ * with other specs running in parallel, whose quiz attempts and sessions would interfere.
+ */
+import { expect } from '@playwright/test';
 import { paths } from '../../src/lib/editions.ts';
-import { answerAllCorrectly, COURSE, course, signIn, uniquePhone } from './helpers.ts';
+import { answerAllCorrectly, COURSE, course, signIn, test, uniquePhone } from './helpers.ts';
 
 test('a citizen signs up, learns every lesson, passes the final quiz and completes the course', async ({ page }) => {
   const c = course();
@@ -24,6 +28,8 @@ test('a citizen signs up, learns every lesson, passes the final quiz and complet
     await page.goto(paths.lesson(COURSE, 'citizen', lesson.id));
     await expect(page.getByRole('heading', { level: 1, name: lesson.title })).toBeVisible();
     await expect(page.getByText(`Ghi nhớ: ${lesson.remember}`)).toBeVisible();
+    await page.getByRole('link', { name: 'Làm bài kiểm tra nhanh' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: `Kiểm tra nhanh: ${lesson.title}` })).toBeVisible();
     await answerAllCorrectly(page, lesson.check);
     await page.getByRole('button', { name: 'Nộp bài kiểm tra' }).click();
     await expect(page.getByRole('heading', { level: 1, name: /Kết quả kiểm tra/ })).toBeVisible();
@@ -37,6 +43,7 @@ test('a citizen signs up, learns every lesson, passes the final quiz and complet
 
   await page.goto(paths.course(COURSE, 'citizen'));
   await page.getByRole('link', { name: 'Làm bài kiểm tra cuối khóa' }).click();
+  await expect(page).toHaveURL(new RegExp(`${paths.finalQuiz(COURSE, 'citizen')}$`));
   expect(await answerAllCorrectly(page, ed.finalPool)).toBe(ed.draw);
   await page.getByRole('button', { name: 'Nộp bài' }).click();
   await expect(page.getByText(`${ed.draw}/${ed.draw} câu đúng`)).toBeVisible();
@@ -45,9 +52,9 @@ test('a citizen signs up, learns every lesson, passes the final quiz and complet
   await expect(page.getByRole('listitem').filter({ hasText: `${c.title} (Người dân)` })).toBeVisible();
 });
 
-test('a member completes the member edition, marking lessons done', async ({ page }) => {
+test('a member completes the member edition, marking lessons done', async ({ page, account }) => {
   const ed = course().editions.member!;
-  await signIn(page, '0912000002');
+  await signIn(page, account);
   for (const lesson of ed.lessons) {
     await page.goto(paths.lesson(COURSE, 'member', lesson.id));
     await page.getByRole('button', { name: 'Tôi đã học xong bài này' }).click();
@@ -64,9 +71,9 @@ test('a member completes the member edition, marking lessons done', async ({ pag
 test.describe('with JavaScript turned off', () => {
   test.use({ javaScriptEnabled: false });
 
-  test('the final quiz works as plain forms, shows wrong answers with explanations but not the key', async ({ page }) => {
+  test('the final quiz works as plain forms, shows wrong answers with explanations but not the key', async ({ page, account }) => {
     const ed = course().editions.citizen!;
-    await signIn(page, '0912000003');
+    await signIn(page, account);
     await page.goto(paths.finalQuiz(COURSE, 'citizen'));
     // Leave everything blank: allowed, and every question counts as wrong.
     await page.getByRole('button', { name: 'Nộp bài' }).click();
@@ -75,20 +82,22 @@ test.describe('with JavaScript turned off', () => {
     await expect(page.getByText('Bạn chưa trả lời câu này').first()).toBeVisible();
     await expect(page.getByText('Đáp án đúng')).toHaveCount(0);
     await page.getByRole('link', { name: 'Làm lại bài kiểm tra' }).click();
+    await expect(page).toHaveURL(new RegExp(`${paths.finalQuiz(COURSE, 'citizen')}$`));
     await answerAllCorrectly(page, ed.finalPool);
     await page.getByRole('button', { name: 'Nộp bài' }).click();
     await expect(page.getByText(`${ed.draw}/${ed.draw} câu đúng`)).toBeVisible();
     await expect(page.getByText('Chúc mừng! Bạn đã qua bài kiểm tra.')).toBeVisible();
   });
 
-  test('a guest’s check answers are kept across sign-in', async ({ page }) => {
+  test('a guest’s check answers are kept across sign-in', async ({ page, account }) => {
     const lesson = course().editions.citizen!.lessons[2]!;
     await page.goto(paths.lesson(COURSE, 'citizen', lesson.id));
+    await page.getByRole('link', { name: 'Làm bài kiểm tra nhanh' }).click();
     await answerAllCorrectly(page, lesson.check);
     await page.getByRole('button', { name: 'Nộp bài kiểm tra' }).click();
     await expect(page.getByText(/chưa đăng nhập nên tiến độ chưa được lưu/)).toBeVisible();
     await page.getByRole('link', { name: 'Đăng nhập để lưu' }).click();
-    await page.getByLabel('Số điện thoại di động').fill('0912 000 001');
+    await page.getByLabel('Số điện thoại di động').fill(account.replace(/^(\d{4})(\d{3})(\d{3})$/, '$1 $2 $3'));
     await page.getByLabel('Mật khẩu').fill('hoc-thu-2026');
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await expect(page.getByText('Tiến độ đã được lưu')).toBeVisible();
@@ -97,10 +106,13 @@ test.describe('with JavaScript turned off', () => {
   });
 });
 
-test('sign-out ends the session', async ({ page }) => {
-  await signIn(page, '0912000001');
+test('sign-out ends the session', async ({ page, account }) => {
+  await signIn(page, account);
   await page.goto('/tai-khoan');
   await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  // Wait for the sign-out to land (it redirects home) before navigating away, which would cancel it.
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('link', { name: 'Đăng nhập' }).first()).toBeVisible();
   await page.goto('/tai-khoan');
   await expect(page).toHaveURL(/dang-nhap/);
 });

@@ -10,14 +10,16 @@ import { createTestDb } from '../setup/db.ts';
 
 let env: NodeJS.ProcessEnv;
 let open: () => Promise<DbHandle>;
+let scratchDir: string | undefined;
+// At the top level: vitest never runs an afterAll registered from inside beforeAll.
+afterAll(() => scratchDir && fs.rmSync(scratchDir, { recursive: true, force: true }));
 beforeAll(async () => {
   if (process.env.DATABASE_URL) {
     const t = await createTestDb();
     env = { ...process.env, DATABASE_URL: t.url! };
     open = async () => ({ ...t, close: async () => {} });
   } else {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hocso-admin-'));
-    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const dir = (scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hocso-admin-')));
     env = { ...process.env, DATA_DIR: dir };
     delete env.DATABASE_URL;
     open = async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import { authenticate, register } from '../../src/server/auth/account.ts';
-import { createSession, invalidateSession, validateSessionToken, SESSION_DAYS } from '../../src/server/auth/session.ts';
+import { createSession, invalidateSession, validateSessionToken, SESSION_IDLE_DAYS } from '../../src/server/auth/session.ts';
 import type { Database } from '../../src/server/db/schema.ts';
 import { createTestDb } from '../setup/db.ts';
 
@@ -97,7 +97,7 @@ describe('sessions', () => {
     await db.updateTable('session').set({ expires_at: soon }).where('id', '=', id).execute();
     const v = await validateSessionToken(db, a.token);
     expect(v?.session.refreshed).toBe(true);
-    expect(v!.session.expiresAt.getTime()).toBeGreaterThan(Date.now() + (SESSION_DAYS - 1) * 24 * 3600 * 1000);
+    expect(v!.session.expiresAt.getTime()).toBeGreaterThan(Date.now() + (SESSION_IDLE_DAYS - 1) * 24 * 3600 * 1000);
     await db.updateTable('session').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
     expect(await validateSessionToken(db, a.token)).toBeUndefined();
     await invalidateSession(db, b.token.split('.')[0]!);

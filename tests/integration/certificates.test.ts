@@ -45,7 +45,7 @@ async function passingAttempt(userId: string, edition: 'citizen' | 'member') {
   const quiz = await startFinalQuiz(db, userId, COURSE, edition);
   const attempt = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
   const entries: FormEntries = new Map();
-  for (const [k, v] of attempt.questions.flatMap((d) => correctFields(course().questions.get(d.id)!, d.order))) entries.set(k, [...(entries.get(k) ?? []), v]);
+  for (const [k, v] of attempt.questions.flatMap((d, i) => correctFields(course().questions.get(d.id)!, d.order, i))) entries.set(k, [...(entries.get(k) ?? []), v]);
   return { attemptId: quiz.attemptId, entries };
 }
 
@@ -132,14 +132,15 @@ describe('revoking and reissuing', () => {
 
   it('reissues with a corrected name: new code, old one shows as replaced, account name corrected', async () => {
     const u = await newUser('Nguyen Van Sai');
+    const admin = await newUser('Quản trị');
     const old = await complete(u);
-    await expect(reissueCertificate(db, old.code, ' ')).rejects.toMatchObject({ status: 400 });
-    const fresh = await reissueCertificate(db, old.code, 'Nguyễn Văn Đúng');
+    await expect(reissueCertificate(db, admin, old.code, { kind: 'corrected', name: ' ' })).rejects.toMatchObject({ status: 400 });
+    const fresh = await reissueCertificate(db, admin, old.code, { kind: 'corrected', name: 'Nguyễn Văn Đúng' });
     expect(fresh).toMatchObject({ status: 'valid', learnerName: 'Nguyễn Văn Đúng', replacesCode: old.code, courseTitle: old.courseTitle });
     expect(fresh.code).not.toBe(old.code);
     const oldNow = await verifyCertificate(db, old.code, 'client-c');
     expect(oldNow).toMatchObject({ status: 'replaced', replacedByCode: fresh.code, learnerName: 'Nguyen Van Sai' });
-    await expect(reissueCertificate(db, old.code, 'Nguyễn Văn Đúng')).rejects.toMatchObject({ status: 409 });
+    await expect(reissueCertificate(db, admin, old.code, { kind: 'corrected', name: 'Nguyễn Văn Đúng' })).rejects.toMatchObject({ status: 409 });
     expect((await db.selectFrom('user').select('display_name').where('id', '=', u).executeTakeFirstOrThrow()).display_name).toBe('Nguyễn Văn Đúng');
     // The learner's list shows only the current certificate.
     expect((await certificatesOfUser(db, u)).map((c) => c.code)).toEqual([fresh.code]);

@@ -30,7 +30,9 @@ function upload(c: Client, p: string, bytes: Uint8Array | string, name: string) 
 const firstMatch = (html: string, re: RegExp) => html.match(re)?.[1];
 
 /** Ids of commune B, found by browsing as B's official. */
-let B: { unit: string; village: string; team: string; member: string; import: string; leaderPhone: string };
+let B: { unit: string; village: string; team: string; member: string; import: string; leaderPhone: string; session: string; request: string };
+/** B's official, signed in: their session must survive every attempt below. */
+let officialB: Client;
 let A: { unit: string };
 let officialA: Client;
 
@@ -49,7 +51,13 @@ beforeAll(async () => {
   const up = await upload(b, `/quan-ly/don-vi/${unit}/nhap-danh-sach`, 'Họ và tên,Số điện thoại,Thôn,Tổ,Vai trò\r\nĐinh Văn Khoa,0918000001,Tổ dân phố số 5 (mẫu),Tổ CNSCĐ số 5 (mẫu),Thành viên\r\n', 'b.csv');
   expect(up.status).toBe(303);
   const imp = up.headers.get('location')!.split('/').pop()!;
-  B = { unit, village, team, member, import: imp, leaderPhone: '0912000021' };
+  // B's own session id (the first half of the cookie token), as an attacker might learn it.
+  const session = [...b.cookies.values()].find((v) => /^[a-z2-7]{24}\./.test(v))!.split('.')[0]!;
+  // A recovery request made by B's official (for a citizen), to try from commune A.
+  const asked = await (await b.post('/quan-ly/cap-ma', { phone: '0912000001' })).text();
+  const request = firstMatch(asked, /\/quan-ly\/cap-ma\/([0-9a-f-]{36})/)!;
+  B = { unit, village, team, member, import: imp, leaderPhone: '0912000021', session, request };
+  officialB = b;
   officialA = await signIn('0912000010');
   A = { unit: firstMatch(await (await officialA.get('/quan-ly')).text(), /\/quan-ly\/don-vi\/(\d+)/)! };
   expect(A.unit).not.toBe(B.unit);
@@ -71,6 +79,7 @@ function fill(route: string): string {
     code: 'HS4VN-2026D',
     month: '2026-11',
     token: 'a'.repeat(48),
+    request: B.request,
   };
   return route.replace(/\[(\w+)\]/g, (_, k: string) => {
     if (!(k in values)) throw new Error(`new route parameter [${k}]: add a value for it in this test`);
@@ -78,7 +87,7 @@ function fill(route: string): string {
   });
 }
 
-const COMMUNE_PARAMS = new Set(['unit', 'team', 'member', 'import']);
+const COMMUNE_PARAMS = new Set(['unit', 'team', 'member', 'import', 'request']);
 
 describe('access: an official of commune A never reaches commune B', () => {
   it('answers 403 or 404 on every route with B’s ids, GET and POST, and leaks nothing of B elsewhere', async () => {
@@ -94,11 +103,13 @@ describe('access: an official of commune A never reaches commune B', () => {
         const res =
           method === 'GET'
             ? await officialA.get(p + qs)
-            : await officialA.post(p, { viec: 'cho-thoi', ten: 'Tổ bị chiếm', 'don-vi': A.unit, to: B.team, khoa: 'trinh-duyet-an-toan:member', han: '2027-01-01', phone: B.leaderPhone, 'cho-thoi': B.member });
+            : await officialA.post(p, { viec: 'cho-thoi', ten: 'Tổ bị chiếm', 'don-vi': A.unit, to: B.team, khoa: 'trinh-duyet-an-toan:member', han: '2027-01-01', phone: B.leaderPhone, 'cho-thoi': B.member, phien: B.session });
         const body = await res.text();
         if (r.params.some((x) => COMMUNE_PARAMS.has(x))) {
           expect([403, 404], `${method} ${p} → ${res.status}`).toContain(res.status);
         }
+        // Another person's session id in a form is never accepted.
+        if (method === 'POST' && p === '/tai-khoan/phien/ket-thuc') expect(res.status).toBe(404);
         for (const s of B_SECRETS) expect(body, `${method} ${p} leaks ${s}`).not.toContain(s);
         expect(body).not.toMatch(STACK);
       }
@@ -106,6 +117,8 @@ describe('access: an official of commune A never reaches commune B', () => {
   }, 120_000);
 
   it('B’s data is unchanged after all those attempts', async () => {
+    // B's session was named in every form above and still works.
+    expect((await officialB.get('/tai-khoan')).status).toBe(200);
     const b = await signIn('0912000020');
     const team = await (await b.get(`/quan-ly/to/${B.team}`)).text();
     expect(team).toContain('Tổ CNSCĐ số 5 (mẫu)');
@@ -176,7 +189,8 @@ describe('roster import, activation and recovery', () => {
     const wrong = await member.post('/kich-hoat', { phone: '0919000001', code: 'AAAAAAAA', password: 'cây bàng đầu ngõ 2026' });
     expect(wrong.status).toBe(400);
     const ok = await member.post('/kich-hoat', { phone: '0919000001', code, password: 'cây bàng đầu ngõ 2026' });
-    expect(ok.status).toBe(303);
+    expect(ok.status).toBe(200); // signed in; the page shows the new personal recovery code once
+    expect(await ok.text()).toMatch(/class="code">[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}</);
     expect((await member.post('/kich-hoat', { phone: '0919000001', code, password: 'cây bàng đầu ngõ 2027' })).status).toBe(400); // single use
     const home = await (await member.get('/')).text();
     expect(home).toContain('Khóa học bắt buộc của tổ');
@@ -187,7 +201,12 @@ describe('roster import, activation and recovery', () => {
     const rec = await leader.post('/quan-ly/cap-ma', { phone: '0919000002' });
     expect(rec.status).toBe(200);
     expect(await rec.text()).toMatch(/class="code">[A-Z0-9]{8}</);
-    expect((await leader.post('/quan-ly/cap-ma', { phone: '0912000021' })).status).toBe(404); // B's leader
+    // B's leader: only a request the owner must confirm, the same page as for an unknown number.
+    const other = await leader.post('/quan-ly/cap-ma', { phone: '0912000021' });
+    const otherText = await other.text();
+    expect(other.status).toBe((await leader.post('/quan-ly/cap-ma', { phone: '0987123456' })).status);
+    expect(otherText).not.toContain('Hoàng Thị Nga');
+    expect(otherText).not.toMatch(/class="code">[A-Z0-9]{8}</);
     const log = await (await officialA.get(`/quan-ly/don-vi/${A.unit}/nhat-ky`)).text();
     expect(log).toContain('Cấp mã khôi phục mật khẩu');
     expect(log).toContain('Xác nhận nhập danh sách');

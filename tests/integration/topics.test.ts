@@ -66,6 +66,9 @@ describe('asking questions', () => {
     ['missing', undefined, 400, /ít nhất 10|Hãy nhập/],
     ['a control character', 'Câu hỏi có ký tự \u0007 chuông', 400, /điều khiển/],
     ['a bidirectional override', 'Câu hỏi có \u202Eđảo chiều chữ', 400, /điều khiển/],
+    ['a bidirectional isolate', 'Câu hỏi có \u2067ký tự cô lập\u2069 ở giữa', 400, /điều khiển/],
+    ['20 zero-width spaces', '\u200B'.repeat(20), 400, /ký tự ẩn/],
+    ['padded with zero-width spaces', 'Sao?' + '\uFEFF\u2060'.repeat(10), 400, /ít nhất 10/],
   ])('refuses a question that is %s and saves nothing', async (_, text, status, message) => {
     const u = await newUser();
     await rejects(askQuestion(db, { client: 'test-client', userId: u.id, month: '2026-11', text }, BEFORE), status, message);

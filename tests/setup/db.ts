@@ -1,29 +1,31 @@
 /** A fresh, migrated database for the calling test file. */
 import fs from 'node:fs';
-import { sql } from 'kysely';
 import { afterAll, inject } from 'vitest';
 import { openPglite, openPostgres, type DbHandle } from '../../src/server/db/connect.ts';
-import { adminUrl, databaseUrl, randomName } from './pg-admin.ts';
+import { createScratchDb } from './pg-admin.ts';
 
-/** Creates a database copied from the run's migrated template; dropped after the file. */
+// Registered while the test file is being collected (this module is imported at its top). A hook
+// registered later, from inside beforeAll, is silently never run by vitest: that is how every
+// Postgres test database used to outlive its run.
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  const errors: unknown[] = [];
+  for (const c of cleanups.splice(0).reverse()) await c().catch((e: unknown) => errors.push(e));
+  if (errors.length) throw errors[0];
+});
+
+/** Creates a database copied from the run's migrated template; closed (and dropped) after the file. */
 export async function createTestDb(): Promise<DbHandle & { url?: string }> {
   const tpl = inject('dbTemplate');
   if (tpl.kind === 'pglite') {
     const blob = new Blob([fs.readFileSync(tpl.name)]);
     const handle = await openPglite({ loadDataDir: blob });
-    afterAll(() => handle.close());
+    cleanups.push(() => handle.close());
     return handle;
   }
-  const server = process.env.DATABASE_URL!;
-  const name = randomName('hocso_test');
-  const admin = await openPostgres(adminUrl(server), 1);
-  await sql.raw(`create database ${name} template ${tpl.name}`).execute(admin.db);
-  const url = databaseUrl(server, name);
-  const handle = await openPostgres(url, 10);
-  afterAll(async () => {
-    await handle.close();
-    await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
-    await admin.close();
-  });
-  return { ...handle, url };
+  const scratch = await createScratchDb(process.env.DATABASE_URL!, 'test', tpl.name);
+  cleanups.push(scratch.drop);
+  const handle = await openPostgres(scratch.url, 10);
+  cleanups.push(() => handle.close());
+  return { ...handle, url: scratch.url };
 }

@@ -1,44 +1,72 @@
 /**
  * The server for browser tests: a fresh database (a new PGlite folder, or a throwaway database on the
- * Postgres server named by DATABASE_URL), demo data, then src/cli/serve.ts. Cleans up on exit.
+ * Postgres server named by DATABASE_URL), migrated, with demo data and the pool of test accounts
+ * (tests/setup/e2e-accounts.ts), then src/cli/serve.ts. Playwright stops it with SIGTERM
+ * (`gracefulShutdown` in playwright.config.ts); it then stops the server and removes the database.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { sql } from 'kysely';
-import { openPostgres } from '../../src/server/db/connect.ts';
-import { adminUrl, databaseUrl, randomName } from './pg-admin.ts';
+import { openConfiguredDb } from '../../src/server/db/connect.ts';
+import { migrateToLatest } from '../../src/server/db/migrate.ts';
+import { hashPassword } from '../../src/server/auth/password.ts';
+import { seedDemo } from '../../src/server/demo/seed.ts';
+import { createScratchDb, recordChild, removeRunDirIfEmpty, runTempDir } from './pg-admin.ts';
+import { POOL_PASSWORD, poolPhones } from './e2e-accounts.ts';
 
-const env: NodeJS.ProcessEnv = { ...process.env, SEED_DEMO: '1' };
-let cleanup: () => Promise<void> | void;
-if (process.env.DATABASE_URL) {
-  const name = randomName('hocso_e2e');
-  const admin = await openPostgres(adminUrl(process.env.DATABASE_URL), 1);
-  await sql.raw(`create database ${name}`).execute(admin.db);
-  env.DATABASE_URL = databaseUrl(process.env.DATABASE_URL, name);
-  cleanup = async () => {
-    await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
-    await admin.close();
-  };
-} else {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hocso-e2e-'));
-  env.DATA_DIR = dir;
-  cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
-}
-
-const child = spawn(process.execPath, ['src/cli/serve.ts'], { env, stdio: 'inherit' });
+const env: NodeJS.ProcessEnv = { ...process.env };
+let cleanup: () => Promise<void> | void = () => {};
+let child: ChildProcess | undefined;
 let stopping = false;
+
 async function stop(code: number) {
   if (stopping) return;
   stopping = true;
-  if (child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+  try {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child!.once('exit', r));
+    }
+  } finally {
+    await cleanup();
+    removeRunDirIfEmpty();
+    process.exit(code);
   }
-  await cleanup();
-  process.exit(code);
 }
-child.on('exit', (code) => void stop(code ?? 1));
 process.on('SIGTERM', () => void stop(0));
 process.on('SIGINT', () => void stop(0));
+
+try {
+  if (process.env.DATABASE_URL) {
+    const scratch = await createScratchDb(process.env.DATABASE_URL, 'e2e');
+    env.DATABASE_URL = scratch.url;
+    cleanup = scratch.drop;
+  } else {
+    const dir = runTempDir('e2e');
+    env.DATA_DIR = dir;
+    cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const handle = await openConfiguredDb(env);
+  try {
+    await migrateToLatest(handle.db);
+    await seedDemo(handle.db);
+    const hash = await hashPassword(POOL_PASSWORD);
+    await handle.db
+      .insertInto('user')
+      .values(poolPhones().map((phone, i) => ({ phone, display_name: `Người học thử ${i + 1}`, password_hash: hash })))
+      .onConflict((oc) => oc.column('phone').doNothing())
+      .execute();
+  } finally {
+    await handle.close();
+  }
+} catch (err) {
+  console.error(err);
+  await stop(1);
+}
+
+// Demo data is in place already; the server must not seed again.
+child = spawn(process.execPath, ['src/cli/serve.ts'], { env: { ...env, SEED_DEMO: '0' }, stdio: 'inherit' });
+const forget = recordChild(child.pid!);
+child.on('exit', (code) => {
+  forget();
+  void stop(code ?? 1);
+});

@@ -1,39 +1,55 @@
 /**
  * Migrates one template database per run; every test file then gets a fresh copy of it
  * (PGlite: a loaded dump in memory; Postgres: CREATE DATABASE … TEMPLATE).
+ * The teardown then sweeps up after the whole run: child servers still alive, databases of this run
+ * still on the Postgres server, scratch folders. Anything left behind fails the run, after removal.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { openPglite, openPostgres } from '../../src/server/db/connect.ts';
 import { migrateToLatest } from '../../src/server/db/migrate.ts';
-import { adminUrl, databaseUrl, randomName } from './pg-admin.ts';
+import { createScratchDb, runTempDir, sweepRun, testRunId } from './pg-admin.ts';
 
 export default async function setup(project: TestProject) {
+  // Set before any worker starts, so every worker and child process names its databases after this run.
+  const run = testRunId();
   const serverUrl = process.env.DATABASE_URL;
+  const teardown = async (template: () => Promise<void>) => {
+    await template();
+    const left = await sweepRun(serverUrl, run);
+    if (left.killed.length || left.databases.length) {
+      throw new Error(
+        `Test run ${run} left things behind (now removed): ` +
+          `${left.killed.length} server process(es) ${left.killed.join(', ')}; ` +
+          `${left.databases.length} database(s) ${left.databases.join(', ')}. A test is missing its clean-up.`,
+      );
+    }
+  };
   if (serverUrl) {
-    const name = randomName('hocso_tpl');
-    const admin = await openPostgres(adminUrl(serverUrl), 1);
-    const { sql } = await import('kysely');
-    await sql.raw(`create database ${name}`).execute(admin.db);
-    const tpl = await openPostgres(databaseUrl(serverUrl, name), 1);
-    await migrateToLatest(tpl.db);
-    await tpl.close();
-    project.provide('dbTemplate', { kind: 'postgres', name });
-    return async () => {
-      await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
-      await admin.close();
-    };
+    const tpl = await createScratchDb(serverUrl, 'tpl');
+    try {
+      const handle = await openPostgres(tpl.url, 1);
+      try {
+        await migrateToLatest(handle.db);
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      await tpl.drop();
+      throw err;
+    }
+    project.provide('dbTemplate', { kind: 'postgres', name: tpl.name });
+    return () => teardown(tpl.drop);
   }
   const handle = await openPglite({});
   await migrateToLatest(handle.db);
-  const dumpFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hocso-tpl-')), 'template.tar.gz');
+  const dumpFile = path.join(runTempDir('tpl'), 'template.tar.gz');
   const blob = await handle.pglite!.dumpDataDir('gzip');
   fs.writeFileSync(dumpFile, Buffer.from(await blob.arrayBuffer()));
   await handle.close();
   project.provide('dbTemplate', { kind: 'pglite', name: dumpFile });
-  return () => fs.rmSync(path.dirname(dumpFile), { recursive: true, force: true });
+  return () => teardown(async () => fs.rmSync(path.dirname(dumpFile), { recursive: true, force: true }));
 }
 
 declare module 'vitest' {

@@ -1,21 +1,28 @@
 /**
  * Starts the built server (src/cli/serve.ts) as a child process on a free port with its own fresh
  * database: a new PGlite folder, or a new database on the Postgres server when DATABASE_URL is set.
+ * If start-up fails, the child is killed and its database dropped before the error is thrown; a child
+ * its test never stopped is killed by the run's teardown (its pid is recorded).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { sql } from 'kysely';
-import { openPostgres } from '../../src/server/db/connect.ts';
-import { adminUrl, databaseUrl, randomName } from './pg-admin.ts';
+import fs from 'node:fs';
+import { createScratchDb, recordChild, runTempDir } from './pg-admin.ts';
 
 export interface TestServer {
   url: string;
-  /** Everything the server printed (for assertions that nothing leaked). */
+  /** Process id of the current server process. */
+  readonly pid: number;
+  /** Where its database lives: the PGlite folder (DATA_DIR) or the Postgres URL (DATABASE_URL). */
+  readonly database: { dataDir?: string; url?: string };
+  /** Everything the server printed (for assertions that nothing leaked), across restarts. */
   output: () => string;
+  /** Stops the server (SIGTERM) and drops its database. */
   stop: () => Promise<void>;
+  /** Sends `signal` to the server process and waits until it has exited; the database is kept. */
+  kill: (signal?: NodeJS.Signals) => Promise<void>;
+  /** Starts the server again on the same port and database (after `kill`). */
+  restart: () => Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -29,53 +36,85 @@ export async function freePort(): Promise<number> {
   });
 }
 
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
+}
+
 /** Starts a server; `env` overrides (e.g. DIST_DIR, CONTENT_DIR, NODE_ENV, DATABASE_URL). */
 export async function startServer(env: Record<string, string> = {}, opts: { waitHealthy?: boolean } = {}): Promise<TestServer> {
   const port = await freePort();
   const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanUp = async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  };
   const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: '1', ...env };
-  if (childEnv.DATABASE_URL && !env.DATABASE_URL) {
-    // A throwaway database on the server named by DATABASE_URL.
-    const server = childEnv.DATABASE_URL;
-    const name = randomName('hocso_http');
-    const admin = await openPostgres(adminUrl(server), 1);
-    await sql.raw(`create database ${name}`).execute(admin.db);
-    childEnv.DATABASE_URL = databaseUrl(server, name);
-    cleanups.push(async () => {
-      await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
-      await admin.close();
-    });
-  } else if (!childEnv.DATABASE_URL && !env.DATA_DIR) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hocso-srv-'));
-    childEnv.DATA_DIR = dir;
-    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  }
+  let child: ChildProcess | undefined;
   let out = '';
-  const child: ChildProcess = spawn(process.execPath, ['src/cli/serve.ts'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
-    try {
-      const r = await fetch(`${url}/healthz`);
-      if (r.ok || opts.waitHealthy === false) break;
-    } catch {
-      /* not up yet */
+
+  const stopChild = async (signal: NodeJS.Signals) => {
+    const c = child;
+    if (!c) return;
+    if (c.exitCode === null && c.signalCode === null) c.kill(signal);
+    await exited(c);
+  };
+  const launch = async () => {
+    const c = spawn(process.execPath, ['src/cli/serve.ts'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = c;
+    const forget = recordChild(c.pid!);
+    c.once('exit', forget);
+    c.stdout!.on('data', (d) => (out += d));
+    c.stderr!.on('data', (d) => (out += d));
+    const deadline = Date.now() + 110_000;
+    for (;;) {
+      if (c.exitCode !== null || c.signalCode !== null) throw new Error(`server exited: ${out}`);
+      try {
+        const r = await fetch(`${url}/healthz`);
+        if (r.ok || opts.waitHealthy === false) break;
+      } catch {
+        /* not up yet */
+      }
+      if (Date.now() > deadline) throw new Error(`server did not start: ${out}`);
+      await new Promise((r) => setTimeout(r, 200));
     }
-    if (Date.now() > deadline) throw new Error(`server did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 200));
+  };
+
+  try {
+    if (childEnv.DATABASE_URL && !env.DATABASE_URL) {
+      // A throwaway database on the server named by DATABASE_URL.
+      const scratch = await createScratchDb(childEnv.DATABASE_URL, 'http');
+      cleanups.push(scratch.drop);
+      childEnv.DATABASE_URL = scratch.url;
+    } else if (!childEnv.DATABASE_URL && !env.DATA_DIR) {
+      const dir = runTempDir('srv');
+      childEnv.DATA_DIR = dir;
+      cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    }
+    // Registered after the database, so it runs first: the server goes before its database is dropped.
+    cleanups.push(() => stopChild('SIGKILL'));
+    await launch();
+  } catch (err) {
+    await cleanUp();
+    throw err;
   }
   return {
     url,
+    get pid() {
+      return child!.pid!;
+    },
+    database: childEnv.DATABASE_URL ? { url: childEnv.DATABASE_URL } : { dataDir: childEnv.DATA_DIR || './data' },
     output: () => out,
     stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
+      try {
+        await stopChild('SIGTERM');
+      } finally {
+        await cleanUp();
       }
-      for (const c of cleanups) await c();
+    },
+    kill: (signal = 'SIGKILL') => stopChild(signal),
+    restart: async () => {
+      await stopChild('SIGKILL');
+      await launch();
     },
   };
 }

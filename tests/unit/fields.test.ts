@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DisplayNameSchema, formatPhone, NextPathSchema, normalizePhone, PhoneSchema } from '../../src/lib/fields.ts';
+import { DisplayNameSchema, formatPhone, NextPathSchema, normalizePhone, PhoneSchema, visibleLength } from '../../src/lib/fields.ts';
+import { QuestionTextSchema } from '../../src/lib/questions.ts';
+import { TeamNameSchema } from '../../src/server/teams/teams.ts';
+import { readRosterFile } from '../../src/server/teams/roster-file.ts';
+
+/** Rows of a roster read through the real reader, from a CSV made of `table`. */
+function rowsFromTable(table: string[][]) {
+  const csv = table.map((r) => r.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')).join('\r\n');
+  return readRosterFile(new TextEncoder().encode(csv), 'ds.csv');
+}
 
 describe('phone numbers', () => {
   it.each([
@@ -51,5 +60,71 @@ describe('return paths', () => {
     expect(NextPathSchema.parse('https://evil.example')).toBe('/');
     expect(NextPathSchema.parse('/\\evil.example')).toBe('/');
     expect(NextPathSchema.parse(undefined)).toBe('/');
+  });
+});
+
+describe('visible text: bidi controls and invisible characters', () => {
+  const BIDI = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C'];
+  const ZERO_WIDTH = ['\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u2061', '\u2062', '\u2063', '\u2064', '\u00AD', '\u3164', '\u115F', '\u2800', '\u034F'];
+
+  it.each(BIDI.map((c) => [`U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`, c]))('refuses %s in a name, a question and a team name', (_, c) => {
+    for (const schema of [DisplayNameSchema, QuestionTextSchema, TeamNameSchema]) {
+      const r = schema.safeParse(`Nguyễn ${c}Văn An hỏi về mật khẩu`.slice(0, 40));
+      expect(r.success).toBe(false);
+      if (!r.success) expect(r.error.issues[0]!.message).toMatch(/ký tự điều khiển/);
+    }
+  });
+
+  it('refuses the right-to-left override that would print a reversed name on a certificate', () => {
+    const r = DisplayNameSchema.safeParse('Nguyễn \u202Egnuh\u202C Thị');
+    expect(r.success).toBe(false);
+  });
+
+  it.each(ZERO_WIDTH.map((c) => [`U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`, c]))('refuses input made only of %s', (_, c) => {
+    for (const schema of [DisplayNameSchema, QuestionTextSchema, TeamNameSchema]) {
+      const r = schema.safeParse(c.repeat(20));
+      expect(r.success, `${schema === DisplayNameSchema ? 'name' : 'other'}`).toBe(false);
+    }
+  });
+
+  it('refuses a question of 20 zero-width spaces, and zero-width padding to reach the minimum', () => {
+    const only = QuestionTextSchema.safeParse('\u200B'.repeat(20));
+    expect(only.success).toBe(false);
+    if (!only.success) expect(only.error.issues[0]!.message).toMatch(/ký tự ẩn/);
+    const padded = QuestionTextSchema.safeParse('Sao?' + '\u200B'.repeat(20));
+    expect(padded.success).toBe(false);
+    if (!padded.success) expect(padded.error.issues[0]!.message).toMatch(/ít nhất 10/);
+  });
+
+  it('refuses a zero-width character hidden inside a name or team name', () => {
+    expect(DisplayNameSchema.safeParse('Nguyễn\u200B Văn An').success).toBe(false);
+    expect(DisplayNameSchema.safeParse('Nguyễn Văn\u2060An').success).toBe(false);
+    expect(TeamNameSchema.safeParse('Tổ\u200D số 1').success).toBe(false);
+  });
+
+  it('keeps ordinary Vietnamese text, line breaks in questions and emoji joiners in free text', () => {
+    expect(DisplayNameSchema.parse('  Đặng Thị Ưu  ')).toBe('Đặng Thị Ưu');
+    expect(TeamNameSchema.parse('Tổ CNSCĐ số 5')).toBe('Tổ CNSCĐ số 5');
+    expect(QuestionTextSchema.parse('Làm sao nhận biết\r\ntrang giả mạo?')).toBe('Làm sao nhận biết\ntrang giả mạo?');
+    // A family emoji is joined with U+200D: fine inside a question that has visible text.
+    expect(QuestionTextSchema.safeParse('Cả nhà 👨\u200D👩\u200D👧 dùng chung một điện thoại được không?').success).toBe(true);
+  });
+
+  it('counts what a reader sees', () => {
+    expect(visibleLength('\u200B\u200B a \uFEFF')).toBe(1);
+    expect(visibleLength('Hoa')).toBe(3);
+  });
+
+  it('flags bad names in roster import rows', async () => {
+    const rows = await rowsFromTable([
+      ['Họ và tên', 'Số điện thoại', 'Thôn', 'Tổ', 'Vai trò'],
+      ['Ngô \u202EmâT', '0919000001', 'Thôn 1', 'Tổ 1', 'Thành viên'],
+      ['\u200B\u200B\u200B', '0919000002', 'Thôn 1', 'Tổ 1', 'Thành viên'],
+      ['Mai Thị Hạnh', '0919000003', 'Thôn\u202E 1', 'Tổ 1', 'Thành viên'],
+      ['Lê Văn Tư', '0919000004', 'Thôn 1', 'Tổ 1', 'Thành viên'],
+    ]);
+    expect(rows.map((r) => r.errors.length > 0)).toEqual([true, true, true, false]);
+    expect(rows[0]!.errors.join(' ')).toMatch(/ký tự điều khiển/);
+    expect(rows[1]!.errors.join(' ')).toMatch(/ký tự ẩn|Thiếu họ và tên/);
   });
 });

@@ -10,7 +10,7 @@ import { EDITION_LABELS, paths } from '../../lib/editions.ts';
 import type { Course } from '../content/catalog.ts';
 import { issuerName, siteUrl } from '../config.ts';
 import type { CertificateRow, Database } from '../db/schema.ts';
-import { guardAttempt, LIMITS, RateLimitError, waitText, type LimitCheck } from '../security/rate-limit.ts';
+import { blocked, LIMITS, RateLimitError, take, waitText, type LimitCheck } from '../security/rate-limit.ts';
 import { formatCode, generateCode, parseCode } from './code.ts';
 import * as repo from './certificates.repository.ts';
 
@@ -28,7 +28,8 @@ export type CertificateStatus = 'valid' | 'revoked' | 'replaced';
 /** Everything a verification page, PDF or credential shows about one certificate. */
 export interface CertificateView {
   id: string;
-  userId: string;
+  /** The holder's account; null once they deleted it (the certificate stays valid). */
+  userId: string | null;
   /** Stored form (XXXXXXXXXX). */
   code: string;
   /** Shown form (XXXXX-XXXXX). */
@@ -47,6 +48,8 @@ export interface CertificateView {
   replacedByCode: string | null;
   /** Code of the certificate this one replaced (a reissue). */
   replacesCode: string | null;
+  /** Position in the revocation status lists (see status-list.ts). */
+  statusIndex: number;
   issuerName: string;
   /** Absolute address of the public verification page. */
   verifyUrl: string;
@@ -59,12 +62,8 @@ export function certificatePath(code: string, suffix: '' | '.pdf' | '.json' | '.
   return `/chung-nhan/${formatCode(code)}${suffix}`;
 }
 
-async function toView(db: Kysely<Database> | Transaction<Database>, row: CertificateRow): Promise<CertificateView> {
+function toView(row: repo.CertificateViewRow): CertificateView {
   const edition = row.edition as Edition;
-  const [replacement, replaced] = await Promise.all([
-    row.replaced_by ? repo.findById(db, row.replaced_by) : undefined,
-    repo.findReplacedBy(db, row.id),
-  ]);
   const site = siteUrl();
   return {
     id: row.id,
@@ -81,8 +80,9 @@ async function toView(db: Kysely<Database> | Transaction<Database>, row: Certifi
     status: row.replaced_at ? 'replaced' : row.revoked_at ? 'revoked' : 'valid',
     revokedAt: row.revoked_at ? new Date(row.revoked_at) : null,
     revokedReason: row.revoked_reason,
-    replacedByCode: replacement?.code ?? null,
-    replacesCode: replaced?.code ?? null,
+    replacedByCode: row.replaced_by_code,
+    replacesCode: row.replaces_code,
+    statusIndex: row.status_index,
     issuerName: issuerName(),
     verifyUrl: site + certificatePath(row.code),
     courseUrl: site + paths.course(row.course_slug, edition),
@@ -110,34 +110,43 @@ export async function issueCertificate(
   });
 }
 
-const NOT_FOUND = 'Không tìm thấy chứng nhận có mã này. Hãy kiểm tra lại mã in trên giấy chứng nhận (10 ký tự, ví dụ HS4VN-2026D).';
+/** The answer to a code that matches no certificate (also used by the web edge for malformed codes). */
+export const CERTIFICATE_NOT_FOUND = 'Không tìm thấy chứng nhận có mã này. Hãy kiểm tra lại mã in trên giấy chứng nhận (10 ký tự, ví dụ HS4VN-2026D).';
 
 /**
  * Public lookup by a typed or scanned code. Unknown codes count against the client, so guessing is
  * cut off after a few tries; a blocked client is refused even for real codes until the window ends.
- * The miss is counted before the lookup and given back when the code exists, so parallel guesses
- * cannot all be looked up (RateLimitError).
+ * A client over its limit is refused even for real codes. A found code costs two indexed queries
+ * (the client's rate-limit row, then the certificate view); a miss is counted and checked in one
+ * statement, so of N parallel guesses at most the limit get an answer.
  */
 export async function verifyCertificate(db: Kysely<Database>, rawCode: string, clientKey: string): Promise<CertificateView> {
   const code = parseCode(rawCode);
-  const checks: LimitCheck[] = [{ key: `cert:miss:${clientKey}`, limit: LIMITS.certificateMissPerClient, onSuccess: 'refund' }];
-  const r = await guardAttempt(db, checks, async () => (code ? await repo.findByCode(db, code) : undefined), (row) => row !== undefined);
-  if (r.limited) throw new RateLimitError(`Bạn đã tra quá nhiều mã không đúng. Vui lòng đợi ${waitText(r.retryAfter)} rồi thử lại.`, r.retryAfter);
-  if (!r.result) throw new CertificateError(404, NOT_FOUND);
-  return toView(db, r.result);
+  const check: LimitCheck = { key: `cert:miss:${clientKey}`, limit: LIMITS.certificateMissPerClient };
+  // Refusal only: the guard against guessing is the atomic count of misses below.
+  const state = await blocked(db, check.key, check.limit);
+  if (!state.allowed) throw tooMany(state.retryAfter);
+  const row = code ? await repo.findViewByCode(db, code) : undefined;
+  if (row) return toView(row);
+  const taken = await take(db, [check]);
+  if (!taken.allowed) throw tooMany(taken.retryAfter);
+  throw new CertificateError(404, CERTIFICATE_NOT_FOUND);
+}
+
+function tooMany(seconds: number): RateLimitError {
+  return new RateLimitError(`Bạn đã tra quá nhiều mã không đúng. Vui lòng đợi ${waitText(seconds)} rồi thử lại.`, seconds);
 }
 
 /** Lookup for admins (no rate limit); undefined when unknown. */
 export async function findCertificate(db: Kysely<Database>, rawCode: string): Promise<CertificateView | undefined> {
   const code = parseCode(rawCode);
-  const row = code ? await repo.findByCode(db, code) : undefined;
-  return row ? toView(db, row) : undefined;
+  const row = code ? await repo.findViewByCode(db, code) : undefined;
+  return row ? toView(row) : undefined;
 }
 
 /** The learner's own current certificates (replaced ones are left out). */
 export async function certificatesOfUser(db: Kysely<Database>, userId: string): Promise<CertificateView[]> {
-  const rows = await repo.currentOfUser(db, userId);
-  return Promise.all(rows.map((r) => toView(db, r)));
+  return (await repo.currentOfUser(db, userId)).map(toView);
 }
 
 /** Revokes a current certificate; the reason is shown publicly. */
@@ -147,43 +156,77 @@ export async function revokeCertificate(db: Kysely<Database>, adminId: string, r
   if (reason.length > 300) throw new CertificateError(400, 'Lý do thu hồi tối đa 300 ký tự.');
   if (/[\p{Cc}<>]/u.test(reason)) throw new CertificateError(400, 'Lý do thu hồi có ký tự không hợp lệ.');
   const code = parseCode(rawCode);
-  if (!code) throw new CertificateError(404, NOT_FOUND);
+  if (!code) throw new CertificateError(404, CERTIFICATE_NOT_FOUND);
   return db.transaction().execute(async (trx) => {
     const row = await repo.lockByCode(trx, code);
-    if (!row) throw new CertificateError(404, NOT_FOUND);
+    if (!row) throw new CertificateError(404, CERTIFICATE_NOT_FOUND);
     if (row.replaced_at) throw new CertificateError(409, 'Chứng nhận này đã được cấp lại bằng mã khác; hãy thu hồi chứng nhận mới.');
     if (row.revoked_at) throw new CertificateError(409, 'Chứng nhận này đã bị thu hồi từ trước.');
+    // The certificate's bit in its status list is set from now on: lists are built from these rows.
     await repo.markRevoked(trx, row.id, { reason, by: adminId });
-    return toView(trx, (await repo.findById(trx, row.id))!);
+    return toView((await repo.findViewById(trx, row.id))!);
   });
 }
 
 /**
- * Reissues a certificate with a corrected learner name: the learner's account name is corrected,
- * a new certificate (new code) is issued, and the old one points to it — all in one transaction.
+ * Where the name on a reissued certificate comes from: typed by the admin (a correction, which also
+ * corrects the account's name), or the holder's current account name (after they corrected it
+ * themselves). Either way it is an explicit admin action: a person's own name change never alters a
+ * certificate already issued.
  */
-export async function reissueCertificate(db: Kysely<Database>, rawCode: string, rawName: string): Promise<CertificateView> {
-  const name = DisplayNameSchema.safeParse(rawName);
-  if (!name.success) throw new CertificateError(400, name.error.issues[0]?.message ?? 'Họ và tên không hợp lệ.');
+export type ReissueName = { kind: 'corrected'; name: string } | { kind: 'account' };
+
+/** The holder's current account name when it differs from the certificate's frozen one (for the admin page). */
+export async function accountNameIfChanged(db: Kysely<Database>, c: CertificateView): Promise<string | undefined> {
+  if (!c.userId) return undefined;
+  const name = await repo.learnerName(db, c.userId);
+  return name !== c.learnerName ? name : undefined;
+}
+
+/**
+ * Reissues a certificate: a new certificate (new code) with the chosen name, the old one pointing to
+ * it, and an audit-log entry naming the admin, all in one transaction.
+ */
+export async function reissueCertificate(db: Kysely<Database>, adminId: string, rawCode: string, source: ReissueName): Promise<CertificateView> {
+  let typed: string | undefined;
+  if (source.kind === 'corrected') {
+    const name = DisplayNameSchema.safeParse(source.name);
+    if (!name.success) throw new CertificateError(400, name.error.issues[0]?.message ?? 'Họ và tên không hợp lệ.');
+    typed = name.data;
+  }
   const code = parseCode(rawCode);
-  if (!code) throw new CertificateError(404, NOT_FOUND);
+  if (!code) throw new CertificateError(404, CERTIFICATE_NOT_FOUND);
   return db.transaction().execute(async (trx) => {
     const old = await repo.lockByCode(trx, code);
-    if (!old) throw new CertificateError(404, NOT_FOUND);
+    if (!old) throw new CertificateError(404, CERTIFICATE_NOT_FOUND);
     if (old.replaced_at) throw new CertificateError(409, 'Chứng nhận này đã được cấp lại từ trước; hãy mở chứng nhận mới.');
-    await repo.updateLearnerName(trx, old.user_id, name.data);
+    let name: string;
+    if (typed !== undefined) {
+      name = typed;
+      if (old.user_id) await repo.updateLearnerName(trx, old.user_id, name);
+    } else {
+      if (!old.user_id) throw new CertificateError(409, 'Người này đã xóa tài khoản, nên không có họ tên trong tài khoản để dùng. Hãy nhập họ tên đúng.');
+      name = await repo.learnerName(trx, old.user_id);
+      if (name === old.learner_name) throw new CertificateError(409, 'Họ tên trong tài khoản giống họ tên trên chứng nhận; không cần cấp lại.');
+    }
     await repo.markReplacing(trx, old.id);
     const fresh = await repo.insertCertificate(trx, {
       code: generateCode(),
       userId: old.user_id,
       course: old.course_slug,
       edition: old.edition,
-      learnerName: name.data,
+      learnerName: name,
       courseTitle: old.course_title,
       contentVersion: old.content_version,
     });
     if (!fresh) throw new Error('replacement certificate was not inserted');
+    // replaced_at set above also sets the old certificate's bit in its status list.
     await repo.setReplacedBy(trx, old.id, fresh.id);
-    return toView(trx, fresh);
+    await repo.insertAudit(trx, {
+      actorId: adminId,
+      action: 'certificate.reissue',
+      detail: { certificate: old.code, replacement: fresh.code, source: source.kind, user: old.user_id },
+    });
+    return toView((await repo.findViewById(trx, fresh.id))!);
   });
 }

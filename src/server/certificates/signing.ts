@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { dataDir, isProduction } from '../config.ts';
 
 /** Signing is not configured (production without OB_SIGNING_KEY, or a malformed key). */
@@ -71,4 +71,21 @@ export function signingKey(): Promise<SigningKey> {
   })();
   loading.catch(() => (loading = undefined));
   return loading;
+}
+
+/**
+ * Signs a credential as a VC-JWT (VC-JOSE-COSE): the credential is the payload, the header says
+ * typ "vc+jwt" and names the key by kid; iss, jti, nbf and iat repeat the issuer id, the credential
+ * id and `at` for verifiers that read the older VC 1.1 JWT claims.
+ */
+export async function signVcJwt(credential: { id: string } & object, issuerId: string, at: Date): Promise<string> {
+  const key = await signingKey();
+  const seconds = Math.floor(at.getTime() / 1000);
+  return new SignJWT(credential as Record<string, unknown>)
+    .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'vc+jwt', cty: 'vc' })
+    .setIssuer(issuerId)
+    .setJti(credential.id)
+    .setNotBefore(seconds)
+    .setIssuedAt(seconds)
+    .sign(key.privateKey);
 }

@@ -21,8 +21,14 @@ export interface SessionTable {
   id: string;
   user_id: string;
   secret_hash: Uint8Array;
+  /** Sign-in time: the session ends 30 days after it, however much it is used. */
   created_at: Timestamp;
+  /** Idle expiry, moved forward while the session is used (never past the absolute end). */
   expires_at: Timestamp;
+  /** Short device summary for the session list ("Chrome trên Android"); never the raw user agent. */
+  device: string | null;
+  /** Last request seen, updated at most every few minutes. */
+  last_seen_at: Timestamp;
 }
 
 export interface LessonProgressTable {
@@ -99,7 +105,8 @@ export interface CertificateTable {
   id: Generated<string>;
   /** Verification code: 10 Crockford base32 characters, upper-case, no hyphen. */
   code: string;
-  user_id: string;
+  /** The holder's account; NULL once they deleted it (the certificate and its frozen name stay). */
+  user_id: string | null;
   course_slug: string;
   edition: string;
   /** The learner's name as it was at issue. */
@@ -112,7 +119,13 @@ export interface CertificateTable {
   revoked_reason: string | null;
   revoked_by: string | null;
   replaced_at: Timestamp | null;
+  /** The certificate that replaced this one; unique (a certificate is replaced at most once). */
   replaced_by: string | null;
+  /**
+   * Position in the revocation status lists (W3C Bitstring Status List), allocated once from
+   * `certificate_status_index_seq`; list n (from 1) holds positions (n-1)·131072 … n·131072-1.
+   */
+  status_index: Generated<number>;
 }
 
 /** A user's private calendar feed; only the SHA-256 of the token is stored. */
@@ -170,6 +183,9 @@ export interface Database {
   access_code: AccessCodeTable;
   roster_import: RosterImportTable;
   audit_log: AuditLogTable;
+  personal_recovery_code: PersonalRecoveryCodeTable;
+  recovery_request: RecoveryRequestTable;
+  security_event: SecurityEventTable;
 }
 
 /** Calendar dates: always selected as text ('2026-12-31') so both drivers agree. */
@@ -247,21 +263,62 @@ export interface UnitWeekCounterTable {
   completed: number;
 }
 
+/** Single-use codes: activation slips, helper-issued recovery codes, and in-person resets. */
 export interface AccessCodeTable {
   id: Generated<number>;
   user_id: string;
-  kind: 'activation' | 'recovery';
+  kind: 'activation' | 'recovery' | 'in_person';
   code_hash: string;
   expires_at: Timestamp;
   used_at: Timestamp | null;
   issued_by: string | null;
   created_at: Timestamp;
+  /** In-person resets only work after a waiting period, so the owner can cancel them. */
+  not_before: Timestamp | null;
+  /** Set when the owner cancelled the reset (used_at is set too). */
+  cancelled_at: Timestamp | null;
+  /** The unit where the person's ID card was checked (in-person resets). */
+  unit_id: number | null;
+}
+
+/** A person's own long-lived recovery code; only its argon2id hash is kept. */
+export interface PersonalRecoveryCodeTable {
+  user_id: string;
+  code_hash: string;
+  created_at: Timestamp;
+}
+
+/** A helper's request to recover an account, confirmed by the owner on their own signed-in phone. */
+export interface RecoveryRequestTable {
+  id: Generated<string>;
+  helper_id: string;
+  /** Null when the number has no account the helper may ask for (the request looks the same). */
+  user_id: string | null;
+  /** Six digits shown on both screens, so the owner knows which request they confirm. */
+  match_code: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  confirmed_at: Timestamp | null;
+  declined_at: Timestamp | null;
+  code_issued_at: Timestamp | null;
+}
+
+/** Something that happened to an account that its owner must be told about. */
+export interface SecurityEventTable {
+  id: Generated<number>;
+  user_id: string;
+  kind: string;
+  actor_id: string | null;
+  unit_id: number | null;
+  created_at: Timestamp;
+  seen_at: Timestamp | null;
 }
 
 export interface RosterImportTable {
   id: Generated<string>;
   unit_id: number;
-  official_id: string;
+  /** NULL once the official who imported deleted their account. */
+  official_id: string | null;
   file_name: string;
   rows: Json<unknown>;
   status: Generated<'preview' | 'committed'>;

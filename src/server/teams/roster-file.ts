@@ -2,17 +2,40 @@
  * Reading a roster file: XLSX or CSV (UTF-8 with or without BOM, comma or semicolon). Legacy
  * Windows-1258 files are recognised and refused with instructions. Every problem is a Vietnamese
  * message; nothing here touches the database.
+ *
+ * Files are read as streams of rows with limits checked while reading (src/server/files): the
+ * inflated size of an XLSX, columns per row, characters per cell, and the row limit, which stops
+ * the read at the first row too many instead of after the whole file has been expanded.
  */
-import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { DisplayNameSchema, normalizePhone } from '../../lib/fields.ts';
+import { DisplayNameSchema, normalizePhone, visibleText } from '../../lib/fields.ts';
+import { readCsvRows } from '../files/csv.ts';
+import { newProgress, SpreadsheetError, type ReadProgress, type SheetLimits } from '../files/spreadsheet.ts';
+import { readXlsxRows } from '../files/xlsx.ts';
 import { TeamsError } from './teams.ts';
 
 /** Largest accepted roster file: a commune's roster is a few hundred rows. */
 export const MAX_ROSTER_BYTES = 2 * 1024 * 1024;
 /** Most rows in one file. */
 export const MAX_ROSTER_ROWS = 5000;
+/** Most rows read, blank ones included (templates formatted far down the sheet have some). */
+export const MAX_ROSTER_LINES = 5 * MAX_ROSTER_ROWS;
+
+/**
+ * Limits while reading a roster. A 5,000-row roster inflates to ~1.5 MB of sheet XML; 8 MB leaves
+ * room for wide sheets and styling while bounding what a hostile file costs (~1 s, tens of MB).
+ */
+export const ROSTER_LIMITS: SheetLimits = {
+  maxInflatedBytes: 8 * 1024 * 1024,
+  maxRatio: 100,
+  maxEntries: 500,
+  maxColumns: 50,
+  maxCellChars: 1000,
+  // 5,000 rows of 5 distinct texts are 25,000 strings of ~15 characters.
+  maxSharedStrings: 50_000,
+  maxSharedChars: 1_000_000,
+};
 
 export type RosterRole = 'member' | 'leader';
 
@@ -59,17 +82,23 @@ function parseRole(v: string): RosterRole | undefined {
   return undefined;
 }
 
+/** Names of villages and teams in a roster: the shared visible-text rules. */
+const VillageNameSchema = visibleText({ what: 'tên thôn, tổ dân phố', min: 1, max: 120, noInvisible: true, noAngleBrackets: true });
+const RosterTeamNameSchema = visibleText({ what: 'tên tổ', min: 1, max: 120, noInvisible: true, noAngleBrackets: true });
+
 function cleanText(v: string): string {
   return v.normalize('NFC').replace(/\s+/g, ' ').trim();
 }
 
-/** Turns a header row and data rows into validated roster rows. */
-export function rowsFromTable(table: string[][], firstLine = 1): RosterRow[] {
-  const header = table[0];
-  if (!header) throw new TeamsError(400, 'Tệp trống: không có dòng tiêu đề nào.');
-  const index: Partial<Record<keyof typeof COLUMN_NAMES, number>> = {};
+const tooManyRows = () => new TeamsError(413, `Tệp có quá nhiều dòng (tối đa ${MAX_ROSTER_ROWS}). Hãy chia thành nhiều tệp.`);
+const blank = (cells: string[]) => !cells.some((c) => c.trim() !== '');
+type ColumnIndex = Partial<Record<keyof typeof COLUMN_NAMES, number>>;
+
+/** The columns of a header row, refusing a header without the required columns. */
+function headerIndex(header: string[]): ColumnIndex {
+  const index: ColumnIndex = {};
   header.forEach((h, i) => {
-    const f = fold(String(h ?? ''));
+    const f = fold(h);
     for (const [key, names] of Object.entries(COLUMN_NAMES) as [keyof typeof COLUMN_NAMES, string[]][]) {
       if (index[key] === undefined && names.includes(f)) index[key] = i;
     }
@@ -81,39 +110,72 @@ export function rowsFromTable(table: string[][], firstLine = 1): RosterRow[] {
       `Tệp thiếu cột: ${missing.map((k) => `“${COLUMN_LABELS[k]}”`).join(', ')}. Hãy dùng tệp mẫu: dòng đầu tiên là tên các cột ${TEMPLATE_HEADERS.map((h) => `“${h}”`).join(', ')}.`,
     );
   }
-  const body = table.slice(1).filter((r) => r.some((c) => String(c ?? '').trim() !== ''));
-  if (!body.length) throw new TeamsError(400, 'Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.');
-  if (body.length > MAX_ROSTER_ROWS) throw new TeamsError(413, `Tệp có quá nhiều dòng (tối đa ${MAX_ROSTER_ROWS}). Hãy chia thành nhiều tệp.`);
-  const seen = new Map<string, number>();
-  return table.slice(1).flatMap((r, i) => {
-    if (!r.some((c) => String(c ?? '').trim() !== '')) return [];
-    const line = firstLine + i + 1;
-    const cell = (k: keyof typeof COLUMN_NAMES) => (index[k] === undefined ? '' : String(r[index[k]!] ?? ''));
-    const errors: string[] = [];
-    for (const k of Object.keys(COLUMN_NAMES) as (keyof typeof COLUMN_NAMES)[]) {
-      if (looksLikeFormula(cell(k).trim())) errors.push(`Cột “${COLUMN_LABELS[k]}” chứa công thức bảng tính; hãy nhập giá trị thường.`);
+  return index;
+}
+
+/**
+ * Collects roster rows one at a time as a reader streams them: the first non-blank row is the
+ * header, blank rows are skipped, and the row after the limit stops the read with a 413.
+ */
+export class RosterCollector {
+  private index: ColumnIndex | undefined;
+  private readonly seen = new Map<string, number>();
+  private lines = 0;
+  readonly rows: RosterRow[] = [];
+
+  /** Takes the next row of the file (`line` as the spreadsheet numbers it). */
+  add = (line: number, cells: string[]): void => {
+    if (++this.lines > MAX_ROSTER_LINES) throw new TeamsError(413, `Tệp có quá nhiều dòng, kể cả dòng trống (tối đa ${MAX_ROSTER_LINES}). Hãy xóa các dòng trống thừa hoặc chia thành nhiều tệp.`);
+    if (blank(cells)) return;
+    if (!this.index) {
+      this.index = headerIndex(cells);
+      return;
     }
-    const rawName = cell('name');
-    const name = DisplayNameSchema.safeParse(rawName);
-    if (!rawName.trim()) errors.push('Thiếu họ và tên.');
-    else if (!name.success) errors.push(name.error.issues[0]!.message);
-    const rawPhone = cell('phone').trim();
-    // Spreadsheets store numbers without the leading 0 when the column is numeric.
-    const phone = normalizePhone(/^[35789]\d{8}$/.test(rawPhone) ? `0${rawPhone}` : rawPhone);
-    if (!rawPhone) errors.push('Thiếu số điện thoại.');
-    else if (!phone) errors.push(`Số điện thoại “${rawPhone.slice(0, 20)}” không hợp lệ: cần 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09.`);
-    else if (seen.has(phone)) errors.push(`Số điện thoại trùng với dòng ${seen.get(phone)}.`);
-    else seen.set(phone, line);
-    const village = cleanText(cell('village'));
-    const team = cleanText(cell('team'));
-    if (!village) errors.push('Thiếu tên thôn, tổ dân phố.');
-    else if (village.length > 120 || /[\p{Cc}<>]/u.test(village)) errors.push('Tên thôn, tổ dân phố quá dài hoặc có ký tự không hợp lệ.');
-    if (!team) errors.push('Thiếu tên tổ công nghệ số.');
-    else if (team.length > 120 || /[\p{Cc}<>]/u.test(team)) errors.push('Tên tổ quá dài hoặc có ký tự không hợp lệ.');
-    const role = parseRole(cell('role'));
-    if (!role) errors.push(`Vai trò “${cell('role').slice(0, 20)}” không hợp lệ: ghi “Thành viên” hoặc “Tổ trưởng”.`);
-    return [{ line, name: name.success ? name.data : cleanText(rawName).slice(0, 80), phone: phone ?? rawPhone.slice(0, 20), village, team, role: role ?? 'member', errors }];
-  });
+    if (this.rows.length >= MAX_ROSTER_ROWS) throw tooManyRows();
+    this.rows.push(checkRow(this.index, this.seen, line, cells));
+  };
+
+  /** The rows read, refusing a file without a header or without data. */
+  finish(): RosterRow[] {
+    if (!this.index) throw new TeamsError(400, 'Tệp trống: không có dòng tiêu đề nào.');
+    if (!this.rows.length) throw new TeamsError(400, 'Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.');
+    return this.rows;
+  }
+}
+
+/** Validates one data row; its problems are listed on the row, never thrown. */
+function checkRow(index: ColumnIndex, seen: Map<string, number>, line: number, r: string[]): RosterRow {
+  const cell = (k: keyof typeof COLUMN_NAMES) => (index[k] === undefined ? '' : (r[index[k]!] ?? ''));
+  const errors: string[] = [];
+  for (const k of Object.keys(COLUMN_NAMES) as (keyof typeof COLUMN_NAMES)[]) {
+    if (looksLikeFormula(cell(k).trim())) errors.push(`Cột “${COLUMN_LABELS[k]}” chứa công thức bảng tính; hãy nhập giá trị thường.`);
+  }
+  const rawName = cell('name');
+  const name = DisplayNameSchema.safeParse(rawName);
+  if (!rawName.trim()) errors.push('Thiếu họ và tên.');
+  else if (!name.success) errors.push(name.error.issues[0]!.message);
+  const rawPhone = cell('phone').trim();
+  // Spreadsheets store numbers without the leading 0 when the column is numeric.
+  const phone = normalizePhone(/^[35789]\d{8}$/.test(rawPhone) ? `0${rawPhone}` : rawPhone);
+  if (!rawPhone) errors.push('Thiếu số điện thoại.');
+  else if (!phone) errors.push(`Số điện thoại “${rawPhone.slice(0, 20)}” không hợp lệ: cần 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09.`);
+  else if (seen.has(phone)) errors.push(`Số điện thoại trùng với dòng ${seen.get(phone)}.`);
+  else seen.set(phone, line);
+  const village = cleanText(cell('village'));
+  const team = cleanText(cell('team'));
+  if (!village) errors.push('Thiếu tên thôn, tổ dân phố.');
+  else {
+    const v = VillageNameSchema.safeParse(village);
+    if (!v.success) errors.push(v.error.issues[0]!.message);
+  }
+  if (!team) errors.push('Thiếu tên tổ công nghệ số.');
+  else {
+    const t = RosterTeamNameSchema.safeParse(team);
+    if (!t.success) errors.push(t.error.issues[0]!.message);
+  }
+  const role = parseRole(cell('role'));
+  if (!role) errors.push(`Vai trò “${cell('role').slice(0, 20)}” không hợp lệ: ghi “Thành viên” hoặc “Tổ trưởng”.`);
+  return { line, name: name.success ? name.data : cleanText(rawName).slice(0, 80), phone: phone ?? rawPhone.slice(0, 20), village, team, role: role ?? 'member', errors };
 }
 
 const LEGACY =
@@ -136,51 +198,26 @@ export function decodeCsv(bytes: Uint8Array): string {
   return text;
 }
 
-/** Parses CSV text, guessing the delimiter (comma or semicolon) from the header line. */
-export function parseCsv(text: string): string[][] {
-  const first = text.split(/\r?\n/, 1)[0] ?? '';
-  const delimiter = (first.match(/;/g)?.length ?? 0) > (first.match(/,/g)?.length ?? 0) ? ';' : ',';
-  try {
-    return parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true, bom: true, relax_quotes: true }) as string[][];
-  } catch {
-    throw new TeamsError(400, 'Không đọc được tệp CSV: có dấu ngoặc kép hoặc dòng bị lỗi định dạng. Hãy mở bằng Excel và lưu lại kiểu “CSV UTF-8”.');
-  }
-}
+const NOT_A_SPREADSHEET = 'Tệp có đuôi .xlsx nhưng không phải bảng tính Excel. Hãy mở bằng Excel, lưu lại rồi tải lên, hoặc dùng tệp mẫu.';
 
-async function parseXlsx(bytes: Uint8Array): Promise<string[][]> {
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
-  } catch {
-    throw new TeamsError(400, 'Tệp .xlsx này bị hỏng hoặc không phải bảng tính Excel. Hãy mở bằng Excel, lưu lại rồi tải lên, hoặc dùng tệp mẫu.');
-  }
-  const ws = wb.worksheets[0];
-  if (!ws) throw new TeamsError(400, 'Bảng tính không có trang nào.');
-  if (ws.rowCount > MAX_ROSTER_ROWS + 1) throw new TeamsError(413, `Tệp có quá nhiều dòng (tối đa ${MAX_ROSTER_ROWS}). Hãy chia thành nhiều tệp.`);
-  const out: string[][] = [];
-  for (let r = 1; r <= ws.rowCount; r++) {
-    const row = ws.getRow(r);
-    const cells: string[] = [];
-    for (let c = 1; c <= Math.max(row.cellCount, 5); c++) {
-      const v = row.getCell(c).value;
-      if (v && typeof v === 'object' && 'formula' in v) cells.push(`=${String((v as { formula: string }).formula)}`);
-      else if (v && typeof v === 'object' && 'richText' in v) cells.push((v as { richText: { text: string }[] }).richText.map((t) => t.text).join(''));
-      else if (v instanceof Date) cells.push(v.toISOString().slice(0, 10));
-      else cells.push(v === null || v === undefined ? '' : String(v));
-    }
-    out.push(cells);
-  }
-  return out;
-}
-
-/** Reads an uploaded roster (bytes and file name) into validated rows. */
-export async function readRosterFile(bytes: Uint8Array, fileName: string): Promise<RosterRow[]> {
+/**
+ * Reads an uploaded roster (bytes and file name) into validated rows. `progress` (optional) shows how
+ * far the read got, e.g. that a refused file stopped early.
+ */
+export async function readRosterFile(bytes: Uint8Array, fileName: string, progress: ReadProgress = newProgress()): Promise<RosterRow[]> {
   if (bytes.byteLength === 0) throw new TeamsError(400, 'Tệp tải lên trống. Hãy chọn tệp danh sách.');
   if (bytes.byteLength > MAX_ROSTER_BYTES) throw new TeamsError(413, 'Tệp quá lớn (tối đa 2 MB). Danh sách một xã chỉ cần vài trăm dòng.');
   const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
-  if (isZip) return rowsFromTable(await parseXlsx(bytes));
-  if (/\.xlsx?$/i.test(fileName)) throw new TeamsError(400, 'Tệp có đuôi .xlsx nhưng không phải bảng tính Excel. Hãy mở bằng Excel, lưu lại rồi tải lên, hoặc dùng tệp mẫu.');
-  return rowsFromTable(parseCsv(decodeCsv(bytes)));
+  if (!isZip && /\.xlsx?$/i.test(fileName)) throw new TeamsError(400, NOT_A_SPREADSHEET);
+  const collector = new RosterCollector();
+  try {
+    if (isZip) await readXlsxRows(bytes, collector.add, ROSTER_LIMITS, progress);
+    else await readCsvRows(decodeCsv(bytes), collector.add, ROSTER_LIMITS, progress);
+  } catch (err) {
+    if (err instanceof SpreadsheetError) throw new TeamsError(err.status, err.message);
+    throw err;
+  }
+  return collector.finish();
 }
 
 /** The template as CSV text (UTF-8 with BOM, CRLF). */

@@ -96,7 +96,7 @@ export async function planRoster(db: Db, unit: repo.UnitRow, rows: RosterRow[]):
 }
 
 /** Reads an uploaded file, stores its rows for preview, and returns the import id. */
-export async function uploadRoster(db: Kysely<Database>, v: Viewer, unitId: string | undefined, file: { bytes: Uint8Array; name: string }): Promise<string> {
+export async function uploadRoster(db: Kysely<Database>, v: Viewer, unitId: string | number | undefined, file: { bytes: Uint8Array; name: string }): Promise<string> {
   const unit = await requireUnitAccess(db, v, unitId);
   const rows = await readRosterFile(file.bytes, file.name);
   return db.transaction().execute(async (trx) => {
