@@ -126,7 +126,10 @@ export async function scrubRosterRows(trx: Transaction<Database>, phone: string)
 
 /** Forgets rate-limit windows keyed by the person's phone number (they name the number). */
 export async function deletePhoneLimits(trx: Transaction<Database>, phone: string): Promise<void> {
-  await trx.deleteFrom('rate_limit').where('key', 'like', `%:phone:${phone}`).execute();
+  await trx
+    .deleteFrom('rate_limit')
+    .where((eb) => eb.or([eb('key', 'like', `%:phone:${phone}`), eb('key', 'like', `%:pair:${phone}|%`), eb('key', '=', `login:own:${phone}`)]))
+    .execute();
 }
 
 /**

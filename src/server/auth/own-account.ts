@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { consume, failuresAllowed, LIMITS, reset, waitText } from '../security/rate-limit.ts';
+import { guardAttempt, LIMITS, waitText, type LimitCheck } from '../security/rate-limit.ts';
 import { recountUnits } from '../teams/counters.ts';
 import type { AccountResult } from './account.ts';
 import { hashPassword, isCommonPassword, verifyPassword } from './password.ts';
@@ -23,16 +23,17 @@ const COMMON =
  * sign-in for that number, so a borrowed phone with an open session cannot be used to guess it.
  */
 async function checkPassword(db: Kysely<Database>, user: { phone: string; password_hash: string | null }, password: string, field: string): Promise<AccountResult<void>> {
-  const key = `login:phone:${user.phone}`;
-  const state = await failuresAllowed(db, key, LIMITS.loginPerPhone);
-  if (!state.allowed) {
-    return { ok: false, status: 429, message: `Bạn đã nhập sai mật khẩu quá nhiều lần. Vui lòng đợi ${waitText(state.retryAfter)} rồi thử lại.` };
+  // Atomic like sign-in (the hit is taken before the check, given back on success): the session
+  // holder is one client, so the strict per-(number, client) limit applies, plus the number's own.
+  const checks: LimitCheck[] = [
+    { key: `login:own:${user.phone}`, limit: LIMITS.loginPerPhoneClient, onSuccess: 'reset' },
+    { key: `login:phone:${user.phone}`, limit: LIMITS.loginPerPhone, onSuccess: 'refund' },
+  ];
+  const r = await guardAttempt(db, checks, async () => !!user.password_hash && (await verifyPassword(user.password_hash, password)), (ok) => ok);
+  if (r.limited) {
+    return { ok: false, status: 429, retryAfter: r.retryAfter, message: `Bạn đã nhập sai mật khẩu quá nhiều lần. Vui lòng đợi ${waitText(r.retryAfter)} rồi thử lại.` };
   }
-  if (!user.password_hash || !(await verifyPassword(user.password_hash, password))) {
-    await consume(db, key, LIMITS.loginPerPhone);
-    return { ok: false, status: 400, field, message: 'Mật khẩu hiện tại không đúng.' };
-  }
-  await reset(db, key);
+  if (!r.result) return { ok: false, status: 400, field, message: 'Mật khẩu hiện tại không đúng.' };
   return { ok: true, value: undefined };
 }
 

@@ -10,7 +10,7 @@ import { EDITION_LABELS, paths } from '../../lib/editions.ts';
 import type { Course } from '../content/catalog.ts';
 import { issuerName, siteUrl } from '../config.ts';
 import type { CertificateRow, Database } from '../db/schema.ts';
-import { blocked, LIMITS, RateLimitError, take, waitText, type LimitCheck } from '../security/rate-limit.ts';
+import { guardAttempt, LIMITS, RateLimitError, waitText, type LimitCheck } from '../security/rate-limit.ts';
 import { formatCode, generateCode, parseCode } from './code.ts';
 import * as repo from './certificates.repository.ts';
 
@@ -116,21 +116,16 @@ export const CERTIFICATE_NOT_FOUND = 'Không tìm thấy chứng nhận có mã 
 /**
  * Public lookup by a typed or scanned code. Unknown codes count against the client, so guessing is
  * cut off after a few tries; a blocked client is refused even for real codes until the window ends.
- * A client over its limit is refused even for real codes. A found code costs two indexed queries
- * (the client's rate-limit row, then the certificate view); a miss is counted and checked in one
- * statement, so of N parallel guesses at most the limit get an answer.
+ * The miss is taken before the lookup (one statement that counts and checks) and given back when
+ * the code exists, so of N parallel guesses at most the limit are looked up at all.
  */
 export async function verifyCertificate(db: Kysely<Database>, rawCode: string, clientKey: string): Promise<CertificateView> {
   const code = parseCode(rawCode);
-  const check: LimitCheck = { key: `cert:miss:${clientKey}`, limit: LIMITS.certificateMissPerClient };
-  // Refusal only: the guard against guessing is the atomic count of misses below.
-  const state = await blocked(db, check.key, check.limit);
-  if (!state.allowed) throw tooMany(state.retryAfter);
-  const row = code ? await repo.findViewByCode(db, code) : undefined;
-  if (row) return toView(row);
-  const taken = await take(db, [check]);
-  if (!taken.allowed) throw tooMany(taken.retryAfter);
-  throw new CertificateError(404, CERTIFICATE_NOT_FOUND);
+  const checks: LimitCheck[] = [{ key: `cert:miss:${clientKey}`, limit: LIMITS.certificateMissPerClient, onSuccess: 'refund' }];
+  const r = await guardAttempt(db, checks, async () => (code ? await repo.findViewByCode(db, code) : undefined), (row) => row !== undefined);
+  if (r.limited) throw tooMany(r.retryAfter);
+  if (!r.result) throw new CertificateError(404, CERTIFICATE_NOT_FOUND);
+  return toView(r.result);
 }
 
 function tooMany(seconds: number): RateLimitError {
