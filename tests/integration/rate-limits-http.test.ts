@@ -18,7 +18,7 @@ afterAll(() => server?.stop());
 
 const DEMO_PHONE = '0912000001';
 const DEMO_PASSWORD = 'hoc-thu-2026';
-const LESSON = paths.lesson('trinh-duyet-an-toan', 'citizen', 'doc-dia-chi');
+const CHECK = `${paths.lesson('trinh-duyet-an-toan', 'citizen', 'doc-dia-chi')}/kiem-tra`;
 
 function tally(statuses: number[]): Record<number, number> {
   const out: Record<number, number> = {};
@@ -57,16 +57,19 @@ describe('submissions over HTTP', () => {
   it('stores exactly the per-account allowance of 40 parallel guest checks and answers the rest 429 with Retry-After', async () => {
     const guest = new Client(server.url);
     const headers = { 'x-forwarded-for': '198.51.100.3' };
-    const first = await guest.post(`${LESSON}/kiem-tra`, { 'q-dda-1': '0' }, headers);
+    // Open the check as a browser does: its sealed token and the first question's field name.
+    const html = await (await guest.get(CHECK, headers)).text();
+    const fields: [string, string][] = [['token', /name="token" value="([^"]+)"/.exec(html)![1]!], [/type="radio" name="(q\d+)"/.exec(html)![1]!, '0']];
+    const first = await guest.post(CHECK, fields, headers);
     expect(first.status).toBe(303);
     expect(guest.cookies.size).toBe(1);
-    const rs = await Promise.all(Array.from({ length: 40 }, () => guest.post(`${LESSON}/kiem-tra`, { 'q-dda-1': '0' }, headers)));
+    const rs = await Promise.all(Array.from({ length: 40 }, () => guest.post(CHECK, fields, headers)));
     // 303 = stored and redirected to its feedback; the allowance is 30 a minute per guest.
     expect(tally(rs.map((r) => r.status))).toEqual({ 303: 29, 429: 11 });
     const limited = rs.find((r) => r.status === 429)!;
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await limited.text()).toMatch(/Bạn đã nộp bài quá nhiều lần trong thời gian ngắn\. Vui lòng đợi \d+ (giây|phút) rồi nộp lại\./);
     // Another learner behind another address is not affected.
-    expect((await new Client(server.url).post(`${LESSON}/kiem-tra`, { 'q-dda-1': '0' }, { 'x-forwarded-for': '198.51.100.4' })).status).toBe(303);
+    expect((await new Client(server.url).post(CHECK, fields, { 'x-forwarded-for': '198.51.100.4' })).status).toBe(303);
   });
 });

@@ -11,7 +11,6 @@ import { DisplayNameSchema, visibleText } from '../../lib/fields.ts';
 import { findEdition } from '../content/catalog.ts';
 import type { Database, Role } from '../db/schema.ts';
 import { recountUnits } from './counters.ts';
-import { guardAttempt, LIMITS, waitText, type LimitCheck } from '../security/rate-limit.ts';
 import * as repo from './teams.repository.ts';
 import { isUuid } from '../../lib/ids.ts';
 
