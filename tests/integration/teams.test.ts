@@ -164,7 +164,7 @@ describe('counters', () => {
     expect(prov.overdue).toBe(dash.overdue);
     expect(prov.completed).toBe(dash.completed);
     expect(dash.completed).toBeGreaterThan(0);
-  });
+  }, 180_000);
 
   it('reports a corrupted counter, and recount repairs it', async () => {
     await db.transaction().execute((trx) => corruptMemberCounter(trx, communeA.id, 5));
