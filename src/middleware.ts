@@ -24,6 +24,7 @@ function isCrossSite(request: Request, url: URL): boolean {
 export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.sessionId = null;
+  context.locals.attention = false;
   if (context.isPrerendered) return next();
 
   if (!SAFE.has(context.request.method) && isCrossSite(context.request, context.url)) {
@@ -40,6 +41,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
       if (found) {
         context.locals.user = found.user;
         context.locals.sessionId = found.session.id;
+        context.locals.attention = found.attention;
         if (found.session.refreshed) setSessionCookie(context.cookies, token, found.session.expiresAt);
       } else {
         clearSessionCookie(context.cookies);

@@ -34,7 +34,11 @@ const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/ch
 const chromium = candidates.find((p) => fs.existsSync(p));
 let e2eStatus = 0;
 let e2eSkipped = false;
-if (!chromium) {
+if (process.env.HOCSO_SKIP_E2E === '1') {
+  // CI runs the browser suite once, on PGlite; the Postgres pass covers the database layer with vitest.
+  console.log('▶ playwright skipped (HOCSO_SKIP_E2E=1)');
+  e2eSkipped = true;
+} else if (!chromium) {
   banner(
     'NO CHROMIUM FOUND — BROWSER TESTS SKIPPED.\n' +
       'Install Debian\'s Chromium (apt-get install -y chromium) or set CHROMIUM_PATH.' +

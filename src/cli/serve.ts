@@ -5,6 +5,7 @@
  * the pinned Node 24. It restarts nothing by itself: in production a supervisor (systemd, see
  * deploy/hocso.service) restarts it if it exits.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +17,9 @@ import { migrateToLatest } from '../server/db/migrate.ts';
 import { seedDemo, shouldSeedDemo } from '../server/demo/seed.ts';
 import { signingKey, SigningKeyError } from '../server/certificates/signing.ts';
 import { capRequestBody, continueAllowed } from '../web/body-cap.ts';
+import { formSecret, FormSecretError } from '../server/form-secret.ts';
+import { isProduction } from '../server/config.ts';
+import { baseHeaders, fallbackPolicy } from '../web/security-headers.ts';
 
 process.env.ASTRO_NODE_LOGGING ??= 'disabled';
 const port = Number(process.env.PORT || 4321);
@@ -53,15 +57,43 @@ try {
   if (!(err instanceof SigningKeyError)) throw err;
   console.error(err.message);
 }
+// Lesson-check forms are sealed with FORM_SECRET: say so at start-up rather than at the first check.
+try {
+  formSecret();
+} catch (err) {
+  if (!(err instanceof FormSecretError)) throw err;
+  console.error(err.message);
+}
 
 const { handler } = (await import(pathToFileURL(path.join(dist, 'server', 'entry.mjs')).href)) as {
   handler: (req: http.IncomingMessage, res: http.ServerResponse, next?: (err?: unknown) => void) => void;
 };
 
+/**
+ * The Content-Security-Policy Astro computed for each prerendered page (security.csp with the adapter's
+ * staticHeaders), by path. On-demand pages carry theirs on the response.
+ */
+const pagePolicies = new Map<string, string>();
+try {
+  const entries = JSON.parse(fs.readFileSync(path.join(dist, '_headers.json'), 'utf8')) as { pathname: string; headers: { key: string; value: string }[] }[];
+  for (const e of entries) {
+    const csp = e.headers.find((h) => h.key.toLowerCase() === 'content-security-policy');
+    if (csp) pagePolicies.set(e.pathname, csp.value);
+  }
+} catch (err) {
+  // A site without prerendered pages has no such file; with them, their styles and scripts would be blocked.
+  console.error(`Không đọc được ${path.join(dist, '_headers.json')} (trang dựng sẵn sẽ thiếu CSP riêng): ${(err as Error).message}`);
+}
+/** The page path a static file answers for: /a/b/index.html, /a/b.html and /a/b/ are all /a/b. */
+const pagePath = (p: string) => p.replace(/(\/index)?\.html$/, '').replace(/(.)\/+$/, '$1') || '/';
+const security = Object.entries(baseHeaders(isProduction()));
+
 const compress = compression({ threshold: 512 });
 const assets = sirv(path.join(dist, 'client'), {
   extensions: ['html'],
   setHeaders(res, pathname) {
+    const policy = pagePolicies.get(pagePath(pathname));
+    if (policy) res.setHeader('content-security-policy', policy);
     res.setHeader(
       'cache-control',
       pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=300, must-revalidate',
@@ -72,10 +104,10 @@ const assets = sirv(path.join(dist, 'client'), {
 const server = http.createServer((req, res) => {
   // Every body is capped here, whatever the route does with it (src/web/body-cap.ts).
   if (!capRequestBody(req, res)) return;
-  res.setHeader('x-content-type-options', 'nosniff');
-  res.setHeader('referrer-policy', 'strict-origin-when-cross-origin');
-  res.setHeader('x-frame-options', 'DENY');
-  res.setHeader('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+  // Defaults for every response; a page's own policy (static file above, or Astro's response header)
+  // and public routes' CORP/CORS replace them.
+  for (const [k, v] of security) res.setHeader(k, v);
+  res.setHeader('content-security-policy', fallbackPolicy((req.url ?? '/').split('?')[0]!));
   compress(req as never, res as never, () => {
     // Static files answer GET/HEAD only; every other method goes to the app (which refuses or handles it).
     if (req.method !== 'GET' && req.method !== 'HEAD') return handler(req, res);

@@ -10,6 +10,7 @@ import { FormError } from './form.ts';
 import { clearGuestCookie, guestTokenHash, setSessionCookie } from './request.ts';
 import { authenticate, register } from '../server/auth/account.ts';
 import { createSession } from '../server/auth/session.ts';
+import { needsAttention } from '../server/recovery/recovery.ts';
 
 export const SignUpSchema = z.object({ phone: PhoneSchema, displayName: DisplayNameSchema, password: NewPasswordSchema, next: NextPathSchema });
 export const SignInSchema = z.object({ phone: PhoneSchema, password: PasswordInputSchema, next: NextPathSchema });
@@ -19,7 +20,11 @@ export type SignUpInput = z.output<typeof SignUpSchema>;
 /** A validated sign-in form. */
 export type SignInInput = z.output<typeof SignInSchema>;
 
-async function startSession(db: Kysely<Database>, cookies: AstroCookies, userId: string, userAgent: string | null | undefined): Promise<void> {
+/**
+ * Signs the person in on this device and hands them the guest work done here (lesson checks taken
+ * before signing in). Used by sign-up, sign-in, activation and recovery alike.
+ */
+export async function startSession(db: Kysely<Database>, cookies: AstroCookies, userId: string, userAgent?: string | null): Promise<void> {
   const { token, expiresAt } = await createSession(db, userId, userAgent);
   setSessionCookie(cookies, token, expiresAt);
   const guest = guestTokenHash(cookies, false);
@@ -45,5 +50,7 @@ export async function handleSignIn(db: Kysely<Database>, data: SignInInput, cook
   if (!r.ok && r.status === 429) throw new RateLimitError(r.message, r.retryAfter ?? 60);
   if (!r.ok) throw new FormError({}, r.status, r.message);
   await startSession(db, cookies, r.value.userId, userAgent);
+  // A reset, a pending in-person reset or a recovery request waits for the owner: show it first.
+  if (await needsAttention(db, r.value.userId)) return `/tai-khoan/bao-mat?tiep=${encodeURIComponent(data.next)}`;
   return data.next;
 }

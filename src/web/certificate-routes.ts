@@ -15,6 +15,7 @@ import { siteUrl } from '../server/config.ts';
 import { CertificateCodeSchema, IntIdSchema, param } from './params.ts';
 import { clientKey, db, HttpError } from './request.ts';
 import { errorResponse } from './errors.ts';
+import { PDF_POLICY, PUBLIC_RESOURCE_HEADERS } from './security-headers.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -52,7 +53,7 @@ async function render(kind: Kind, c: CertificateView): Promise<Response> {
   switch (kind) {
     case 'pdf':
       return new Response(await renderCertificatePdf(c) as BodyInit, {
-        headers: { ...cache, 'content-type': 'application/pdf', 'content-disposition': `inline; filename="chung-nhan-${c.displayCode}.pdf"` },
+        headers: { ...cache, 'content-type': 'application/pdf', 'content-security-policy': PDF_POLICY, 'content-disposition': `inline; filename="chung-nhan-${c.displayCode}.pdf"` },
       });
     case 'png':
       return new Response(renderCertificateImage(c) as BodyInit, { headers: { ...cache, 'content-type': 'image/png' } });
@@ -65,18 +66,25 @@ async function render(kind: Kind, c: CertificateView): Promise<Response> {
   }
 }
 
-/** The GET handler of one certificate form. */
+/** The GET handler of one certificate form; every answer, refusals included, is readable by verifiers on other sites. */
 export function certificateRoute(kind: Kind): APIRoute {
-  return async ({ params, request, clientAddress }) => {
-    try {
-      const code = certificateCode(params.code);
-      const c = await verifyCertificate(await db(), code, clientKey(request, clientAddress));
-      return await render(kind, c);
-    } catch (err) {
-      if (err instanceof SigningKeyError) return signingUnavailable(err);
-      return errorResponse(err);
-    }
+  return async (context) => {
+    const r = await answer(kind, context);
+    for (const [k, v] of Object.entries(PUBLIC_RESOURCE_HEADERS)) r.headers.set(k, v);
+    return r;
   };
+}
+
+/** The response for one form of one certificate, or the refusal. */
+async function answer(kind: Kind, { params, request, clientAddress }: Parameters<APIRoute>[0]): Promise<Response> {
+  try {
+    const code = certificateCode(params.code);
+    const c = await verifyCertificate(await db(), code, clientKey(request, clientAddress));
+    return await render(kind, c);
+  } catch (err) {
+    if (err instanceof SigningKeyError) return signingUnavailable(err);
+    return errorResponse(err);
+  }
 }
 
 const LIST_NOT_FOUND = 'Không tìm thấy danh sách trạng thái chứng nhận này.';
@@ -84,22 +92,30 @@ const LIST_NOT_FOUND = 'Không tìm thấy danh sách trạng thái chứng nh�
 /**
  * The GET handler of a revocation status list: the BitstringStatusListCredential signed as a
  * VC-JWT (what every credential's statusListCredential points to), or its unsigned JSON form.
+ * Readable by verifiers on other sites, like the certificates.
  */
 export function statusListRoute(kind: 'jwt' | 'json'): APIRoute {
   return async ({ params }) => {
-    try {
-      const list = param(params.list, IntIdSchema, LIST_NOT_FOUND);
-      const built = await buildStatusList(await db(), list);
-      if (!built) throw new HttpError(404, LIST_NOT_FOUND);
-      // Short public caching, as for the certificates: a revocation reaches verifiers within minutes.
-      const cache = { 'cache-control': `public, max-age=${STATUS_LIST_TTL_SECONDS}` };
-      if (kind === 'json') {
-        return new Response(JSON.stringify(statusListCredential(built), null, 2), { headers: { ...cache, 'content-type': 'application/ld+json; charset=utf-8' } });
-      }
-      return new Response(await signStatusList(built), { headers: { ...cache, 'content-type': 'application/vc+jwt' } });
-    } catch (err) {
-      if (err instanceof SigningKeyError) return signingUnavailable(err);
-      return errorResponse(err);
-    }
+    const r = await statusList(kind, params.list);
+    for (const [k, v] of Object.entries(PUBLIC_RESOURCE_HEADERS)) r.headers.set(k, v);
+    return r;
   };
 }
+
+async function statusList(kind: 'jwt' | 'json', rawList: string | undefined): Promise<Response> {
+  try {
+    const list = param(rawList, IntIdSchema, LIST_NOT_FOUND);
+    const built = await buildStatusList(await db(), list);
+    if (!built) throw new HttpError(404, LIST_NOT_FOUND);
+    // Short public caching, as for the certificates: a revocation reaches verifiers within minutes.
+    const cache = { 'cache-control': `public, max-age=${STATUS_LIST_TTL_SECONDS}` };
+    if (kind === 'json') {
+      return new Response(JSON.stringify(statusListCredential(built), null, 2), { headers: { ...cache, 'content-type': 'application/ld+json; charset=utf-8' } });
+    }
+    return new Response(await signStatusList(built), { headers: { ...cache, 'content-type': 'application/vc+jwt' } });
+  } catch (err) {
+    if (err instanceof SigningKeyError) return signingUnavailable(err);
+    return errorResponse(err);
+  }
+}
+

@@ -6,8 +6,11 @@ import { CertificateError } from '../server/certificates/certificates.ts';
 import { LearningError } from '../server/learning/learning.ts';
 import { TopicError } from '../server/topics/errors.ts';
 import { HttpError } from './request.ts';
+import { plainPage } from './security-headers.ts';
 import { TeamsError } from '../server/teams/teams.ts';
 import { RateLimitError } from '../server/security/rate-limit.ts';
+import { RecoveryError } from '../server/recovery/recovery.ts';
+import { FormSecretError } from '../server/form-secret.ts';
 
 /** A failure safe to show to the user. */
 export interface ShownError {
@@ -19,12 +22,14 @@ export interface ShownError {
 
 /** Whether `err` is an expected failure with a status and a message safe to show. */
 export function isShown(err: unknown): boolean {
-  return err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError || err instanceof TopicError || err instanceof TeamsError || err instanceof RateLimitError;
+  return err instanceof LearningError || err instanceof CertificateError || err instanceof HttpError || err instanceof TopicError || err instanceof TeamsError || err instanceof RateLimitError || err instanceof RecoveryError;
 }
 
 /** Turns an expected failure into a status and message; rethrows anything unexpected (→ 500 page). */
 export function shownError(err: unknown): ShownError {
   if (err instanceof RateLimitError) return { status: err.status, message: err.message, retryAfter: err.retryAfter };
+  // Misconfiguration (FORM_SECRET missing in production): the start-up log names it; learners get a 503.
+  if (err instanceof FormSecretError) return { status: 503, message: 'Bài kiểm tra tạm thời chưa mở được. Vui lòng thử lại sau.' };
   if (isShown(err)) return { status: (err as HttpError).status, message: (err as Error).message };
   throw err;
 }
@@ -33,7 +38,7 @@ export function shownError(err: unknown): ShownError {
 export function errorResponse(err: unknown): Response {
   const shown = shownError(err);
   const esc = shown.message.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-  const html = `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Lỗi · Học Số</title></head><body style="font:18px/1.6 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem"><h1>Không thực hiện được yêu cầu</h1><p role="alert">${esc}</p><p><a href="/">Về trang chủ</a></p></body></html>`;
+  const html = plainPage('Lỗi', `<h1>Không thực hiện được yêu cầu</h1><p role="alert">${esc}</p><p><a href="/">Về trang chủ</a></p>`);
   return withStatus(new Response(html, { status: shown.status, headers: { 'content-type': 'text/html; charset=utf-8' } }), shown);
 }
 

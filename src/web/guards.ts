@@ -4,6 +4,7 @@ import { paths } from '../lib/editions.ts';
 import type { Role } from '../server/db/schema.ts';
 import { HttpError } from './request.ts';
 import { errorResponse } from './errors.ts';
+import { plainPage } from './security-headers.ts';
 import type { SessionUser } from '../server/auth/session.ts';
 
 /** The signed-in user of an endpoint; a 401 error (Vietnamese page) for guests. */
@@ -47,7 +48,7 @@ export async function requireManager(
   if (user instanceof Response) return user;
   if (await canManage(user)) return user;
   return new Response(
-    '<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Không có quyền · Học Số</title></head><body style="font:18px/1.6 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem"><h1>Không có quyền truy cập</h1><p role="alert">Trang quản lý chỉ dành cho cán bộ xã, phường, tỉnh và tổ trưởng Tổ công nghệ số cộng đồng.</p><p><a href="/">Về trang chủ</a></p></body></html>',
+    plainPage('Không có quyền', '<h1>Không có quyền truy cập</h1><p role="alert">Trang quản lý chỉ dành cho cán bộ xã, phường, tỉnh và tổ trưởng Tổ công nghệ số cộng đồng.</p><p><a href="/">Về trang chủ</a></p>'),
     { status: 403, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'private, no-store' } },
   );
 }

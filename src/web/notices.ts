@@ -12,6 +12,10 @@ export const NOTICES = {
   'da-dang-xuat-phien': 'Đã kết thúc phiên đăng nhập đó.',
   'da-xoa-tai-khoan': 'Tài khoản của bạn đã được xóa.',
   'da-huy-khoi-phuc': 'Đã hủy yêu cầu đặt lại mật khẩu.',
+  'da-dat-mat-khau': 'Đã đặt mật khẩu mới. Mọi phiên đăng nhập cũ của tài khoản đã được đăng xuất.',
+  'da-xac-nhan-yeu-cau': 'Đã xác nhận. Người đang ngồi cùng bạn giờ có thể nhận mã khôi phục trên máy của họ.',
+  'da-tu-choi-yeu-cau': 'Đã từ chối. Không ai nhận được mã khôi phục cho tài khoản của bạn.',
+  'da-xem-thong-bao': 'Đã đánh dấu các thông báo là đã xem.',
 } as const;
 
 /** A notice code. */

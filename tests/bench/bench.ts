@@ -85,3 +85,6 @@ await import('./certificates-bench.ts');
 
 // Officials' dashboards at scale.
 await import('./teams-bench.ts');
+
+// Hostile uploads and request bodies.
+await import('./uploads-bench.ts');

@@ -31,8 +31,9 @@ const visits: Visit[] = [
   { name: 'sign-in', path: async () => '/dang-nhap' },
   { name: 'sign-up', path: async () => '/dang-ky' },
   { name: 'error', path: async () => '/khong-co-trang-nay' },
+  { name: 'lesson check', path: async () => paths.check(COURSE, 'citizen', lesson().id) },
   { name: 'check result', path: async (page) => {
-      await page.goto(paths.lesson(COURSE, 'citizen', lesson().id));
+      await page.goto(paths.check(COURSE, 'citizen', lesson().id));
       await page.getByRole('button', { name: 'Nộp bài kiểm tra' }).click();
       return new URL(page.url()).pathname + new URL(page.url()).search;
     } },
@@ -61,6 +62,10 @@ const visits: Visit[] = [
   { name: 'moderation', path: async () => '/quan-tri/hoi-dap', signedIn: true, phone: '0912000005' },
   { name: 'check-in host', path: async () => `/quan-tri/diem-danh/${topicMonth()}`, signedIn: true, phone: '0912000005' },
   { name: 'activation', path: async () => '/kich-hoat' },
+  { name: 'forgotten password', path: async () => '/quen-mat-khau' },
+  { name: 'account security', path: async () => '/tai-khoan/bao-mat', signedIn: true },
+  { name: 'personal recovery code', path: async () => '/tai-khoan/ma-du-phong', signedIn: true },
+  { name: 'in-person reset', path: async () => '/quan-ly/dat-lai-tai-cho', signedIn: true, phone: OFFICIAL },
   { name: 'management home', path: async () => '/quan-ly', signedIn: true, phone: OFFICIAL },
   { name: 'unit dashboard', path: unitPath, signedIn: true, phone: OFFICIAL },
   { name: 'team dashboard', path: teamPath, signedIn: true, phone: OFFICIAL },

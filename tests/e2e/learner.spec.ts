@@ -28,6 +28,8 @@ test('a citizen signs up, learns every lesson, passes the final quiz and complet
     await page.goto(paths.lesson(COURSE, 'citizen', lesson.id));
     await expect(page.getByRole('heading', { level: 1, name: lesson.title })).toBeVisible();
     await expect(page.getByText(`Ghi nhớ: ${lesson.remember}`)).toBeVisible();
+    await page.getByRole('link', { name: 'Làm bài kiểm tra nhanh' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: `Kiểm tra nhanh: ${lesson.title}` })).toBeVisible();
     await answerAllCorrectly(page, lesson.check);
     await page.getByRole('button', { name: 'Nộp bài kiểm tra' }).click();
     await expect(page.getByRole('heading', { level: 1, name: /Kết quả kiểm tra/ })).toBeVisible();
@@ -90,6 +92,7 @@ test.describe('with JavaScript turned off', () => {
   test('a guest’s check answers are kept across sign-in', async ({ page, account }) => {
     const lesson = course().editions.citizen!.lessons[2]!;
     await page.goto(paths.lesson(COURSE, 'citizen', lesson.id));
+    await page.getByRole('link', { name: 'Làm bài kiểm tra nhanh' }).click();
     await answerAllCorrectly(page, lesson.check);
     await page.getByRole('button', { name: 'Nộp bài kiểm tra' }).click();
     await expect(page.getByText(/chưa đăng nhập nên tiến độ chưa được lưu/)).toBeVisible();

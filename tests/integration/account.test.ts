@@ -31,7 +31,8 @@ import { unitDashboard } from '../../src/server/teams/dashboard.ts';
 import { commitRoster, uploadRoster } from '../../src/server/teams/roster.ts';
 import { seedAdministrativeUnits } from '../../src/server/teams/seed.ts';
 import * as teamsRepo from '../../src/server/teams/teams.repository.ts';
-import { assignCourse, createTeam, issueCode, issueRecoveryCode, redeemCode, renameTeam, type Viewer } from '../../src/server/teams/teams.ts';
+import { assignCourse, createTeam, issueCode, renameTeam, type Viewer } from '../../src/server/teams/teams.ts';
+import { redeemCode, startHelperRecovery } from '../../src/server/recovery/recovery.ts';
 import { correctFields } from '../setup/answers.ts';
 import { createTestDb } from '../setup/db.ts';
 
@@ -63,7 +64,7 @@ async function complete(userId: string) {
   const quiz = await startFinalQuiz(db, userId, course.slug, 'citizen');
   const attempt = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
   const entries: FormEntries = new Map();
-  for (const [k, v] of attempt.questions.flatMap((d) => correctFields(course.questions.get(d.id)!, d.order))) entries.set(k, [...(entries.get(k) ?? []), v]);
+  for (const [k, v] of attempt.questions.flatMap((d, i) => correctFields(course.questions.get(d.id)!, d.order, i))) entries.set(k, [...(entries.get(k) ?? []), v]);
   await submitFinalQuiz(db, userId, quiz.attemptId, entries, 'test-client');
   const [c] = await certificatesOfUser(db, userId);
   return c!;
@@ -263,7 +264,7 @@ describe('account deletion', () => {
     await commitRoster(db, official, imp, []);
     const user = await db.selectFrom('user').select('id').where('phone', '=', `+84${phone.slice(1)}`).executeTakeFirstOrThrow();
     const { code } = await issueCode(db, user.id, 'activation', official.id);
-    const r = await redeemCode(db, { phone: `+84${phone.slice(1)}`, code, password: PASSWORD, clientKey: 'test-client' });
+    const r = await redeemCode(db, { phone: `+84${phone.slice(1)}`, code, password: PASSWORD });
     expect(r.ok).toBe(true);
     return { id: user.id, phone: `+84${phone.slice(1)}`, cert: await complete(user.id) };
   }
@@ -279,7 +280,7 @@ describe('account deletion', () => {
   it('keeps certificates verifiable with the frozen name, removes team membership and keeps counters exact', async () => {
     const leaving = await member('0917000001', 'Đoàn Thị Rời');
     const staying = await member('0917000002', 'Đoàn Văn Ở');
-    await issueRecoveryCode(db, official, leaving.phone);
+    await startHelperRecovery(db, official, leaving.phone);
     const session = await createSession(db, leaving.id);
     expect(await recountAll(db, { fix: false })).toEqual([]);
     const before = await unitDashboard(db, official, String(unitId), undefined);

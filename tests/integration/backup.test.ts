@@ -107,7 +107,7 @@ async function seed(db: Kysely<Database>) {
   for (const l of lessons) await markLessonDone(db, { userId: graduate }, { course: COURSE, edition: 'citizen', lessonId: l.id }, 'test-client');
   const quiz = await startFinalQuiz(db, graduate, COURSE, 'citizen');
   const attempt = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
-  await submitFinalQuiz(db, graduate, quiz.attemptId, formOf(attempt.questions.flatMap((d) => correctFields(course.questions.get(d.id)!, d.order))), 'test-client');
+  await submitFinalQuiz(db, graduate, quiz.attemptId, formOf(attempt.questions.flatMap((d, i) => correctFields(course.questions.get(d.id)!, d.order, i))), 'test-client');
   const [certificate] = await certificatesOfUser(db, graduate);
   expect(certificate?.status).toBe('valid');
   for (const name of ['Nguyễn Văn Đức', 'Lê Thị Ánh Tuyết']) {

@@ -45,7 +45,7 @@ async function passingAttempt(userId: string, edition: 'citizen' | 'member') {
   const quiz = await startFinalQuiz(db, userId, COURSE, edition);
   const attempt = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
   const entries: FormEntries = new Map();
-  for (const [k, v] of attempt.questions.flatMap((d) => correctFields(course().questions.get(d.id)!, d.order))) entries.set(k, [...(entries.get(k) ?? []), v]);
+  for (const [k, v] of attempt.questions.flatMap((d, i) => correctFields(course().questions.get(d.id)!, d.order, i))) entries.set(k, [...(entries.get(k) ?? []), v]);
   return { attemptId: quiz.attemptId, entries };
 }
 

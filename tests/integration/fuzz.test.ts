@@ -55,6 +55,8 @@ beforeAll(async () => {
     code: ['HS4VN-2026D'],
     month: ['2026-11', '2026-12'],
     token: ['a'.repeat(48)],
+    request: ['00000000-0000-4000-8000-000000000000'],
+    list: ['1'],
   };
 }, 180_000);
 afterAll(() => server?.stop());

@@ -8,17 +8,40 @@ import { getCatalog } from '../../src/server/content/catalog.ts';
 import { paths } from '../../src/lib/editions.ts';
 import type { Edition } from '../../src/lib/content/schema.ts';
 import { Client, startServer, type TestServer } from '../setup/server.ts';
+import { checkVersion } from '../../src/server/learning/quiz.ts';
+import { openCheckToken, sealCheckToken } from '../../src/server/learning/check-token.ts';
+import { correctFieldsFromHtml } from '../setup/answers.ts';
 
+// Shared with the server, so the test can seal a token as an older deployment would have.
+process.env.FORM_SECRET = 'http-test-form-secret-0123456789abcdefgh';
 let server: TestServer;
 const STACK = /\bat [\w.<>]+ \(|node_modules|\.ts:\d+|Error:/;
 
 beforeAll(async () => {
   if (!fs.existsSync('dist/server/entry.mjs')) throw new Error('Run `npm run build` first (npm test does it).');
-  server = await startServer();
+  server = await startServer({ FORM_SECRET: process.env.FORM_SECRET! });
 });
 afterAll(() => server?.stop());
 
 const LESSON = paths.lesson('trinh-duyet-an-toan', 'citizen', 'doc-dia-chi');
+const CHECK = `${LESSON}/kiem-tra`;
+
+/** Opens the lesson check as a browser would; returns its page and the sealed token. */
+async function openCheck(c: Client): Promise<{ html: string; token: string }> {
+  const r = await c.get(CHECK);
+  expect(r.status).toBe(200);
+  const html = await r.text();
+  return { html, token: /name="token" value="([^"]+)"/.exec(html)![1]! };
+}
+
+/** Posts the check with its token and the fields `build` makes from the page. */
+async function postCheck(c: Client, build: (html: string) => [string, string][]) {
+  const { html, token } = await openCheck(c);
+  return c.post(CHECK, [['token', token], ...build(html)]);
+}
+
+/** The field name of the first single-choice (radio) question on a check page. */
+const firstRadio = (html: string) => /type="radio" name="(q\d+)"/.exec(html)![1]!;
 
 async function signUp(c: Client, phone: string) {
   const r = await c.post('/dang-ky', { displayName: 'Nguyễn Văn Thử', phone, password: 'vườn nhà có ba cây bưởi', next: '/' });
@@ -79,20 +102,27 @@ describe('bad input gets a clear Vietnamese 4xx, never a stack trace', () => {
     ['unknown course', (c) => c.get('/khoa-hoc/khong-co/nguoi-dan'), 404, /Không tìm thấy/],
     ['unknown edition', (c) => c.get('/khoa-hoc/trinh-duyet-an-toan/ai-do'), 404, /Không tìm thấy/],
     ['unknown lesson', (c) => c.get('/khoa-hoc/trinh-duyet-an-toan/nguoi-dan/khong-co'), 404, /Không tìm thấy/],
-    ['check for an unknown lesson', (c) => c.post('/khoa-hoc/trinh-duyet-an-toan/nguoi-dan/khong-co/kiem-tra', { 'q-x': '0' }), 404, /Không tìm thấy bài học/],
+    ['check for an unknown lesson', (c) => c.post('/khoa-hoc/trinh-duyet-an-toan/nguoi-dan/khong-co/kiem-tra', { q1: '0' }), 404, /Không tìm thấy bài học/],
+    ['a check for a malformed lesson id', (c) => c.get('/khoa-hoc/trinh-duyet-an-toan/nguoi-dan/%27%3B--/kiem-tra'), 404, /Không tìm thấy bài học/],
     ['member-only lesson in the citizen edition', (c) => c.post('/khoa-hoc/trinh-duyet-an-toan/nguoi-dan/kich-ban-huong-dan/hoan-thanh', {}), 404, /Không tìm thấy bài học/],
-    ['answer to a question not in the lesson', (c) => c.post(`${LESSON}/kiem-tra`, { 'q-khong-co': '0' }), 400, /không có trong bài/],
-    ['two answers to a single-choice question', (c) => c.post(`${LESSON}/kiem-tra`, [['q-dda-1', '0'], ['q-dda-1', '1']]), 400, /nhiều hơn một/],
-    ['an answer of the wrong type', (c) => c.post(`${LESSON}/kiem-tra`, { 'q-dda-1': 'đúng' }), 400, /không hợp lệ/],
-    ['an oversized form', (c) => c.post(`${LESSON}/kiem-tra`, { 'q-dda-1': 'x'.repeat(100_000) }), 413, /quá lớn/],
+    ['answer to a question not in the lesson', (c) => postCheck(c, () => [['q99', '0']]), 400, /không có trong bài/],
+    ['a field named after a question id', (c) => postCheck(c, () => [['q-dda-1', '0']]), 400, /không có trong bài/],
+    ['two answers to a single-choice question', (c) => postCheck(c, (h) => [[firstRadio(h), '0'], [firstRadio(h), '1']]), 400, /nhiều hơn một/],
+    ['an answer of the wrong type', (c) => postCheck(c, (h) => [[firstRadio(h), 'đúng']]), 400, /không hợp lệ/],
+    ['an option that does not exist', (c) => postCheck(c, (h) => [[firstRadio(h), '9']]), 400, /không hợp lệ/],
+    ['a check without its token', (c) => c.post(CHECK, { q1: '0' }), 400, /Thiếu phiếu bài kiểm tra/],
+    ['a check with a made-up token', (c) => c.post(CHECK, { token: 'a.b.c.d.e', q1: '0' }), 400, /Phiếu bài kiểm tra không hợp lệ/],
+    ['a check with two tokens', (c) => c.post(CHECK, [['token', 'a.b.c.d.e'], ['token', 'a.b.c.d.e']]), 400, /không hợp lệ/],
+    ['an oversized form', (c) => c.post(CHECK, { token: 'x', q1: 'x'.repeat(100_000) }), 413, /quá lớn/],
     [
       'a body that is not a form',
-      (c) => c.request(`${LESSON}/kiem-tra`, { method: 'POST', headers: { origin: c.base, 'content-type': 'text/plain' }, body: 'xin chào' }),
+      (c) => c.request(CHECK, { method: 'POST', headers: { origin: c.base, 'content-type': 'text/plain' }, body: 'xin chào' }),
       415,
       /biểu mẫu/,
     ],
-    ['a result that does not exist', (c) => c.get(`${LESSON}/kiem-tra?ket-qua=00000000-0000-0000-0000-000000000000`), 404, /Không tìm thấy/],
-    ['a malformed result id', (c) => c.get(`${LESSON}/kiem-tra?ket-qua=%27%3B--`), 404, /Không tìm thấy/],
+    ['a result that does not exist', (c) => c.get(`${CHECK}?ket-qua=00000000-0000-0000-0000-000000000000`), 404, /Không tìm thấy/],
+    ['a malformed result id', (c) => c.get(`${CHECK}?ket-qua=%27%3B--`), 400, /không hợp lệ/],
+    ['a result id that is almost a uuid', (c) => c.get(`${CHECK}?ket-qua=${'0'.repeat(36)}`), 400, /không hợp lệ/],
     ['a bad phone number at sign-up', (c) => c.post('/dang-ky', { displayName: 'Bà Tư', phone: '0123', password: 'vườn nhà có ba cây bưởi' }), 400, /10 chữ số/],
     ['an oversized name at sign-up', (c) => c.post('/dang-ky', { displayName: 'A'.repeat(500), phone: '0912000222', password: 'vườn nhà có ba cây bưởi' }), 400, /tối đa 80/],
     ['a short password', (c) => c.post('/dang-ky', { displayName: 'Bà Tư', phone: '0912000223', password: 'ngắn' }), 400, /ít nhất 8/],
@@ -113,20 +143,78 @@ describe('bad input gets a clear Vietnamese 4xx, never a stack trace', () => {
     const quizPath = paths.finalQuiz('trinh-duyet-an-toan', 'citizen');
     const page = await (await c.get(quizPath)).text();
     const attempt = /name="attempt" value="([^"]+)"/.exec(page)![1]!;
-    const drawn = [...page.matchAll(/name="q-([a-z0-9-]+?)(?:--\d+)?"/g)].map((m) => m[1]);
-    const pool = getCatalog().bySlug.get('trinh-duyet-an-toan')!.editions.citizen!.finalPool.map((q) => q.id);
-    const notDrawn = pool.find((id) => !drawn.includes(id))!;
-    for (const fields of [
-      [['attempt', attempt], [`q-${notDrawn}`, '0']],
-      [['attempt', attempt], ['q-bogus', '0']],
-      [['attempt', 'không-phải-id']],
-    ] as [string, string][][]) {
+    const ed = getCatalog().bySlug.get('trinh-duyet-an-toan')!.editions.citizen!;
+    // Fields are named by position only.
+    const names = new Set([...page.matchAll(/name="(q[^"]*)"/g)].map((m) => m[1]!.replace(/-\d+$/, '')));
+    expect([...names]).toEqual(Array.from({ length: ed.draw }, (_, i) => `q${i + 1}`));
+    for (const [fields, message] of [
+      [[['attempt', attempt], [`q${ed.draw + 1}`, '0']], /không có trong bài/],
+      [[['attempt', attempt], [`q-${ed.finalPool[0]!.id}`, '0']], /không có trong bài/],
+      [[['attempt', attempt], ['q-bogus', '0']], /không có trong bài/],
+      [[['attempt', 'không-phải-id']], /Mã bài làm không hợp lệ/],
+      [[['attempt', `${attempt}x`]], /Mã bài làm không hợp lệ/],
+      [[], /Thiếu mã bài làm/],
+    ] as [[string, string][], RegExp][]) {
       const r = await c.post(quizPath, fields);
       expect(r.status).toBe(400);
-      expect(await r.text()).toMatch(/không hợp lệ/);
+      const body = await r.text();
+      expect(body).toMatch(message);
+      expect(body).not.toMatch(STACK);
     }
     // The same attempt is still open: the page shows it again.
     expect(await (await c.get(quizPath)).text()).toContain(attempt);
+  });
+
+  it('answers malformed and unknown result ids with a Vietnamese 404, never a database error', async () => {
+    const c = new Client(server.url);
+    await signUp(c, '0912000334');
+    for (const id of ['not-a-uuid', '%27%3B--', '0'.repeat(36), '00000000-0000-0000-0000-000000000000']) {
+      const r = await c.get(`/ket-qua/${id}`);
+      expect(r.status, id).toBe(404);
+      const body = await r.text();
+      expect(body).toMatch(/Không tìm thấy kết quả này/);
+      expect(body).not.toMatch(STACK);
+    }
+    expect(server.output()).not.toMatch(/invalid input syntax/);
+  });
+});
+
+describe('lesson checks', () => {
+  it('opens in a fresh order per request, never cached, and grades right in any order', async () => {
+    const lesson = getCatalog().bySlug.get('trinh-duyet-an-toan')!.editions.citizen!.lessons[0]!;
+    const orders = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const c = new Client(server.url);
+      const r = await c.get(CHECK);
+      expect(r.headers.get('cache-control')).toMatch(/no-store/);
+      const html = await r.text();
+      const token = /name="token" value="([^"]+)"/.exec(html)![1]!;
+      orders.add([...html.matchAll(/<(?:span|label[^>]*)>([^<]+)<\/(?:span|label)>/g)].map((m) => m[1]).join('|'));
+      const posted = await c.post(CHECK, [['token', token], ...correctFieldsFromHtml(html, lesson.check)]);
+      expect(posted.status).toBe(303);
+      const feedback = await (await c.get(posted.headers.get('location')!)).text();
+      expect(feedback).toContain(`Kết quả kiểm tra: ${lesson.check.length}/${lesson.check.length} câu đúng`);
+    }
+    expect(orders.size).toBeGreaterThan(1);
+  });
+
+  it('answers a form of an older content version with a fresh check and a 409, storing nothing', async () => {
+    const c = new Client(server.url);
+    await signUp(c, '0912000335');
+    const { token } = await openCheck(c);
+    const claims = (await openCheckToken(token))!;
+    const lesson = getCatalog().bySlug.get('trinh-duyet-an-toan')!.editions.citizen!.lessons[0]!;
+    expect(claims.version).toBe(checkVersion(lesson.check));
+    const old = await sealCheckToken({ ...claims, version: 'phien-ban-cu' });
+    const r = await c.post(CHECK, [['token', old]]);
+    expect(r.status).toBe(409);
+    const html = await r.text();
+    expect(html).toMatch(/vừa được cập nhật sau khi bạn mở nó/);
+    // A fresh form to answer right away.
+    expect(html).toMatch(/name="token" value="[^"]+"/);
+    expect(html).toContain('Nộp bài kiểm tra');
+    const course = await (await c.get(paths.course('trinh-duyet-an-toan', 'citizen'))).text();
+    expect(course).not.toMatch(/đã học xong/);
   });
 });
 
@@ -137,9 +225,8 @@ describe('guests', () => {
     expect(quiz.status).toBe(303);
     expect(quiz.headers.get('location')).toMatch(/^\/dang-nhap\?tiep=/);
 
-    const lesson = getCatalog().bySlug.get('trinh-duyet-an-toan')!.editions.citizen!.lessons[0]!;
-    const q = lesson.check[0]!;
-    const r = await c.post(`${LESSON}/kiem-tra`, { [`q-${q.id}`]: '0' });
+    // Blank answers are allowed: the token alone is a valid (failed) check.
+    const r = await postCheck(c, () => []);
     expect(r.status).toBe(303);
     const result = r.headers.get('location')!;
     expect(await (await c.get(result)).text()).toMatch(/chưa đăng nhập/);

@@ -1,7 +1,9 @@
 /**
  * Nothing that gives a quiz answer away reaches the browser before the answer is submitted.
- * A fixture course plants unique markers in option ids (the keys) and in every explanation; the
- * site is built from it, then the client files and every quiz-page response are scanned.
+ * A fixture course plants unique markers in option ids (the keys), in question ids (one named like
+ * a verdict, "…-that", another "…-lua") and in every explanation; the site is built from it, then
+ * the client files and every quiz-page response are scanned, and every form control's name, value
+ * and id on the quiz pages must be positional, never derived from an id or a verdict.
  * The server runs with NODE_ENV=production, which also shows Secure cookies and no demo data.
  */
 import { execFile } from 'node:child_process';
@@ -10,6 +12,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paths } from '../../src/lib/editions.ts';
+import { loadCatalog } from '../../src/server/content/catalog.ts';
+import { choiceIds } from '../../src/server/learning/quiz.ts';
 import { Client, startServer, type TestServer } from '../setup/server.ts';
 
 const run = promisify(execFile);
@@ -26,12 +30,33 @@ beforeAll(async () => {
   }).catch((e: { stderr: string; stdout: string }) => {
     throw new Error(`fixture build failed:\n${e.stdout.slice(-3000)}\n${e.stderr.slice(-3000)}`);
   });
-  server = await startServer({ DIST_DIR: out, CONTENT_DIR: FIXTURE, NODE_ENV: 'production', SEED_DEMO: '0' });
+  server = await startServer({ DIST_DIR: out, CONTENT_DIR: FIXTURE, NODE_ENV: 'production', SEED_DEMO: '0', FORM_SECRET: 'leak-test-form-secret-0123456789abcdefgh' });
 }, 180_000);
 afterAll(async () => {
   await server?.stop();
   fs.rmSync(out, { recursive: true, force: true });
 });
+
+const LESSONS = { citizen: ['bai-chung-mot', 'bai-chung-hai'], member: ['bai-chung-mot', 'bai-chung-hai', 'bai-thanh-vien'] } as const;
+
+/**
+ * Every name, value, id and for attribute inside the page's forms, except the sealed token and the
+ * attempt id (checked on their own: the marker scan covers them, and the token is encrypted).
+ */
+function formAttributes(html: string): { attr: string; value: string }[] {
+  const out: { attr: string; value: string }[] = [];
+  for (const form of html.matchAll(/<form[\s\S]*?<\/form>/g)) {
+    for (const tag of form[0].matchAll(/<[a-z]+\b[^>]*>/g)) {
+      const attrs = [...tag[0].matchAll(/\s([a-z-]+)="([^"]*)"/g)].map((m) => ({ attr: m[1]!, value: m[2]! }));
+      const hidden = attrs.some((a) => a.attr === 'name' && (a.value === 'token' || a.value === 'attempt'));
+      for (const a of attrs) {
+        if (hidden && a.attr === 'value') continue;
+        if (['name', 'value', 'id', 'for', 'aria-describedby', 'aria-labelledby'].includes(a.attr)) out.push(a);
+      }
+    }
+  }
+  return out;
+}
 
 function walk(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
@@ -41,6 +66,8 @@ describe('answer keys never reach the browser before submission', () => {
   it('the markers really are in the fixture content', () => {
     const text = walk(FIXTURE).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
     expect(text.match(/MKLEAKEXPL/g)!.length).toBeGreaterThanOrEqual(10);
+    const course = loadCatalog(FIXTURE).bySlug.get('khoa-thu-nghiem')!;
+    expect([...course.questions.keys()].filter((id) => MARKER.test(id)).sort()).toEqual(['c2-tf-mkleak-that', 'f2-mkleak-lua']);
   });
 
   it('no built client file contains a key or an explanation', () => {
@@ -54,11 +81,11 @@ describe('answer keys never reach the browser before submission', () => {
     const signup = await c.post('/dang-ky', { displayName: 'Người Dò Tìm', phone: '0912777777', password: 'vườn nhà có ba cây bưởi', next: '/' });
     expect(signup.status).toBe(303);
     // Production: the session cookie is Secure.
-    expect(signup.headers.getSetCookie().find((x) => x.startsWith('hs_session='))).toMatch(/Secure/);
+    expect(signup.headers.getSetCookie().find((x) => x.startsWith('__Host-hs_session='))).toMatch(/Secure/); // __Host- prefixed in production
     const pages: string[] = ['/', '/khoa-hoc', '/tai-khoan'];
     for (const e of ['citizen', 'member'] as const) {
       pages.push(paths.course('khoa-thu-nghiem', e), paths.finalQuiz('khoa-thu-nghiem', e));
-      for (const l of ['bai-chung-mot', 'bai-chung-hai', ...(e === 'member' ? ['bai-thanh-vien'] : [])]) pages.push(paths.lesson('khoa-thu-nghiem', e, l));
+      for (const l of LESSONS[e]) pages.push(paths.lesson('khoa-thu-nghiem', e, l), paths.check('khoa-thu-nghiem', e, l));
     }
     for (const p of pages) {
       // Twice: a fresh attempt and a resumed one.
@@ -72,10 +99,40 @@ describe('answer keys never reach the browser before submission', () => {
     expect(await health.text()).not.toMatch(MARKER);
   });
 
+  it('names quiz fields, values and ids by position only, for guests and learners, lesson checks and final quizzes', async () => {
+    const course = loadCatalog(FIXTURE).bySlug.get('khoa-thu-nghiem')!;
+    // Everything authored that must not show through: question ids, choice ids, verdict words.
+    const authored = [...course.questions.values()].flatMap((q) => [q.id, ...choiceIds(q)]);
+    const forbidden = [...authored, 'true', 'false', 'lua', 'that', 'dung', 'sai', 'correct', 'answer', 'dap-an'];
+    const learner = new Client(server.url);
+    await learner.post('/dang-ky', { displayName: 'Người Xem Mã', phone: '0912777779', password: 'vườn nhà có ba cây bưởi', next: '/' });
+    const guest = new Client(server.url);
+    const quizPages: [Client, string][] = [];
+    for (const e of ['citizen', 'member'] as const) {
+      quizPages.push([learner, paths.finalQuiz('khoa-thu-nghiem', e)]);
+      for (const l of LESSONS[e]) quizPages.push([learner, paths.check('khoa-thu-nghiem', e, l)], [guest, paths.check('khoa-thu-nghiem', e, l)]);
+    }
+    let controls = 0;
+    for (const [client, p] of quizPages) {
+      const html = await (await client.get(p)).text();
+      expect(html, p).toMatch(/<fieldset/);
+      for (const { attr, value } of formAttributes(html)) {
+        for (const word of forbidden) expect(value.toLowerCase(), `${p}: ${attr}="${value}"`).not.toContain(word);
+        if (attr === 'name') expect(value, p).toMatch(/^(token|attempt|q\d+(-\d+)?)$/);
+        if (attr === 'value') expect(value, p).toMatch(/^\d*$/);
+        if (attr === 'id' || attr === 'for') expect(value, p).toMatch(/^cau-q\d+(-\d+|-goi-y)?$/);
+        controls++;
+      }
+    }
+    expect(controls).toBeGreaterThan(100);
+  });
+
   it('explanations appear only after submitting, and final results never show the correct option', async () => {
     const c = new Client(server.url);
     await c.post('/dang-ky', { displayName: 'Người Làm Bài', phone: '0912777778', password: 'vườn nhà có ba cây bưởi', next: '/' });
-    const check = await c.post(`${paths.lesson('khoa-thu-nghiem', 'citizen', 'bai-chung-mot')}/kiem-tra`, {});
+    const checkPath = paths.check('khoa-thu-nghiem', 'citizen', 'bai-chung-mot');
+    const token = /name="token" value="([^"]+)"/.exec(await (await c.get(checkPath)).text())![1]!;
+    const check = await c.post(checkPath, { token });
     const feedback = await (await c.get(check.headers.get('location')!)).text();
     expect(feedback).toContain('MKLEAKEXPL-C1');
     const quizPath = paths.finalQuiz('khoa-thu-nghiem', 'citizen');

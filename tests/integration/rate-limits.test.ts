@@ -12,13 +12,13 @@ import { hashPassword } from '../../src/server/auth/password.ts';
 import { verifyCertificate } from '../../src/server/certificates/certificates.ts';
 import { getCatalog } from '../../src/server/content/catalog.ts';
 import type { Database } from '../../src/server/db/schema.ts';
-import { markLessonDone, startFinalQuiz, submitFinalQuiz, submitLessonCheck } from '../../src/server/learning/learning.ts';
-import { checkOrder } from '../../src/server/learning/quiz.ts';
+import { markLessonDone, openLessonCheck, startFinalQuiz, submitFinalQuiz, submitLessonCheck } from '../../src/server/learning/learning.ts';
 import { issueCalendarToken, lookupPrivateFeed } from '../../src/server/schedule/feeds.ts';
 import { LIMITS, RateLimitError, take } from '../../src/server/security/rate-limit.ts';
-import { issueCode, redeemCode } from '../../src/server/teams/teams.ts';
+import { issueCode } from '../../src/server/teams/teams.ts';
+import { redeemCodeLimited as redeemCode } from '../../src/server/recovery/recovery.ts';
 import { askQuestion } from '../../src/server/topics/questions.ts';
-import { correctFields, formOf } from '../setup/answers.ts';
+import { checkAnswers, formOf } from '../setup/answers.ts';
 import { createTestDb } from '../setup/db.ts';
 
 let db: Kysely<Database>;
@@ -213,7 +213,11 @@ describe('lookups', () => {
 describe('submissions', () => {
   const lesson = () => getCatalog().bySlug.get('khoa-thu-nghiem')!.editions.member!.lessons.find((l) => l.id === 'bai-thanh-vien')!;
   const ref = { course: 'khoa-thu-nghiem', edition: 'member' as const, lessonId: 'bai-thanh-vien' };
-  const rightAnswers = () => formOf(lesson().check.flatMap((q) => correctFields(q, checkOrder(q))));
+  /** A check layout sealed for this learner, and its right answers, as a browser would post them. */
+  const opened = async () => {
+    const { token } = await openLessonCheck(ref);
+    return { token, right: await checkAnswers(lesson().check, token) };
+  };
   const settle = (p: Promise<unknown>) =>
     p.then(
       () => 200,
@@ -238,17 +242,19 @@ describe('submissions', () => {
 
   it('stores exactly the allowance of 30 parallel guest checks over the per-account limit, nothing more', async () => {
     const guest = 'guest-hash-1';
-    for (let i = 0; i < 20; i++) await submitLessonCheck(db, { guestTokenHash: guest }, ref, rightAnswers(), 'sub-client-1');
-    const rs = await Promise.all(Array.from({ length: 30 }, () => settle(submitLessonCheck(db, { guestTokenHash: guest }, ref, rightAnswers(), 'sub-client-1'))));
+    const o = await opened();
+    for (let i = 0; i < 20; i++) await submitLessonCheck(db, { guestTokenHash: guest }, ref, o.token, o.right, 'sub-client-1');
+    const rs = await Promise.all(Array.from({ length: 30 }, () => settle(submitLessonCheck(db, { guestTokenHash: guest }, ref, o.token, o.right, 'sub-client-1'))));
     expect(tally(rs)).toEqual({ 200: LIMITS.submitPerAccount.max - 20, 429: 20 });
     expect(await stored({ guest })).toBe(LIMITS.submitPerAccount.max);
   });
 
   it('limits a script that drops its guest cookie by its client address', async () => {
     const client = 'sub-client-2';
+    const o = await opened();
     // A class behind one address: 100 submissions from 100 guests so far this minute.
     await db.insertInto('rate_limit').values({ key: `submit:client:${client}`, window_start: new Date(), hits: 100, blocked_until: null }).execute();
-    const rs = await Promise.all(Array.from({ length: 30 }, (_, i) => settle(submitLessonCheck(db, { guestTokenHash: `fresh-guest-${i}` }, ref, rightAnswers(), client))));
+    const rs = await Promise.all(Array.from({ length: 30 }, (_, i) => settle(submitLessonCheck(db, { guestTokenHash: `fresh-guest-${i}` }, ref, o.token, o.right, client))));
     expect(tally(rs)).toEqual({ 200: 20, 429: 10 });
     const n = Number((await db.selectFrom('lesson_submission').select((eb) => eb.fn.countAll().as('n')).where('guest_token_hash', 'like', 'fresh-guest-%').executeTakeFirstOrThrow()).n);
     expect(n).toBe(20);
@@ -259,7 +265,8 @@ describe('submissions', () => {
 
   it('limits signed-in learners per account across lesson checks and final quizzes', async () => {
     const u = await newUser();
-    const rs = await Promise.all(Array.from({ length: 40 }, () => settle(submitLessonCheck(db, { userId: u.id }, ref, formOf([]), 'sub-client-3'))));
+    const o = await opened();
+    const rs = await Promise.all(Array.from({ length: 40 }, () => settle(submitLessonCheck(db, { userId: u.id }, ref, o.token, formOf([]), 'sub-client-3'))));
     expect(tally(rs)).toEqual({ 200: 30, 429: 10 });
     expect(await stored({ user: u.id })).toBe(30);
     const quiz = await startFinalQuiz(db, u.id, 'khoa-thu-nghiem', 'member');

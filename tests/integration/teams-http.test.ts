@@ -30,7 +30,7 @@ function upload(c: Client, p: string, bytes: Uint8Array | string, name: string) 
 const firstMatch = (html: string, re: RegExp) => html.match(re)?.[1];
 
 /** Ids of commune B, found by browsing as B's official. */
-let B: { unit: string; village: string; team: string; member: string; import: string; leaderPhone: string; session: string };
+let B: { unit: string; village: string; team: string; member: string; import: string; leaderPhone: string; session: string; request: string };
 /** B's official, signed in: their session must survive every attempt below. */
 let officialB: Client;
 let A: { unit: string };
@@ -53,7 +53,10 @@ beforeAll(async () => {
   const imp = up.headers.get('location')!.split('/').pop()!;
   // B's own session id (the first half of the cookie token), as an attacker might learn it.
   const session = [...b.cookies.values()].find((v) => /^[a-z2-7]{24}\./.test(v))!.split('.')[0]!;
-  B = { unit, village, team, member, import: imp, leaderPhone: '0912000021', session };
+  // A recovery request made by B's official (for a citizen), to try from commune A.
+  const asked = await (await b.post('/quan-ly/cap-ma', { phone: '0912000001' })).text();
+  const request = firstMatch(asked, /\/quan-ly\/cap-ma\/([0-9a-f-]{36})/)!;
+  B = { unit, village, team, member, import: imp, leaderPhone: '0912000021', session, request };
   officialB = b;
   officialA = await signIn('0912000010');
   A = { unit: firstMatch(await (await officialA.get('/quan-ly')).text(), /\/quan-ly\/don-vi\/(\d+)/)! };
@@ -76,6 +79,9 @@ function fill(route: string): string {
     code: 'HS4VN-2026D',
     month: '2026-11',
     token: 'a'.repeat(48),
+    // The public certificate status list.
+    list: '1',
+    request: B.request,
   };
   return route.replace(/\[(\w+)\]/g, (_, k: string) => {
     if (!(k in values)) throw new Error(`new route parameter [${k}]: add a value for it in this test`);
@@ -83,7 +89,7 @@ function fill(route: string): string {
   });
 }
 
-const COMMUNE_PARAMS = new Set(['unit', 'team', 'member', 'import']);
+const COMMUNE_PARAMS = new Set(['unit', 'team', 'member', 'import', 'request']);
 
 describe('access: an official of commune A never reaches commune B', () => {
   it('answers 403 or 404 on every route with B’s ids, GET and POST, and leaks nothing of B elsewhere', async () => {
@@ -185,7 +191,8 @@ describe('roster import, activation and recovery', () => {
     const wrong = await member.post('/kich-hoat', { phone: '0919000001', code: 'AAAAAAAA', password: 'cây bàng đầu ngõ 2026' });
     expect(wrong.status).toBe(400);
     const ok = await member.post('/kich-hoat', { phone: '0919000001', code, password: 'cây bàng đầu ngõ 2026' });
-    expect(ok.status).toBe(303);
+    expect(ok.status).toBe(200); // signed in; the page shows the new personal recovery code once
+    expect(await ok.text()).toMatch(/class="code">[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}</);
     expect((await member.post('/kich-hoat', { phone: '0919000001', code, password: 'cây bàng đầu ngõ 2027' })).status).toBe(400); // single use
     const home = await (await member.get('/')).text();
     expect(home).toContain('Khóa học bắt buộc của tổ');
@@ -196,7 +203,12 @@ describe('roster import, activation and recovery', () => {
     const rec = await leader.post('/quan-ly/cap-ma', { phone: '0919000002' });
     expect(rec.status).toBe(200);
     expect(await rec.text()).toMatch(/class="code">[A-Z0-9]{8}</);
-    expect((await leader.post('/quan-ly/cap-ma', { phone: '0912000021' })).status).toBe(404); // B's leader
+    // B's leader: only a request the owner must confirm, the same page as for an unknown number.
+    const other = await leader.post('/quan-ly/cap-ma', { phone: '0912000021' });
+    const otherText = await other.text();
+    expect(other.status).toBe((await leader.post('/quan-ly/cap-ma', { phone: '0987123456' })).status);
+    expect(otherText).not.toContain('Hoàng Thị Nga');
+    expect(otherText).not.toMatch(/class="code">[A-Z0-9]{8}</);
     const log = await (await officialA.get(`/quan-ly/don-vi/${A.unit}/nhat-ky`)).text();
     expect(log).toContain('Cấp mã khôi phục mật khẩu');
     expect(log).toContain('Xác nhận nhập danh sách');

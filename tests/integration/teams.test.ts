@@ -36,7 +36,7 @@ async function complete(userId: string, edition: 'citizen' | 'member') {
   const quiz = await startFinalQuiz(db, userId, course.slug, edition);
   const attempt = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
   const entries: FormEntries = new Map();
-  for (const [k, v] of attempt.questions.flatMap((d) => correctFields(course.questions.get(d.id)!, d.order))) entries.set(k, [...(entries.get(k) ?? []), v]);
+  for (const [k, v] of attempt.questions.flatMap((d, i) => correctFields(course.questions.get(d.id)!, d.order, i))) entries.set(k, [...(entries.get(k) ?? []), v]);
   await submitFinalQuiz(db, userId, quiz.attemptId, entries, 'test-client');
 }
 

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, Role } from '../db/schema.ts';
 
 /** Session joined with the fields of its user that pages need. */
@@ -9,6 +9,8 @@ export interface SessionWithUser {
   expiresAt: Date;
   lastSeenAt: Date;
   user: { id: string; phone: string; displayName: string; role: Role };
+  /** Something about the account awaits its owner: an unseen security event or a recovery request to answer. */
+  attention: boolean;
 }
 
 /** One row of a person's session list. */
@@ -44,6 +46,12 @@ export async function findSessionWithUser(db: Kysely<Database>, id: string): Pro
       'user.display_name',
       'user.role',
     ])
+    // Read with the session (one round trip), so every page can show the banner without another query.
+    .select(
+      sql<boolean>`(exists (select 1 from security_event e where e.user_id = "user".id and e.seen_at is null)
+        or exists (select 1 from recovery_request r where r.user_id = "user".id and r.confirmed_at is null
+                   and r.declined_at is null and r.expires_at > now()))`.as('attention'),
+    )
     .where('session.id', '=', id)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -54,6 +62,7 @@ export async function findSessionWithUser(db: Kysely<Database>, id: string): Pro
     expiresAt: new Date(row.expires_at),
     lastSeenAt: new Date(row.last_seen_at),
     user: { id: row.user_id, phone: row.phone, displayName: row.display_name, role: row.role },
+    attention: Boolean(row.attention),
   };
 }
 

@@ -71,7 +71,7 @@ export async function createSession(
 export async function validateSessionToken(
   db: Kysely<Database>,
   token: string,
-): Promise<{ session: ValidSession; user: SessionUser } | undefined> {
+): Promise<{ session: ValidSession; user: SessionUser; attention: boolean } | undefined> {
   const parts = token.split('.');
   if (parts.length !== 2 || !/^[a-z2-7]{24}$/.test(parts[0]!) || !/^[a-z2-7]{24}$/.test(parts[1]!)) return undefined;
   const found = await repo.findSessionWithUser(db, parts[0]!);
@@ -97,7 +97,7 @@ export async function validateSessionToken(
   }
   if (now - found.lastSeenAt.getTime() >= LAST_SEEN_STEP) change.lastSeenAt = new Date(now);
   if (change.expiresAt || change.lastSeenAt) await repo.touchSession(db, found.id, change);
-  return { session: { id: found.id, expiresAt, refreshed }, user: found.user };
+  return { session: { id: found.id, expiresAt, refreshed }, user: found.user, attention: found.attention };
 }
 
 /**

@@ -10,7 +10,7 @@ import { EDITION_LABELS, paths } from '../../lib/editions.ts';
 import type { Course } from '../content/catalog.ts';
 import { issuerName, siteUrl } from '../config.ts';
 import type { CertificateRow, Database } from '../db/schema.ts';
-import { blocked, LIMITS, RateLimitError, take, waitText, type LimitCheck } from '../security/rate-limit.ts';
+import { takeWouldAllow, LIMITS, RateLimitError, take, waitText, type LimitCheck } from '../security/rate-limit.ts';
 import { formatCode, generateCode, parseCode } from './code.ts';
 import * as repo from './certificates.repository.ts';
 
@@ -116,15 +116,15 @@ export const CERTIFICATE_NOT_FOUND = 'Không tìm thấy chứng nhận có mã 
 /**
  * Public lookup by a typed or scanned code. Unknown codes count against the client, so guessing is
  * cut off after a few tries; a blocked client is refused even for real codes until the window ends.
- * A client over its limit is refused even for real codes. A found code costs two indexed queries
- * (the client's rate-limit row, then the certificate view); a miss is counted and checked in one
- * statement, so of N parallel guesses at most the limit get an answer.
+ * A found code costs two indexed queries (the client's rate-limit row, then the certificate view);
+ * a miss is counted and checked in one statement, so of N parallel guesses at most the limit get an answer.
  */
 export async function verifyCertificate(db: Kysely<Database>, rawCode: string, clientKey: string): Promise<CertificateView> {
   const code = parseCode(rawCode);
   const check: LimitCheck = { key: `cert:miss:${clientKey}`, limit: LIMITS.certificateMissPerClient };
-  // Refusal only: the guard against guessing is the atomic count of misses below.
-  const state = await blocked(db, check.key, check.limit);
+  // Refusal only: the guard against guessing is the atomic count of misses below. `take` stops
+  // counting at the limit, so `blocked` (hits <= max) would let a cut-off guesser look codes up.
+  const state = await takeWouldAllow(db, check.key, check.limit);
   if (!state.allowed) throw tooMany(state.retryAfter);
   const row = code ? await repo.findViewByCode(db, code) : undefined;
   if (row) return toView(row);

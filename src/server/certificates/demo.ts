@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Course } from '../content/catalog.ts';
 import type { Database } from '../db/schema.ts';
-import { checkOrder } from '../learning/quiz.ts';
+import { randomOrder } from '../learning/quiz.ts';
 
 /** The demo certificate's code (stored form); its page is /chung-nhan/HS4VN-2026D. */
 export const DEMO_CERTIFICATE_CODE = 'HS4VN2026D';
@@ -39,7 +39,7 @@ export async function seedDemoGraduate(db: Kysely<Database>, course: Course, pas
     for (const l of ed.lessons) {
       await trx.insertInto('lesson_progress').values({ user_id: user.id, course_slug: course.slug, lesson_id: l.id, edition: 'citizen', via: 'check' }).execute();
     }
-    const questions = ed.finalPool.slice(0, ed.draw).map((q) => ({ id: q.id, order: checkOrder(q) }));
+    const questions = ed.finalPool.slice(0, ed.draw).map((q) => ({ id: q.id, order: randomOrder(q) }));
     const results = questions.map((q) => ({ questionId: q.id, correct: true, answered: true }));
     const attempt = await trx
       .insertInto('quiz_attempt')

@@ -183,6 +183,9 @@ export interface Database {
   access_code: AccessCodeTable;
   roster_import: RosterImportTable;
   audit_log: AuditLogTable;
+  personal_recovery_code: PersonalRecoveryCodeTable;
+  recovery_request: RecoveryRequestTable;
+  security_event: SecurityEventTable;
 }
 
 /** Calendar dates: always selected as text ('2026-12-31') so both drivers agree. */
@@ -260,15 +263,55 @@ export interface UnitWeekCounterTable {
   completed: number;
 }
 
+/** Single-use codes: activation slips, helper-issued recovery codes, and in-person resets. */
 export interface AccessCodeTable {
   id: Generated<number>;
   user_id: string;
-  kind: 'activation' | 'recovery';
+  kind: 'activation' | 'recovery' | 'in_person';
   code_hash: string;
   expires_at: Timestamp;
   used_at: Timestamp | null;
   issued_by: string | null;
   created_at: Timestamp;
+  /** In-person resets only work after a waiting period, so the owner can cancel them. */
+  not_before: Timestamp | null;
+  /** Set when the owner cancelled the reset (used_at is set too). */
+  cancelled_at: Timestamp | null;
+  /** The unit where the person's ID card was checked (in-person resets). */
+  unit_id: number | null;
+}
+
+/** A person's own long-lived recovery code; only its argon2id hash is kept. */
+export interface PersonalRecoveryCodeTable {
+  user_id: string;
+  code_hash: string;
+  created_at: Timestamp;
+}
+
+/** A helper's request to recover an account, confirmed by the owner on their own signed-in phone. */
+export interface RecoveryRequestTable {
+  id: Generated<string>;
+  helper_id: string;
+  /** Null when the number has no account the helper may ask for (the request looks the same). */
+  user_id: string | null;
+  /** Six digits shown on both screens, so the owner knows which request they confirm. */
+  match_code: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  confirmed_at: Timestamp | null;
+  declined_at: Timestamp | null;
+  code_issued_at: Timestamp | null;
+}
+
+/** Something that happened to an account that its owner must be told about. */
+export interface SecurityEventTable {
+  id: Generated<number>;
+  user_id: string;
+  kind: string;
+  actor_id: string | null;
+  unit_id: number | null;
+  created_at: Timestamp;
+  seen_at: Timestamp | null;
 }
 
 export interface RosterImportTable {

@@ -4,25 +4,31 @@
  * serialised per learner, and guarded by primary keys so nothing counts twice.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { Edition, Question } from '../../lib/content/schema.ts';
+import type { Edition } from '../../lib/content/schema.ts';
 import { findEdition, type Course, type CourseEdition, type Lesson } from '../content/catalog.ts';
 import type { Database, StoredResult } from '../db/schema.ts';
 import { issueCertificate } from '../certificates/certificates.ts';
 import * as repo from './learning.repository.ts';
+// Defensive only: the web edge validates ids first, so a malformed one never reaches a query.
+import { isUuid } from '../../lib/ids.ts';
 import { countCompletion } from '../teams/counters.ts';
 import { enforce, LIMITS, type LimitCheck } from '../security/rate-limit.ts';
 import {
-  checkOrder,
+  askedFromLayout,
   checkPassed,
+  checkVersion,
   drawQuestions,
   grade,
+  layOutCheck,
   parseAnswers,
   presentQuestion,
   TamperedSubmissionError,
   type Answer,
+  type AskedQuestion,
   type FormEntries,
   type PublicQuestion,
 } from './quiz.ts';
+import { openCheckToken, sealCheckToken } from './check-token.ts';
 
 /** A request the learning rules refuse, with the HTTP status and a Vietnamese message. */
 export class LearningError extends Error {
@@ -32,6 +38,19 @@ export class LearningError extends Error {
     this.status = status;
   }
 }
+
+/**
+ * A lesson-check token that no longer fits the lesson: its content changed since the form was
+ * opened, or the form is too old. Nothing was graded or stored; the learner takes a fresh check.
+ */
+export class StaleCheckError extends LearningError {
+  constructor(message: string) {
+    super(409, message);
+  }
+}
+
+/** How long a lesson-check form stays valid: long enough to answer offline and sync days later. */
+export const CHECK_TOKEN_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
 /** Who submits: a signed-in learner or a guest identified by the hash of their guest cookie. */
 export type Learner = { userId: string } | { guestTokenHash: string };
@@ -85,25 +104,64 @@ async function recordLesson(trx: Transaction<Database>, userId: string, course: 
   for (const e of lesson.editions) await completeIfDone(trx, userId, course, e);
 }
 
-/** Public questions of a lesson check (safe to prerender). */
-export function lessonCheckQuestions(lesson: Lesson): PublicQuestion[] {
-  return lesson.check.map((q) => presentQuestion(q, checkOrder(q)));
+/**
+ * Opens a lesson check for one learner: questions and choices in a fresh random order, opaque field
+ * names, and the sealed token that lets the grader map the answers back.
+ */
+export async function openLessonCheck(
+  ref: { course: string; edition: Edition; lessonId: string },
+  now = new Date(),
+): Promise<{ course: Course; ed: CourseEdition; lesson: Lesson; questions: PublicQuestion[]; token: string }> {
+  const found = requireLesson(ref.course, ref.edition, ref.lessonId);
+  const layout = layOutCheck(found.lesson.check);
+  const asked = askedFromLayout(found.lesson.check, layout)!;
+  const token = await sealCheckToken({
+    course: found.course.slug,
+    edition: ref.edition,
+    lesson: found.lesson.id,
+    version: checkVersion(found.lesson.check),
+    issuedAt: Math.floor(now.getTime() / 1000),
+    ...layout,
+  });
+  return { ...found, questions: asked.map((a, i) => presentQuestion(a.q, a.order, i)), token };
+}
+
+/** The questions as this token's learner saw them, or the reason the token cannot be graded. */
+async function askedByToken(ref: { course: string; edition: Edition }, lesson: Lesson, token: string, now: Date): Promise<AskedQuestion[]> {
+  const invalid = new LearningError(400, 'Phiếu bài kiểm tra không hợp lệ hoặc thuộc bài khác, nên bài làm chưa được chấm. Vui lòng mở lại bài kiểm tra và làm lại.');
+  const claims = await openCheckToken(token);
+  if (!claims || claims.course !== ref.course || claims.edition !== ref.edition || claims.lesson !== lesson.id) throw invalid;
+  const age = Math.floor(now.getTime() / 1000) - claims.issuedAt;
+  if (age < -300) throw invalid;
+  if (claims.version !== checkVersion(lesson.check)) {
+    throw new StaleCheckError('Bài kiểm tra này vừa được cập nhật sau khi bạn mở nó, nên câu trả lời chưa được chấm và chưa được lưu. Mời bạn làm bài kiểm tra mới dưới đây.');
+  }
+  if (age > CHECK_TOKEN_MAX_AGE_SECONDS) {
+    throw new StaleCheckError('Bài kiểm tra này được mở đã quá 30 ngày, nên câu trả lời chưa được chấm và chưa được lưu. Mời bạn làm bài kiểm tra mới dưới đây.');
+  }
+  const asked = askedFromLayout(lesson.check, claims);
+  if (!asked) throw invalid;
+  return asked;
 }
 
 /**
  * Grades a lesson check and stores it; a signed-in learner who passes completes the lesson.
+ * `token` is the sealed layout the form carried; `entries` the answers by opaque field name.
  * `client` is the client key of the request (submission limits; RateLimitError when over them).
  */
 export async function submitLessonCheck(
   db: Kysely<Database>,
   who: Learner,
   ref: { course: string; edition: Edition; lessonId: string },
+  token: string,
   entries: FormEntries,
   client: string,
+  now = new Date(),
 ): Promise<{ submissionId: string; passed: boolean }> {
   const { course, lesson } = requireLesson(ref.course, ref.edition, ref.lessonId);
-  const asked = lesson.check.map((q) => ({ q, order: checkOrder(q) }));
+  const asked = await askedByToken({ course: course.slug, edition: ref.edition }, lesson, token, now);
   const answers = parseOrThrow(entries, asked);
+  // Results in authored order, as before: feedback and storage do not depend on the layout.
   const results = grade(lesson.check, answers);
   const passed = checkPassed(results);
   await limitSubmissions(db, who, client);
@@ -169,7 +227,7 @@ export async function claimGuestWork(db: Kysely<Database>, guestTokenHash: strin
 
 /** Feedback for a stored lesson-check submission, visible to its owner only. */
 export async function lessonCheckFeedback(db: Kysely<Database>, who: Learner, submissionId: string) {
-  if (!/^[0-9a-f-]{36}$/.test(submissionId)) throw new LearningError(404, 'Không tìm thấy kết quả này.');
+  if (!isUuid(submissionId)) throw new LearningError(404, 'Không tìm thấy kết quả này.');
   const s = await repo.findSubmission(db, submissionId);
   const owns = s && s.kind === 'check' && ('userId' in who ? s.user_id === who.userId : s.guest_token_hash === who.guestTokenHash);
   if (!s || !owns) throw new LearningError(404, 'Không tìm thấy kết quả này.');
@@ -231,7 +289,7 @@ export async function continueLearning(db: Kysely<Database>, userId: string) {
   return { course: found.course, edition: last.edition as Edition, next, progress };
 }
 
-function parseOrThrow(entries: FormEntries, asked: { q: Question; order: string[] }[]) {
+function parseOrThrow(entries: FormEntries, asked: (AskedQuestion | null)[]) {
   try {
     return parseAnswers(entries, asked);
   } catch (err) {
@@ -258,9 +316,11 @@ export async function startFinalQuiz(db: Kysely<Database>, userId: string, cours
     attempt = await repo.findOpenAttempt(db, userId, course.slug, edition);
     if (!attempt) throw new Error('open attempt vanished');
   }
-  const questions = attempt.questions.flatMap((d) => {
+  // Field names follow the stored position, so a question removed from the content since the draw
+  // leaves a gap rather than shifting the others.
+  const questions = attempt.questions.flatMap((d, i) => {
     const q = course.questions.get(d.id);
-    return q ? [presentQuestion(q, d.order)] : [];
+    return q ? [presentQuestion(q, d.order, i)] : [];
   });
   return { attemptId: attempt.id, course, ed, questions, passMark: attempt.pass_mark };
 }
@@ -270,7 +330,7 @@ export async function startFinalQuiz(db: Kysely<Database>, userId: string, cours
  * the stored result without grading again. Counts against the submission limits (RateLimitError).
  */
 export async function submitFinalQuiz(db: Kysely<Database>, userId: string, attemptId: string, entries: FormEntries, client: string): Promise<{ attemptId: string }> {
-  if (!/^[0-9a-f-]{36}$/.test(attemptId)) throw new LearningError(400, 'Bài làm không hợp lệ. Vui lòng tải lại trang.');
+  if (!isUuid(attemptId)) throw new LearningError(404, 'Không tìm thấy bài kiểm tra này.');
   await limitSubmissions(db, { userId }, client);
   return db.transaction().execute(async (trx) => {
     await repo.lockLearner(trx, userId);
@@ -279,9 +339,10 @@ export async function submitFinalQuiz(db: Kysely<Database>, userId: string, atte
     if (attempt.submitted_at) return { attemptId };
     const found = findEdition(attempt.course_slug, attempt.edition as Edition);
     if (!found) throw new LearningError(404, 'Khóa học này không còn nữa.');
-    const asked = attempt.questions.flatMap((d) => {
+    // Position i of the stored draw is field q<i+1>.
+    const asked = attempt.questions.map((d) => {
       const q = found.course.questions.get(d.id);
-      return q ? [{ q, order: d.order }] : [];
+      return q ? { q, order: d.order } : null;
     });
     const answers = parseOrThrow(entries, asked);
     const results: StoredResult[] = attempt.questions.map((d) => {
@@ -299,7 +360,7 @@ export async function submitFinalQuiz(db: Kysely<Database>, userId: string, atte
 
 /** The result of a submitted attempt, for its owner: score and wrong questions with explanations. */
 export async function quizResult(db: Kysely<Database>, userId: string, attemptId: string) {
-  if (!/^[0-9a-f-]{36}$/.test(attemptId)) throw new LearningError(404, 'Không tìm thấy kết quả này.');
+  if (!isUuid(attemptId)) throw new LearningError(404, 'Không tìm thấy kết quả này.');
   const attempt = await repo.findAttempt(db, attemptId);
   if (!attempt || attempt.user_id !== userId) throw new LearningError(404, 'Không tìm thấy kết quả này.');
   if (!attempt.submitted_at) throw new LearningError(409, 'Bài kiểm tra này chưa được nộp.');

@@ -1,15 +1,23 @@
 /**
- * Quiz rules without I/O: what a question looks like in the browser (no keys, no explanations),
- * parsing of submitted forms (tampering is an error), grading, and drawing per attempt.
+ * Quiz rules without I/O: what a question looks like in the browser (no keys, no explanations, no
+ * authored ids), the per-learner layout of a lesson check, parsing of submitted forms (tampering is
+ * an error), grading, and drawing per attempt.
+ *
+ * Field names never carry anything authored: the question shown at position i is `q<i+1>`, its
+ * choices are worth their display position (`0`, `1`, …), and an ordering step shown at position k
+ * is the select `q<i+1>-<k>`. The server maps positions back through the attempt (final quiz) or
+ * the sealed check token (lesson check).
  */
 import { randomInt } from 'node:crypto';
 import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase64urlNoPadding } from '@oslojs/encoding';
 import type { Question } from '../../lib/content/schema.ts';
 import type { DrawnQuestion, StoredResult } from '../db/schema.ts';
 
 /** What the browser may see of a question before it is answered. */
 export interface PublicQuestion {
-  id: string;
+  /** The opaque field name: `q` and the 1-based position in the form. */
+  field: string;
   type: Question['type'];
   prompt: string;
   message?: Question['message'];
@@ -20,6 +28,12 @@ export interface PublicQuestion {
 /** A normalised answer: option id(s), a boolean, step ids in the learner's order, or null (blank). */
 export type Answer = string | string[] | boolean | null;
 
+/** A question as asked: the question and its choice ids in display order. */
+export interface AskedQuestion {
+  q: Question;
+  order: string[];
+}
+
 /** A submitted form did not match the questions asked (a client cannot produce this honestly). */
 export class TamperedSubmissionError extends Error {}
 
@@ -29,19 +43,10 @@ export function choiceIds(q: Question): string[] {
   return q.type === 'order' ? q.steps.map((s) => s.id) : q.options.map((o) => o.id);
 }
 
-function seededRandom(seed: string): () => number {
-  const bytes = sha256(new TextEncoder().encode(seed));
-  let a = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A random integer in [0, n): the default source of every shuffle. */
+export type RandomInt = (n: number) => number;
 
-function shuffle<T>(items: T[], rand: (n: number) => number): T[] {
+function shuffle<T>(items: T[], rand: RandomInt): T[] {
   const a = [...items];
   for (let i = a.length - 1; i > 0; i--) {
     const j = rand(i + 1);
@@ -51,29 +56,18 @@ function shuffle<T>(items: T[], rand: (n: number) => number): T[] {
 }
 
 /** Never shows ordering steps in their correct order (that would give the answer away). */
-function notIdentity(order: string[], authored: string[]): string[] {
+function notIdentity<T>(order: T[], authored: T[]): T[] {
   return order.every((id, i) => id === authored[i]) ? [...order.slice(1), order[0]!] : order;
 }
 
 /**
- * Display order for a lesson check: authored order, except ordering steps which are shuffled
- * deterministically (the page is prerendered, and the grader must see the same order).
+ * Random display order of a question's choices: options and steps shuffled, ordering steps never
+ * in their correct order, true/false always "Đúng" then "Sai".
  */
-export function checkOrder(q: Question): string[] {
-  const ids = choiceIds(q);
-  if (q.type !== 'order') return ids;
-  const r = seededRandom(`check:${q.id}`);
-  return notIdentity(
-    shuffle(ids, (n) => Math.floor(r() * n)),
-    ids,
-  );
-}
-
-/** Random display order for a final-quiz attempt (options and steps shuffled). */
-export function randomOrder(q: Question): string[] {
+export function randomOrder(q: Question, rand: RandomInt = randomInt): string[] {
   const ids = choiceIds(q);
   if (q.type === 'truefalse') return ids;
-  const order = shuffle(ids, randomInt);
+  const order = shuffle(ids, rand);
   return q.type === 'order' ? notIdentity(order, ids) : order;
 }
 
@@ -84,8 +78,66 @@ export function drawQuestions(pool: Question[], count: number): DrawnQuestion[] 
     .map((q) => ({ id: q.id, order: randomOrder(q) }));
 }
 
-/** The public view of a question in a given display order. */
-export function presentQuestion(q: Question, order: string[]): PublicQuestion {
+/**
+ * How one learner sees a lesson check, as indices into the authored content: `order[i]` is the
+ * authored index of the question shown at position i, `options[i]` the authored indices of its
+ * choices in display order. Indices, not ids, so the sealed token stays small.
+ */
+export interface CheckLayout {
+  order: number[];
+  options: number[][];
+}
+
+/** A fresh random layout of a lesson check: questions and their choices shuffled. */
+export function layOutCheck(questions: Question[], rand: RandomInt = randomInt): CheckLayout {
+  const order = shuffle(
+    questions.map((_, i) => i),
+    rand,
+  );
+  return {
+    order,
+    options: order.map((qi) => {
+      const q = questions[qi]!;
+      const ids = choiceIds(q);
+      return randomOrder(q, rand).map((id) => ids.indexOf(id));
+    }),
+  };
+}
+
+function isPermutation(xs: unknown, n: number): xs is number[] {
+  return Array.isArray(xs) && xs.length === n && new Set(xs).size === n && xs.every((x) => Number.isInteger(x) && x >= 0 && x < n);
+}
+
+/** The questions as asked under a layout, or undefined when the layout does not fit the questions. */
+export function askedFromLayout(questions: Question[], layout: CheckLayout): AskedQuestion[] | undefined {
+  if (!isPermutation(layout.order, questions.length) || !Array.isArray(layout.options) || layout.options.length !== questions.length) return undefined;
+  const asked: AskedQuestion[] = [];
+  for (const [i, qi] of layout.order.entries()) {
+    const q = questions[qi]!;
+    const ids = choiceIds(q);
+    const perm = layout.options[i];
+    if (!isPermutation(perm, ids.length)) return undefined;
+    asked.push({ q, order: perm.map((k) => ids[k]!) });
+  }
+  return asked;
+}
+
+/**
+ * The content version of a lesson check: a fingerprint of what grading and the layout depend on
+ * (question ids and types, choice ids, keys). Rewording a prompt or an explanation keeps it.
+ */
+export function checkVersion(questions: Question[]): string {
+  const shape = questions.map((q) => [q.id, q.type, choiceIds(q), q.type === 'order' ? null : q.answer]);
+  return encodeBase64urlNoPadding(sha256(new TextEncoder().encode(JSON.stringify(shape))).slice(0, 12));
+}
+
+/** The field name of the question shown at 0-based position `index`. */
+export function fieldName(index: number): string {
+  return `q${index + 1}`;
+}
+
+/** The public view of a question shown at `index` in a given display order. */
+export function presentQuestion(q: Question, order: string[], index: number): PublicQuestion {
   const text = new Map<string, string>(
     q.type === 'truefalse'
       ? [
@@ -95,7 +147,7 @@ export function presentQuestion(q: Question, order: string[]): PublicQuestion {
       : (q.type === 'order' ? q.steps : q.options).map((o) => [o.id, o.text]),
   );
   return {
-    id: q.id,
+    field: fieldName(index),
     type: q.type,
     prompt: q.prompt,
     ...(q.message ? { message: q.message } : {}),
@@ -106,33 +158,25 @@ export function presentQuestion(q: Question, order: string[]): PublicQuestion {
 /** Form entries as received: every value of every field name. */
 export type FormEntries = Map<string, string[]>;
 
-/** Collects a FormData into name → values, refusing files. */
-export function formEntries(form: FormData): FormEntries {
-  const out: FormEntries = new Map();
-  for (const [k, v] of form.entries()) {
-    if (typeof v !== 'string') throw new TamperedSubmissionError('Biểu mẫu không nhận tệp đính kèm.');
-    out.set(k, [...(out.get(k) ?? []), v]);
-  }
-  return out;
-}
-
-const FIELD = /^q-([a-z0-9-]+?)(?:--(\d+))?$/;
+const FIELD = /^q([1-9][0-9]{0,2})(?:-([0-9]{1,2}))?$/;
 
 /**
- * Parses the answers for the given questions shown in the given orders. Blank answers are allowed
- * (null). Answers to questions not asked, repeated single answers, unknown choices or malformed
- * positions throw TamperedSubmissionError.
+ * Parses the answers to the questions asked, `asked[i]` being shown as field `q<i+1>` (null: a
+ * question of the attempt that no longer exists; its fields are ignored). Blank answers are
+ * allowed (null). Fields of questions not asked, repeated single answers, unknown choices or
+ * malformed positions throw TamperedSubmissionError. Fields not starting with "q" are not answers.
+ * Returns answers keyed by question id.
  */
-export function parseAnswers(entries: FormEntries, asked: { q: Question; order: string[] }[]): Map<string, Answer> {
-  const byId = new Map(asked.map((a) => [a.q.id, a]));
-  const raw = new Map<string, { plain: string[]; positions: Map<number, string> }>();
+export function parseAnswers(entries: FormEntries, asked: (AskedQuestion | null)[]): Map<string, Answer> {
+  const raw = new Map<number, { plain: string[]; positions: Map<number, string> }>();
   for (const [name, values] of entries) {
-    if (!name.startsWith('q-')) continue;
+    if (!name.startsWith('q')) continue;
     const m = FIELD.exec(name);
-    const qid = m?.[1];
-    if (!m || !qid || !byId.has(qid)) throw new TamperedSubmissionError('Có câu trả lời cho câu hỏi không có trong bài.');
-    const slot = raw.get(qid) ?? { plain: [], positions: new Map<number, string>() };
-    raw.set(qid, slot);
+    const index = m ? Number(m[1]) - 1 : -1;
+    if (!m || index >= asked.length) throw new TamperedSubmissionError('Có câu trả lời cho câu hỏi không có trong bài.');
+    if (asked[index] === null) continue;
+    const slot = raw.get(index) ?? { plain: [], positions: new Map<number, string>() };
+    raw.set(index, slot);
     if (m[2] === undefined) slot.plain.push(...values);
     else {
       if (values.length !== 1) throw new TamperedSubmissionError('Một bước được gửi nhiều lần.');
@@ -141,8 +185,10 @@ export function parseAnswers(entries: FormEntries, asked: { q: Question; order: 
   }
 
   const answers = new Map<string, Answer>();
-  for (const { q, order } of asked) {
-    const slot = raw.get(q.id);
+  for (const [index, a] of asked.entries()) {
+    if (!a) continue;
+    const { q, order } = a;
+    const slot = raw.get(index);
     const keyToId = (key: string): string => {
       if (!/^\d{1,2}$/.test(key) || Number(key) >= order.length) throw new TamperedSubmissionError('Có phương án trả lời không hợp lệ.');
       return order[Number(key)]!;
@@ -170,7 +216,7 @@ export function parseAnswers(entries: FormEntries, asked: { q: Question; order: 
       // steps in one position make the answer wrong, not invalid.
       const complete = chosen.every((p) => p !== null) && new Set(chosen).size === chosen.length;
       const seq = complete
-        ? order.map((id, i) => ({ id, pos: Number(chosen[i]) })).sort((a, b) => a.pos - b.pos).map((x) => x.id)
+        ? order.map((id, i) => ({ id, pos: Number(chosen[i]) })).sort((x, y) => x.pos - y.pos).map((x) => x.id)
         : [];
       answers.set(q.id, seq);
       continue;

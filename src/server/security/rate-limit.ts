@@ -183,6 +183,18 @@ export async function blocked(db: Kysely<Database>, key: string, limit: Limit): 
 }
 
 /**
+ * Whether `take` would still accept a hit for `key` now, without counting: one read. `take` stops
+ * counting at the limit, so a key is refused once its hits reach `limit.max`.
+ */
+export async function takeWouldAllow(db: Kysely<Database>, key: string, limit: Limit): Promise<LimitResult> {
+  const w = await repo.readWindow(db, key);
+  if (!w) return { allowed: true, retryAfter: 0 };
+  const retryAfter = Math.ceil((w.windowStart.getTime() + limit.windowSeconds * 1000 - Date.now()) / 1000);
+  if (retryAfter <= 0) return { allowed: true, retryAfter: 0 };
+  return { allowed: w.hits < limit.max, retryAfter };
+}
+
+/**
  * Failure-only variant of `blocked` (kept for callers written before `guardAttempt`). Not atomic
  * with the later count either: guard attempts with `guardAttempt` instead.
  * @deprecated use `guardAttempt`

@@ -178,10 +178,6 @@ export async function insertPendingUser(db: Db, phone: string, name: string, rol
   return r.id;
 }
 
-export async function setPasswordHash(db: Db, userId: string, hash: string): Promise<void> {
-  await db.updateTable('user').set({ password_hash: hash }).where('id', '=', userId).execute();
-}
-
 export async function upsertUserByPhone(db: Db, phone: string, name: string, role: string, passwordHash: string): Promise<string> {
   const r = await db
     .insertInto('user')
@@ -252,22 +248,6 @@ export async function insertCode(db: Db, c: { userId: string; kind: 'activation'
   // A new code replaces any earlier unused one of the same kind.
   await db.updateTable('access_code').set({ used_at: new Date() }).where('user_id', '=', c.userId).where('kind', '=', c.kind).where('used_at', 'is', null).execute();
   await db.insertInto('access_code').values({ user_id: c.userId, kind: c.kind, code_hash: c.hash, expires_at: c.expiresAt, issued_by: c.issuedBy }).execute();
-}
-
-export function openCodes(db: Db, userId: string) {
-  return db
-    .selectFrom('access_code')
-    .select(['id', 'kind', 'code_hash'])
-    .where('user_id', '=', userId)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', new Date())
-    .forUpdate()
-    .execute();
-}
-
-export async function useCode(db: Db, id: number): Promise<boolean> {
-  const r = await db.updateTable('access_code').set({ used_at: new Date() }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
 }
 
 // ─── Audit log ───

@@ -1,6 +1,6 @@
 /**
  * Teams and officials: who may see which unit or team, required courses, team and member changes,
- * activation and recovery codes. Every official action is written to the audit log.
+ * activation codes. Every official action is written to the audit log.
  */
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'astro/zod';
@@ -10,7 +10,6 @@ import type { Edition } from '../../lib/content/schema.ts';
 import { DisplayNameSchema, visibleText } from '../../lib/fields.ts';
 import { findEdition } from '../content/catalog.ts';
 import type { Database, Role } from '../db/schema.ts';
-import { hashPassword, isCommonPassword } from '../auth/password.ts';
 import { recountUnits } from './counters.ts';
 import { guardAttempt, LIMITS, waitText, type LimitCheck } from '../security/rate-limit.ts';
 import * as repo from './teams.repository.ts';
@@ -255,77 +254,7 @@ export async function issueCode(
   return { code, expiresAt };
 }
 
-/**
- * A leader (for their own team) or an official (for members in scope) issues a recovery code. Citizens
- * belong to no unit, so any leader or official may help one; every issue is audit-logged.
- */
-export async function issueRecoveryCode(db: Kysely<Database>, v: Viewer, phone: string): Promise<{ code: string; expiresAt: Date; name: string }> {
-  const user = await repo.findUserByPhone(db, phone);
-  const notFound = new TeamsError(404, 'Không tìm thấy tài khoản nào với số này trong phạm vi bạn quản lý.');
-  if (!user) throw notFound;
-  const m = await repo.findMembership(db, user.id);
-  let unitId: number | null = null;
-  if (m) {
-    const team = await requireTeamAccess(db, v, m.team_id).catch(() => undefined);
-    if (!team) throw notFound;
-    unitId = m.unit_id;
-  } else {
-    if (!(await canManage(db, v))) throw notFound;
-    if (user.role !== 'learner') throw notFound; // officials and admins recover through an admin, not here
-    const own = await repo.findMembership(db, v.id);
-    unitId = own?.unit_id ?? (await scopeUnits(db, v))[0]?.id ?? null;
-  }
-  return db.transaction().execute(async (trx) => {
-    const r = await issueCode(trx, user.id, 'recovery', v.id);
-    await audit(trx, v, unitId, 'code.recovery', { user: user.id, phone: user.phone, citizen: !m });
-    return { ...r, name: user.display_name };
-  });
-}
-
-type RedeemResult = { ok: true; userId: string } | { ok: false; status: number; message: string; field?: string; retryAfter?: number };
-
-/**
- * Activates an account (or recovers it) with phone, code and a new password. Wrong codes are limited
- * like sign-in (see `authenticate`): per (number, client) strictly, per client across numbers, and per
- * number from everyone with a backoff, so others' guesses never lock the owner out. Hits are taken
- * before the code is checked and given back when it works: only failures count.
- */
-export async function redeemCode(
-  db: Kysely<Database>,
-  input: { phone: string; code: string; password: string; clientKey: string },
-): Promise<RedeemResult> {
-  // Before the limits: refusing a common password says nothing about the code.
-  if (await isCommonPassword(input.password)) {
-    return { ok: false, status: 400, field: 'password', message: 'Mật khẩu này quá phổ biến, kẻ gian dễ đoán ra. Hãy chọn mật khẩu khác, ví dụ một câu ngắn dễ nhớ.' };
-  }
-  const checks: LimitCheck[] = [
-    { key: `activate:pair:${input.phone}|${input.clientKey}`, limit: LIMITS.activatePerPhoneClient, onSuccess: 'reset' },
-    { key: `activate:client:${input.clientKey}`, limit: LIMITS.activatePerClient, onSuccess: 'refund' },
-    { key: `activate:phone:${input.phone}`, limit: LIMITS.activatePerPhone, onSuccess: 'refund' },
-  ];
-  const r = await guardAttempt(db, checks, () => useCode(db, input), (x) => x.ok);
-  if (r.limited) return { ok: false, status: 429, retryAfter: r.retryAfter, message: `Bạn đã thử quá nhiều lần. Vui lòng đợi ${waitText(r.retryAfter)} rồi thử lại.` };
-  return r.result;
-}
-
-async function useCode(db: Kysely<Database>, input: { phone: string; code: string; password: string }): Promise<RedeemResult> {
-  const wrong = { ok: false as const, status: 400, message: 'Số điện thoại hoặc mã kích hoạt không đúng, hoặc mã đã hết hạn. Hãy nhờ tổ trưởng hoặc cán bộ xã cấp mã mới.' };
-  const user = await repo.findUserByPhone(db, input.phone);
-  if (!user) return wrong;
-  const hash = hashCode(input.code);
-  const passwordHash = await hashPassword(input.password);
-  return db.transaction().execute(async (trx) => {
-    const codes = await repo.openCodes(trx, user.id);
-    const match = codes.find((c) => c.code_hash === hash);
-    if (!match || !(await repo.useCode(trx, match.id))) return wrong;
-    const wasActive = user.password_hash !== null;
-    await repo.setPasswordHash(trx, user.id, passwordHash);
-    const m = await repo.findMembership(trx, user.id);
-    if (m && !wasActive) await recountUnits(trx, [m.unit_id]);
-    await repo.insertAudit(trx, { actorId: user.id, unitId: m?.unit_id ?? null, action: match.kind === 'activation' ? 'code.activate' : 'code.recover', detail: { user: user.id } });
-    return { ok: true as const, userId: user.id };
-  });
-}
+// Recovery codes and redeeming codes live in src/server/recovery/recovery.ts.
 
 // ─── Administration ───
 

@@ -1,26 +1,29 @@
 /** "I finished this lesson": saves progress, or keeps the request until a guest signs in. */
-import type { APIRoute } from 'astro';
+import { z } from 'astro/zod';
 import { editionFromSlug, paths } from '../../../../../lib/editions.ts';
 import { LearningError, markLessonDone } from '../../../../../server/learning/learning.ts';
 import { clientKey, db, guestTokenHash } from '../../../../../web/request.ts';
-import { errorResponse } from '../../../../../web/errors.ts';
+import { formEndpoint } from '../../../../../web/form.ts';
+import { param, SlugSchema } from '../../../../../web/params.ts';
+import { seeOther } from '../../../../../web/redirect.ts';
 
 export const prerender = false;
 
-export const POST: APIRoute = async ({ params, locals, cookies, redirect, request, clientAddress }) => {
-  try {
-    const edition = editionFromSlug(params.edition);
-    const { course, lesson } = params;
-    if (!edition || !course || !lesson) throw new LearningError(404, 'Không tìm thấy bài học này.');
-    const ref = { course, edition, lessonId: lesson };
-    const client = clientKey(request, clientAddress);
-    if (locals.user) {
-      await markLessonDone(await db(), { userId: locals.user.id }, ref, client);
-      return redirect(`${paths.course(course, edition)}?da-xong=${encodeURIComponent(lesson)}`, 303);
-    }
-    await markLessonDone(await db(), { guestTokenHash: guestTokenHash(cookies, true)! }, ref, client);
-    return redirect(paths.signIn(`${paths.course(course, edition)}?da-xong=${encodeURIComponent(lesson)}`), 303);
-  } catch (err) {
-    return errorResponse(err);
+const NOT_FOUND = 'Không tìm thấy bài học này.';
+
+/** The form is a single button: no fields. */
+export const POST = formEndpoint(z.object({}), { maxBytes: 1024 }, async (_, { params, locals, cookies, request, clientAddress }) => {
+  const course = param(params.course, SlugSchema, NOT_FOUND);
+  const lesson = param(params.lesson, SlugSchema, NOT_FOUND);
+  const edition = editionFromSlug(params.edition);
+  if (!edition) throw new LearningError(404, NOT_FOUND);
+  const ref = { course, edition, lessonId: lesson };
+  const client = clientKey(request, clientAddress);
+  const back = `${paths.course(course, edition)}?da-xong=${encodeURIComponent(lesson)}`;
+  if (locals.user) {
+    await markLessonDone(await db(), { userId: locals.user.id }, ref, client);
+    return seeOther(back);
   }
-};
+  await markLessonDone(await db(), { guestTokenHash: guestTokenHash(cookies, true)! }, ref, client);
+  return seeOther(paths.signIn(back));
+});

@@ -1,0 +1,90 @@
+/**
+ * Uploads and request bodies on the built server: hostile roster files are refused with a Vietnamese
+ * page while /healthz keeps answering; huge bodies (generated lazily, never allocated) get a 413
+ * before they are sent, and the connection is closed. Times are printed by `npm run bench`.
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postEndless } from '../setup/endless-body.ts';
+import { Client, startServer, type TestServer } from '../setup/server.ts';
+import { rosterXlsx, rowBomb } from '../setup/xlsx-files.ts';
+
+let server: TestServer;
+let official: Client;
+let unit: string;
+const STACK = /\bat [\w.<>]+ \(|node_modules|\.ts:\d+|Error:/;
+const BODY = 200 * 1024 * 1024;
+
+beforeAll(async () => {
+  if (!fs.existsSync('dist/server/entry.mjs')) throw new Error('Run `npm run build` first (npm test does it).');
+  server = await startServer();
+  official = new Client(server.url);
+  expect((await official.post('/dang-nhap', { phone: '0912000010', password: 'hoc-thu-2026', next: '/' })).status).toBe(303);
+  unit = /\/quan-ly\/don-vi\/(\d+)/.exec(await (await official.get('/quan-ly')).text())![1]!;
+}, 120_000);
+afterAll(() => server?.stop());
+
+function upload(bytes: Uint8Array, name: string, path = `/quan-ly/don-vi/${unit}/nhap-danh-sach`) {
+  const form = new FormData();
+  form.set('tep', new Blob([bytes as Uint8Array<ArrayBuffer>]), name);
+  return official.request(path, { method: 'POST', body: form, headers: { origin: server.url } });
+}
+
+describe('roster uploads', () => {
+  it('refuses the 10-million-row file and a lying archive while /healthz answers', async () => {
+    const [bomb, lying, health] = await Promise.all([upload(rowBomb(10_000_000), 'ds.xlsx'), upload(rowBomb(3_000_000, { lie: true }), 'ds.xlsx'), fetch(`${server.url}/healthz`)]);
+    expect(health.status).toBe(200);
+    const text = await bomb.text();
+    expect(bomb.status).toBe(413);
+    expect(text).toMatch(/khi giải nén lớn hơn 8 MB/);
+    expect(text).not.toMatch(STACK);
+    expect(lying.status).toBe(400);
+    expect(await lying.text()).toMatch(/không khớp với nội dung/);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200); // the server is still up
+  });
+
+  it('refuses 5,001 rows and reports a missing file next to the field', async () => {
+    const over = await upload(await rosterXlsx(5001), 'ds.xlsx');
+    expect(over.status).toBe(413);
+    expect(await over.text()).toMatch(/quá nhiều dòng \(tối đa 5000\)/);
+    const form = new FormData();
+    form.set('tep', '');
+    const none = await official.request(`/quan-ly/don-vi/${unit}/nhap-danh-sach`, { method: 'POST', body: form, headers: { origin: server.url } });
+    expect(none.status).toBe(400);
+    expect(await none.text()).toMatch(/id="tep-loi">Vui lòng chọn tệp danh sách/);
+  });
+
+  it('404s a malformed or out-of-range unit before reading anything', async () => {
+    for (const u of ['abc', '0', '1e3', '99999999999', `${unit}.5`]) {
+      const r = await upload(await rosterXlsx(1), 'ds.xlsx', `/quan-ly/don-vi/${u}/nhap-danh-sach`);
+      expect(r.status, u).toBe(404);
+      expect(await r.text()).not.toMatch(STACK);
+    }
+  });
+});
+
+describe('huge request bodies', () => {
+  it('answers a chunked 200 MB body to /dang-nhap with 413 before it is sent, then closes', async () => {
+    const r = await postEndless(`${server.url}/dang-nhap`, { headers: { origin: server.url } });
+    expect(r.status).toBe(413);
+    expect(r.body).toMatch(/quá lớn/);
+    expect(r.sentBeforeResponse).toBeLessThan(BODY / 4);
+    expect(r.closed).toBe(true);
+  });
+
+  it('refuses a declared 200 MB body at the http level, before 100 Continue', async () => {
+    const r = await postEndless(`${server.url}/dang-nhap`, { headers: { origin: server.url }, declareLength: true });
+    expect([r.status, r.closed]).toEqual([413, true]);
+    expect(r.body).toMatch(/Dữ liệu gửi lên quá lớn/);
+    const polite = await postEndless(`${server.url}/quan-ly/don-vi/${unit}/nhap-danh-sach`, { headers: { origin: server.url }, declareLength: true, expectContinue: true });
+    expect([polite.status, polite.sentBeforeResponse]).toEqual([413, 0]);
+  });
+
+  it('does not read the rest of a body a route ignores', async () => {
+    const r = await postEndless(`${server.url}/`, { headers: { origin: server.url } });
+    expect(r.status).toBeLessThan(500);
+    expect(r.sentBeforeResponse).toBeLessThan(BODY / 4);
+    expect(r.closed).toBe(true);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
