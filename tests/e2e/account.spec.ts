@@ -41,8 +41,8 @@ test('name, devices, password, data download and deletion, all as plain forms', 
 
   await page.getByRole('link', { name: 'Các thiết bị đang đăng nhập' }).click();
   await expect(page.getByText('phiên này')).toBeVisible();
-  await expect(page.getByRole('button', { name: /Đăng xuất thiết bị:/ })).toHaveCount(1);
-  await page.getByRole('button', { name: /Đăng xuất thiết bị:/ }).click();
+  await expect(page.getByRole('button', { name: /^Đăng xuất thiết bị này:/ })).toHaveCount(1);
+  await page.getByRole('button', { name: /^Đăng xuất thiết bị này:/ }).click();
   await expect(page.getByRole('status')).toHaveText('Đã kết thúc phiên đăng nhập đó.');
   await expect(page.getByText('Không có thiết bị nào khác đang đăng nhập.')).toBeVisible();
   await otherPage.goto('/tai-khoan');
