@@ -29,10 +29,11 @@ export async function handleRedeem(
   cookies: AstroCookies,
   client: string,
   clock?: Clock,
+  userAgent?: string | null,
 ): Promise<{ personalCode?: string }> {
   const r = await redeemCodeLimited(db, { ...data, clientKey: client }, clock);
   if (!r.ok && r.status === 429) throw new RateLimitError(r.message, r.retryAfter ?? 60);
   if (!r.ok) throw new FormError(r.field ? { [r.field]: r.message } : {}, r.status, r.field ? undefined : r.message);
-  await startSession(db, cookies, r.userId);
+  await startSession(db, cookies, r.userId, userAgent);
   return { personalCode: r.personalCode };
 }
