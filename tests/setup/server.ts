@@ -64,7 +64,12 @@ export async function startServer(env: Record<string, string> = {}, opts: { wait
     } catch {
       /* not up yet */
     }
-    if (Date.now() > deadline) throw new Error(`server did not start: ${out}`);
+    if (Date.now() > deadline) {
+      // Stop it and clean up, or it lingers (holding its port, data folder and CPU) after the test fails.
+      child.kill('SIGTERM');
+      for (const c of cleanups) await c();
+      throw new Error(`server did not start: ${out}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
