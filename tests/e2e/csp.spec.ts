@@ -79,12 +79,12 @@ test('search runs Pagefind (WebAssembly, worker) within the policy', async ({ pa
   await page.goto('/tim-kiem');
   await page.getByLabel(/Từ cần tìm/).fill('mật khẩu');
   await page.getByRole('button', { name: 'Tìm' }).click();
-  await expect(page.getByRole('status')).toHaveText(/Tìm thấy \d+ bài học/);
+  await expect(page.getByRole('status')).toHaveText(/Tìm thấy \d+ bài học/, { timeout: 30_000 });
   await expect(page.locator('#ket-qua li').first()).toBeVisible();
   // A second query reuses the loaded index.
   await page.getByLabel(/Từ cần tìm/).fill('duong link la');
   await page.getByRole('button', { name: 'Tìm' }).click();
-  await expect(page.getByRole('status')).toHaveText(/Tìm thấy \d+ bài học|Không tìm thấy/);
+  await expect(page.getByRole('status')).toHaveText(/Tìm thấy \d+ bài học|Không tìm thấy/, { timeout: 30_000 });
   expect(seen).toEqual([]);
 });
 
