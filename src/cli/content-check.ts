@@ -2,6 +2,7 @@
  * npm run content:check [-- --json] — validates content/ and summarises it.
  * With --json prints exactly one JSON object; exits non-zero on invalid content.
  * Also validates the monthly topic schedule (content/schedule.yaml) against the catalogue.
+ * `--courses a,b` measures the quiz cues over those courses only (for authors working on a few).
  */
 import { EDITIONS } from '../lib/content/schema.ts';
 import { ContentError, contentDir, loadCatalog } from '../server/content/catalog.ts';
@@ -9,6 +10,8 @@ import { loadSchedule } from '../server/schedule/schedule.ts';
 import { quizMetrics } from '../server/content/quiz-metrics.ts';
 
 const json = process.argv.includes('--json');
+const coursesArg = process.argv.indexOf('--courses');
+const only = coursesArg > 0 ? new Set((process.argv[coursesArg + 1] ?? '').split(',').filter(Boolean)) : null;
 try {
   const catalog = loadCatalog(contentDir());
   const courses = catalog.courses.map((c) => ({
@@ -23,7 +26,8 @@ try {
   }));
   const topics = loadSchedule(contentDir(), catalog).topics;
   const schedule = { months: topics.length, first: topics[0]?.month ?? null, last: topics.at(-1)?.month ?? null };
-  const quizzes = quizMetrics(catalog);
+  const measured = only ? catalog.courses.filter((c) => only.has(c.slug)) : catalog.courses;
+  const quizzes = quizMetrics({ ...catalog, courses: measured });
   if (json) process.stdout.write(JSON.stringify({ courses, schedule, quizzes }) + '\n');
   else {
     for (const c of courses) console.log(`${c.slug} — ${c.title}: ${JSON.stringify(c.editions)}`);
