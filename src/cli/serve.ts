@@ -14,6 +14,7 @@ import sirv from 'sirv';
 import { openConfiguredDb, DataDirLockedError } from '../server/db/connect.ts';
 import { setDbHandle } from '../server/db/index.ts';
 import { migrateToLatest } from '../server/db/migrate.ts';
+import { startJobWorker, type JobWorker } from '../server/jobs/worker.ts';
 import { seedDemo, shouldSeedDemo } from '../server/demo/seed.ts';
 import { signingKey, SigningKeyError } from '../server/certificates/signing.ts';
 import { capRequestBody, continueAllowed } from '../web/body-cap.ts';
@@ -47,6 +48,17 @@ try {
 } catch (err) {
   // The site still starts: /healthz answers 503 and pages show the error page until the database is back.
   console.error(`Không chuẩn bị được cơ sở dữ liệu (${handle.kind}): ${(err as Error).message}`);
+}
+
+// Every app server also works background jobs (recounts), unless JOB_WORKER=0 (then run
+// `npm run worker` on Postgres). pg-boss claims jobs with SKIP LOCKED, so several servers share them.
+let worker: JobWorker | undefined;
+if (process.env.JOB_WORKER !== '0') {
+  try {
+    worker = await startJobWorker(handle.db);
+  } catch (err) {
+    console.error(`Không khởi động được hàng đợi việc nền: ${(err as Error).message}`);
+  }
 }
 
 // Certificates are signed with OB_SIGNING_KEY (or a key kept in DATA_DIR outside production); say
@@ -124,6 +136,8 @@ server.listen(port, host, () => console.log(`Học Số đang chạy tại http:
 
 const stop = async () => {
   server.close();
+  // A recount in progress stops after its current commune and resumes from there on the next start.
+  await worker?.stop().catch(() => {});
   await handle.close();
   process.exit(0);
 };

@@ -27,6 +27,7 @@ import type { Database } from '../../src/server/db/schema.ts';
 import { markLessonDone, startFinalQuiz, submitFinalQuiz } from '../../src/server/learning/learning.ts';
 import type { FormEntries } from '../../src/server/learning/quiz.ts';
 import { recountAll } from '../../src/server/teams/counters.ts';
+import { runPendingJobs } from '../../src/server/jobs/worker.ts';
 import { unitDashboard } from '../../src/server/teams/dashboard.ts';
 import { commitRoster, uploadRoster } from '../../src/server/teams/roster.ts';
 import { seedAdministrativeUnits } from '../../src/server/teams/seed.ts';
@@ -285,6 +286,7 @@ describe('account deletion', () => {
     const staying = await member('0917000002', 'Đoàn Văn Ở');
     await startHelperRecovery(db, official, leaving.phone);
     const session = await createSession(db, leaving.id);
+    await runPendingJobs(db);
     expect(await recountAll(db, { fix: false })).toEqual([]);
     const before = await unitDashboard(db, official, String(unitId), undefined);
 
@@ -300,6 +302,7 @@ describe('account deletion', () => {
     const cert = await verifyCertificate(db, leaving.cert.code, 'acct-del');
     expect(cert).toMatchObject({ status: 'valid', learnerName: 'Đoàn Thị Rời', userId: null });
     // `npm run db:recount -- --check` would find nothing to fix.
+    await runPendingJobs(db);
     expect(await recountAll(db, { fix: false })).toEqual([]);
     const after = await unitDashboard(db, official, String(unitId), undefined);
     expect(after.members).toBe(before.members - 1);
@@ -333,6 +336,7 @@ describe('account deletion', () => {
     const kept = await db.selectFrom('roster_import').select(['official_id']).where('id', '=', imp).executeTakeFirstOrThrow();
     expect(kept.official_id).toBeNull();
     expect(await db.selectFrom('audit_log').select('id').where('action', '=', 'team.rename').where('actor_id', 'is', null).executeTakeFirst()).toBeDefined();
+    await runPendingJobs(db);
     expect(await recountAll(db, { fix: false })).toEqual([]);
   });
 

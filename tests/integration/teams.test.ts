@@ -9,6 +9,7 @@ import { markLessonDone, startFinalQuiz, submitFinalQuiz } from '../../src/serve
 import type { FormEntries } from '../../src/server/learning/quiz.ts';
 import { corruptMemberCounter } from '../../src/server/teams/counters.repository.ts';
 import { recountAll } from '../../src/server/teams/counters.ts';
+import { runPendingJobs } from '../../src/server/jobs/worker.ts';
 import { isOverdue, memberDetail, myRequiredCourses, overdueCutoff, teamDashboard, unitDashboard } from '../../src/server/teams/dashboard.ts';
 import { commitRoster, uploadRoster } from '../../src/server/teams/roster.ts';
 import { loadRegistry, seedAdministrativeUnits } from '../../src/server/teams/seed.ts';
@@ -116,6 +117,7 @@ describe('counters', () => {
     // A province-wide assignment with an earlier date: the earliest due date applies.
     await assignCourse(db, admin, String(province.id), { course: 'khoa-thu-nghiem', edition: 'member', due: '2030-06-30' });
     await assignCourse(db, admin, String(province.id), { course: 'khoa-thu-nghiem', edition: 'citizen', due: '2021-01-31' });
+    await runPendingJobs(db);
     expect(await recountAll(db, { fix: false })).toEqual([]);
 
     const members = async () => (await repo.membersUnder(db, communeA.path));
@@ -147,6 +149,7 @@ describe('counters', () => {
         // The rest of the roster is absent from this file: deactivate one of them explicitly.
         await commitRoster(db, official, id, m.active ? [m.user_id] : []);
       }
+      await runPendingJobs(db);
       expect(await recountAll(db, { fix: false }), `after step ${step} (${action})`).toEqual([]);
     }
 

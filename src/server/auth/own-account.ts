@@ -9,7 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { guardAttempt, LIMITS, waitText, type LimitCheck } from '../security/rate-limit.ts';
-import { recountUnits } from '../teams/counters.ts';
+import { recountMembersOf } from '../teams/counters.ts';
 import type { AccountResult } from './account.ts';
 import { hashPassword, isCommonPassword, verifyDummy, verifyPassword } from './password.ts';
 import { deleteUserSessions } from './session.ts';
@@ -206,7 +206,7 @@ export async function deleteAccount(db: Kysely<Database>, input: { userId: strin
     if (!(await repo.deleteUser(trx, user.id))) throw new Error('account vanished during deletion');
     // The membership row went with the account: recount its unit so dashboards stay exact.
     if (m) {
-      await recountUnits(trx, [m.unit_id]);
+      await recountMembersOf(trx, [m.unit_id]);
       await repo.insertAudit(trx, { unitId: m.unit_id, action: 'account.delete', detail: { team: m.team_id } });
     }
   });

@@ -17,6 +17,31 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
+/**
+ * The driver-level side of a Kysely instance opened here, for pg-boss (src/server/jobs): it runs
+ * its own SQL, some of it several statements at once, which Kysely cannot carry. `executeSql` has
+ * pg-boss's `IDatabase` shape. Close hooks run before the database closes (job workers stop first).
+ */
+export interface RawDb {
+  kind: DbKind;
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
+  /** PGlite only: the instance, for pg-boss's own PGlite adapter. */
+  pglite?: import('@electric-sql/pglite').PGlite;
+  closeHooks: (() => Promise<void>)[];
+}
+
+const raw = new WeakMap<object, RawDb>();
+
+/** The driver-level handle of a Kysely instance opened by this module (undefined for any other). */
+export function rawDbOf(db: Kysely<any>): RawDb | undefined {
+  return raw.get(db);
+}
+
+async function runCloseHooks(db: Kysely<any>): Promise<void> {
+  const r = raw.get(db);
+  for (const hook of r?.closeHooks.splice(0).reverse() ?? []) await hook().catch((err: Error) => console.error('[db] lỗi khi đóng:', err.message));
+}
+
 /** Thrown when another process already holds the embedded database folder. */
 export class DataDirLockedError extends Error {}
 
@@ -40,7 +65,23 @@ export async function openPostgres(connectionString: string, max = 10): Promise<
   // An idle client losing its connection must not crash the process.
   pool.on('error', (err) => console.error('[db] lỗi kết nối Postgres:', err.message));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  raw.set(db, {
+    kind: 'postgres',
+    // Several statements without parameters come back as one result each: keep every row.
+    executeSql: async (text, values) => {
+      const r = (await pool.query(text, values as unknown[] | undefined)) as unknown as { rows?: any[] } | { rows?: any[] }[];
+      return { rows: Array.isArray(r) ? r.flatMap((x) => x.rows ?? []) : (r.rows ?? []) };
+    },
+    closeHooks: [],
+  });
+  return {
+    db,
+    kind: 'postgres',
+    close: async () => {
+      await runCloseHooks(db);
+      await db.destroy();
+    },
+  };
 }
 
 function processAlive(pid: number): boolean {
@@ -90,18 +131,29 @@ export function lockDataDir(dir: string): () => void {
   throw new DataDirLockedError(`Không lấy được khóa thư mục dữ liệu ${dir}.`);
 }
 
-/** Opens PGlite on a folder (locked for this process) or in memory from a dump. */
+/** Opens PGlite on a folder (locked for this process) or in memory, from a dump if given (both: a new folder from a dump). */
 export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob }): Promise<DbHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
   const release = opts.dataDir ? lockDataDir(opts.dataDir) : () => {};
   try {
-    const client = opts.dataDir ? await PGlite.create(opts.dataDir) : await PGlite.create({ loadDataDir: opts.loadDataDir });
+    const load = opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {};
+    const client = opts.dataDir ? await PGlite.create(opts.dataDir, load) : await PGlite.create(load);
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: client }) });
+    raw.set(db, {
+      kind: 'pglite',
+      pglite: client,
+      executeSql: async (text, values) => {
+        if (values?.length) return { rows: (await client.query(text, values)).rows as any[] };
+        return { rows: (await client.exec(text)).flatMap((r) => r.rows as any[]) };
+      },
+      closeHooks: [],
+    });
     return {
       db,
       kind: 'pglite',
       pglite: client,
       close: async () => {
+        await runCloseHooks(db);
         await db.destroy();
         release();
       },

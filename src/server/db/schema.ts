@@ -186,6 +186,7 @@ export interface Database {
   personal_recovery_code: PersonalRecoveryCodeTable;
   recovery_request: RecoveryRequestTable;
   security_event: SecurityEventTable;
+  recount_job: RecountJobTable;
 }
 
 /** Calendar dates: always selected as text ('2026-12-31') so both drivers agree. */
@@ -341,3 +342,20 @@ export type NewUser = Insertable<UserTable>;
 export type QuizAttemptRow = Selectable<QuizAttemptTable>;
 export type CertificateRow = Selectable<CertificateTable>;
 export type TopicQuestionRow = Selectable<TopicQuestionTable>;
+
+/** A requested recount of a unit's subtree, run by a background job (src/server/teams/recount-jobs.ts). */
+export interface RecountJobTable {
+  id: Generated<number>;
+  unit_id: number;
+  /** What asked for it: 'assign', 'roster', 'team.move', 'member.move', 'member.active'. */
+  reason: string;
+  state: ColumnType<'queued' | 'running' | 'done' | 'failed', 'queued' | 'running' | 'done' | 'failed' | undefined>;
+  total: number | null;
+  done: Generated<number>;
+  cursor: number | null;
+  attempts: Generated<number>;
+  error: string | null;
+  created_at: Timestamp;
+  started_at: Date | null;
+  finished_at: Date | null;
+}

@@ -15,7 +15,7 @@ import type { Database, Role } from '../db/schema.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { hashPassword, isCommonPassword, verifyDummy, verifyPassword } from '../auth/password.ts';
 import { deleteUserSessions } from '../auth/session.ts';
-import { recountUnits } from '../teams/counters.ts';
+import { recountMembersOf } from '../teams/counters.ts';
 import { canManage, isOfficial, requireMemberAccess, scopeUnits, type Viewer } from '../teams/access.ts';
 import { CODE_DAYS, generateCode, hashCode } from '../teams/codes.ts';
 import { findMembership, insertAudit } from '../teams/teams.repository.ts';
@@ -368,7 +368,7 @@ export async function redeemCode(db: Kysely<Database>, input: { phone: string; c
     await resetPassword(trx, user.id, passwordHash, now);
     const m = await findMembership(trx, user.id);
     if (match.kind === 'activation') {
-      if (m && !wasActive) await recountUnits(trx, [m.unit_id]);
+      if (m && !wasActive) await recountMembersOf(trx, [m.unit_id]);
       await insertAudit(trx, { actorId: user.id, unitId: m?.unit_id ?? null, action: 'code.activate', detail: { user: user.id } });
     } else {
       const unitId = match.unit_id ?? m?.unit_id ?? null;

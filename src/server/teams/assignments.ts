@@ -4,7 +4,7 @@ import { z } from 'astro/zod';
 import type { Edition } from '../../lib/content/schema.ts';
 import { findEdition } from '../content/catalog.ts';
 import type { Database } from '../db/schema.ts';
-import { recountUnits } from './counters.ts';
+import { recountEnqueuer } from './recount-jobs.ts';
 import { requireUnitAccess, TeamsError, type Viewer } from './access.ts';
 import { audit } from './audit.ts';
 import * as repo from './teams.repository.ts';
@@ -30,9 +30,10 @@ export async function assignCourse(
   if (!found) throw new TeamsError(400, 'Khóa học hoặc phiên bản đã chọn không có trong danh mục.');
   const due = DueDateSchema.safeParse(input.due);
   if (!due.success) throw new TeamsError(400, due.error.issues[0]!.message);
+  const recount = await recountEnqueuer(db);
   await db.transaction().execute(async (trx) => {
     await repo.upsertAssignment(trx, { unitId: unit.id, course: found.course.slug, edition: input.edition!, due: due.data, by: v.id });
-    await recountUnits(trx, [unit.id]);
+    await recount(trx, [unit.id], 'assign');
     await audit(trx, v, unit.id, 'assign', { course: found.course.slug, edition: input.edition, due: due.data });
   });
 }

@@ -2,13 +2,22 @@
  * Counters of required-course progress, per administrative unit (each unit counts its whole subtree).
  * Every query here runs inside the caller's transaction. See README "Decisions: counters".
  */
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 
 type Trx = Transaction<Database>;
 
-/** Advisory lock key guarding counters: recounts take it exclusively, single completions shared. */
+/**
+ * Advisory locks guarding counters (see README "Decisions: counters"):
+ * - a global key, taken SHARED by every completion and every chunk recount, and exclusively only by
+ *   `recountAll` (npm run db:recount), which recounts everything in one transaction;
+ * - one key per chunk: a commune (the unit at CHUNK_DEPTH on a path), or a unit above communes for
+ *   the members of its own teams. A completion takes its member's chunk key shared; a chunk recount
+ *   takes it exclusively. So a recount only ever waits for, and holds up, its own commune.
+ */
 const COUNTER_LOCK = 7_331_001;
+const CHUNK_LOCK_SPACE = 7_331_002;
+const ROSTER_LOCK_SPACE = 7_331_003;
 
 /** The ids of a materialised path, as an SQL int[] expression. */
 const ids = (pathExpr: ReturnType<typeof sql>) => sql`string_to_array(trim(both '/' from ${pathExpr}), '/')::int[]`;
@@ -18,12 +27,45 @@ export function pathUpper(path: string): string {
   return path.slice(0, -1) + '0';
 }
 
-export async function lockCountersShared(trx: Trx): Promise<void> {
-  await sql`select pg_advisory_xact_lock_shared(${COUNTER_LOCK})`.execute(trx);
+/** Depth of the units whose subtrees are recounted one per transaction (communes, under country and province). */
+export const CHUNK_DEPTH = 2;
+
+/** The ids on a materialised path, root first. */
+export function pathIds(path: string): number[] {
+  return path.split('/').filter(Boolean).map(Number);
 }
 
+/** The chunk a unit's members count in: its commune (the ancestor at CHUNK_DEPTH), or itself above that depth. */
+export function chunkOf(path: string): number {
+  const ids = pathIds(path);
+  return ids[Math.min(ids.length - 1, CHUNK_DEPTH)]!;
+}
+
+/**
+ * For a completion (or any single-member counter update) of a member whose unit has `path`: the
+ * global key and the member's commune key, both shared. Other helpers that keep per-commune counters
+ * (households, …) take the same lock before updating them.
+ */
+export async function lockCommuneShared(trx: Trx, path: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(${COUNTER_LOCK}::bigint), pg_advisory_xact_lock_shared(${CHUNK_LOCK_SPACE}::int, ${chunkOf(path)}::int)`.execute(trx);
+}
+
+/** For recounting one chunk: the global key shared, the chunk's key exclusively. */
+export async function lockChunkExclusive(trx: Trx, chunkId: number): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(${COUNTER_LOCK}::bigint), pg_advisory_xact_lock(${CHUNK_LOCK_SPACE}::int, ${chunkId}::int)`.execute(trx);
+}
+
+/**
+ * Serialises roster imports (one at a time, as before) without touching the counter locks, so
+ * completions never wait for an import: its recount runs later as a job.
+ */
+export async function lockRosterChanges(trx: Trx): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${ROSTER_LOCK_SPACE}::int, 0)`.execute(trx);
+}
+
+/** For recounting everything at once (npm run db:recount): waits for every completion and chunk in flight. */
 export async function lockCountersExclusive(trx: Trx): Promise<void> {
-  await sql`select pg_advisory_xact_lock(${COUNTER_LOCK})`.execute(trx);
+  await sql`select pg_advisory_xact_lock(${COUNTER_LOCK}::bigint)`.execute(trx);
 }
 
 /** The path of the unit of a learner's active team, or undefined for citizens. */
@@ -47,12 +89,18 @@ export async function effectiveDue(trx: Trx, path: string, course: string, editi
   return r.rows[0]?.due ?? null;
 }
 
-/** Adds one completion of a required course to the unit of `path` and all its ancestors. */
+/**
+ * Adds one completion of a required course to the unit of `path` and all its ancestors. Rows are
+ * upserted (a bucket a pending recount has not made yet is created, so every level moves by the same
+ * amount and the recount's difference stays right) and locked in unit id order, tables in the order
+ * course → week → member, the same order recounts use: no deadlock between them.
+ */
 export async function addCompletion(trx: Trx, userId: string, path: string, course: string, edition: string, due: string): Promise<void> {
-  await sql`update unit_course_counter set completed = completed + 1
-    where unit_id = any(${ids(sql`${path}`)}) and course_slug = ${course} and edition = ${edition} and due_date = ${due}::date`.execute(trx);
+  await sql`insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed)
+    select a, ${course}, ${edition}, ${due}::date, 0, 1 from unnest(${ids(sql`${path}`)}) a order by a
+    on conflict (unit_id, course_slug, edition, due_date) do update set completed = unit_course_counter.completed + 1`.execute(trx);
   await sql`insert into unit_week_counter (unit_id, course_slug, edition, week, completed)
-    select a, ${course}, ${edition}, date_trunc('week', now() at time zone 'Asia/Ho_Chi_Minh')::date, 1 from unnest(${ids(sql`${path}`)}) a
+    select a, ${course}, ${edition}, date_trunc('week', now() at time zone 'Asia/Ho_Chi_Minh')::date, 1 from unnest(${ids(sql`${path}`)}) a order by a
     on conflict (unit_id, course_slug, edition, week) do update set completed = unit_week_counter.completed + 1`.execute(trx);
   const r = await sql<{ req: number; done: number }>`
     select count(*)::int as req, count(cc.user_id)::int as done
@@ -61,7 +109,9 @@ export async function addCompletion(trx: Trx, userId: string, path: string, cour
   const row = r.rows[0];
   // This completion was the last required one: the member now has everything done.
   if (row && row.req > 0 && row.req === row.done) {
-    await sql`update unit_member_counter set all_done = all_done + 1 where unit_id = any(${ids(sql`${path}`)})`.execute(trx);
+    await sql`insert into unit_member_counter (unit_id, members, activated, with_required, all_done)
+      select a, 0, 0, 0, 1 from unnest(${ids(sql`${path}`)}) a order by a
+      on conflict (unit_id) do update set all_done = unit_member_counter.all_done + 1`.execute(trx);
   }
 }
 
@@ -74,9 +124,12 @@ async function exec(trx: Trx, q: ReturnType<typeof sql>) {
  * rows (active team members, assignments on every ancestor, completions) into temporary tables
  * tmp_cc, tmp_mc, tmp_wc.
  */
-export async function computeFresh(trx: Trx, path: string, depth: number): Promise<void> {
+export async function computeFresh(trx: Trx, path: string, depth: number, own = false): Promise<void> {
   const lo = path;
   const hi = pathUpper(path);
+  // `own`: only the members of the unit's own teams, counted in the unit itself (not its subtree).
+  const members = own ? sql`au.id = ${pathIds(path).at(-1)!}` : sql`au.path >= ${lo} and au.path < ${hi}`;
+  const levels = own ? sql`a.ord = ${depth + 1}` : sql`a.ord > ${depth}`;
   await exec(trx, sql`create temp table if not exists tmp_m (user_id uuid primary key, path text collate "C", activated boolean) on commit drop`);
   await exec(trx, sql`create temp table if not exists tmp_req (user_id uuid, course_slug text, edition text, due_date date, completed_at timestamptz) on commit drop`);
   await exec(trx, sql`create temp table if not exists tmp_cc (unit_id int, course_slug text, edition text, due_date date, assigned int, completed int) on commit drop`);
@@ -89,7 +142,7 @@ export async function computeFresh(trx: Trx, path: string, depth: number): Promi
       from admin_unit au join team t on t.unit_id = au.id
       join team_member tm on tm.team_id = t.id and tm.active
       join "user" u on u.id = tm.user_id
-      where au.path >= ${lo} and au.path < ${hi}`,
+      where ${members}`,
   );
   await exec(
     trx,
@@ -107,7 +160,7 @@ export async function computeFresh(trx: Trx, path: string, depth: number): Promi
       select a.unit_id, r.course_slug, r.edition, r.due_date, count(*)::int, count(r.completed_at)::int
       from tmp_req r join tmp_m m on m.user_id = r.user_id
       cross join lateral unnest(${ids(sql`m.path`)}) with ordinality as a(unit_id, ord)
-      where a.ord > ${depth} group by 1, 2, 3, 4`,
+      where ${levels} group by 1, 2, 3, 4`,
   );
   await exec(
     trx,
@@ -117,7 +170,7 @@ export async function computeFresh(trx: Trx, path: string, depth: number): Promi
       from (select m.user_id, m.path, m.activated, count(r.user_id) as req, count(r.completed_at) as done
             from tmp_m m left join tmp_req r on r.user_id = m.user_id group by 1, 2, 3) p
       cross join lateral unnest(${ids(sql`p.path`)}) with ordinality as a(unit_id, ord)
-      where a.ord > ${depth} group by 1`,
+      where ${levels} group by 1`,
   );
   await exec(
     trx,
@@ -125,7 +178,7 @@ export async function computeFresh(trx: Trx, path: string, depth: number): Promi
       select a.unit_id, r.course_slug, r.edition, date_trunc('week', r.completed_at at time zone 'Asia/Ho_Chi_Minh')::date, count(*)::int
       from tmp_req r join tmp_m m on m.user_id = r.user_id
       cross join lateral unnest(${ids(sql`m.path`)}) with ordinality as a(unit_id, ord)
-      where a.ord > ${depth} and r.completed_at is not null group by 1, 2, 3, 4`,
+      where ${levels} and r.completed_at is not null group by 1, 2, 3, 4`,
   );
 }
 
@@ -171,13 +224,11 @@ export async function diffFresh(trx: Trx, path: string): Promise<CounterDiff[]> 
 }
 
 /**
- * Replaces the stored counters of the subtree by the fresh ones and applies the change at the
- * subtree's root to every strict ancestor, so totals above stay exact without recounting them.
+ * Adds (fresh − old) to every unit in `targets`, table by table in the order course → week → member
+ * and rows in unit id order (the order completions lock them in too). `old*` are the stored values the
+ * fresh tables replace, keyed like them.
  */
-export async function applyFresh(trx: Trx, unitId: number, path: string): Promise<void> {
-  const lo = path;
-  const hi = pathUpper(path);
-  const ancestors = sql`(select a from unnest(${ids(sql`${path}`)}) a where a <> ${unitId})`;
+async function applyDelta(trx: Trx, unitId: number, targets: ReturnType<typeof sql>, old: { cc: ReturnType<typeof sql>; wc: ReturnType<typeof sql>; mc: ReturnType<typeof sql> }): Promise<void> {
   await exec(
     trx,
     sql`insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed)
@@ -186,27 +237,12 @@ export async function applyFresh(trx: Trx, unitId: number, path: string): Promis
           coalesce(f.due_date, o.due_date) as due_date,
           coalesce(f.assigned, 0) - coalesce(o.assigned, 0) as da, coalesce(f.completed, 0) - coalesce(o.completed, 0) as dc
         from (select * from tmp_cc where unit_id = ${unitId}) f
-        full join (select * from unit_course_counter where unit_id = ${unitId}) o
-          on o.course_slug = f.course_slug and o.edition = f.edition and o.due_date = f.due_date) d
-      cross join ${ancestors} anc
+        full join ${old.cc} o on o.course_slug = f.course_slug and o.edition = f.edition and o.due_date = f.due_date) d
+      cross join ${targets} anc
       where d.da <> 0 or d.dc <> 0
+      order by anc.a, d.course_slug, d.edition, d.due_date
       on conflict (unit_id, course_slug, edition, due_date) do update set
         assigned = unit_course_counter.assigned + excluded.assigned, completed = unit_course_counter.completed + excluded.completed`,
-  );
-  await exec(
-    trx,
-    sql`insert into unit_member_counter (unit_id, members, activated, with_required, all_done)
-      select anc.a, d.m, d.a, d.w, d.d from (
-        select coalesce(f.members, 0) - coalesce(o.members, 0) as m, coalesce(f.activated, 0) - coalesce(o.activated, 0) as a,
-          coalesce(f.with_required, 0) - coalesce(o.with_required, 0) as w, coalesce(f.all_done, 0) - coalesce(o.all_done, 0) as d
-        from (select * from tmp_mc where unit_id = ${unitId}) f
-        full join (select * from unit_member_counter where unit_id = ${unitId}) o on true) d
-      cross join ${ancestors} anc
-      where d.m <> 0 or d.a <> 0 or d.w <> 0 or d.d <> 0
-      on conflict (unit_id) do update set members = unit_member_counter.members + excluded.members,
-        activated = unit_member_counter.activated + excluded.activated,
-        with_required = unit_member_counter.with_required + excluded.with_required,
-        all_done = unit_member_counter.all_done + excluded.all_done`,
   );
   await exec(
     trx,
@@ -215,12 +251,44 @@ export async function applyFresh(trx: Trx, unitId: number, path: string): Promis
         select coalesce(f.course_slug, o.course_slug) as course_slug, coalesce(f.edition, o.edition) as edition,
           coalesce(f.week, o.week) as week, coalesce(f.completed, 0) - coalesce(o.completed, 0) as dc
         from (select * from tmp_wc where unit_id = ${unitId}) f
-        full join (select * from unit_week_counter where unit_id = ${unitId}) o
-          on o.course_slug = f.course_slug and o.edition = f.edition and o.week = f.week) d
-      cross join ${ancestors} anc
+        full join ${old.wc} o on o.course_slug = f.course_slug and o.edition = f.edition and o.week = f.week) d
+      cross join ${targets} anc
       where d.dc <> 0
+      order by anc.a, d.course_slug, d.edition, d.week
       on conflict (unit_id, course_slug, edition, week) do update set completed = unit_week_counter.completed + excluded.completed`,
   );
+  await exec(
+    trx,
+    sql`insert into unit_member_counter (unit_id, members, activated, with_required, all_done)
+      select anc.a, d.m, d.a, d.w, d.d from (
+        select coalesce(f.members, 0) - coalesce(o.members, 0) as m, coalesce(f.activated, 0) - coalesce(o.activated, 0) as a,
+          coalesce(f.with_required, 0) - coalesce(o.with_required, 0) as w, coalesce(f.all_done, 0) - coalesce(o.all_done, 0) as d
+        from (select * from tmp_mc where unit_id = ${unitId}) f
+        full join ${old.mc} o on true) d
+      cross join ${targets} anc
+      where d.m <> 0 or d.a <> 0 or d.w <> 0 or d.d <> 0
+      order by anc.a
+      on conflict (unit_id) do update set members = unit_member_counter.members + excluded.members,
+        activated = unit_member_counter.activated + excluded.activated,
+        with_required = unit_member_counter.with_required + excluded.with_required,
+        all_done = unit_member_counter.all_done + excluded.all_done`,
+  );
+}
+
+/**
+ * Replaces the stored counters of the subtree by the fresh ones (computeFresh, whole subtree) and
+ * applies the change at the subtree's root to every strict ancestor, so totals above stay exact
+ * without recounting them. The caller holds the subtree's chunk lock (or the global one).
+ */
+export async function applyFresh(trx: Trx, unitId: number, path: string): Promise<void> {
+  const lo = path;
+  const hi = pathUpper(path);
+  const ancestors = sql`(select a from unnest(${ids(sql`${path}`)}) a where a <> ${unitId})`;
+  await applyDelta(trx, unitId, ancestors, {
+    cc: sql`(select * from unit_course_counter where unit_id = ${unitId})`,
+    wc: sql`(select * from unit_week_counter where unit_id = ${unitId})`,
+    mc: sql`(select * from unit_member_counter where unit_id = ${unitId})`,
+  });
   const sub = sql`(select id from admin_unit where path >= ${lo} and path < ${hi})`;
   await exec(trx, sql`delete from unit_course_counter where unit_id in ${sub}`);
   await exec(trx, sql`delete from unit_member_counter where unit_id in ${sub}`);
@@ -230,12 +298,44 @@ export async function applyFresh(trx: Trx, unitId: number, path: string): Promis
   await exec(trx, sql`insert into unit_week_counter select * from tmp_wc`);
 }
 
+/**
+ * For a unit above communes: its own members' share of its counters (computeFresh with `own`)
+ * replaces the stored share, which is its row minus its children's rows. The difference goes to the
+ * unit and every ancestor. Completions below move a child and the unit together, so the stored share
+ * read in one statement is consistent; the caller holds the unit's chunk lock against its own members.
+ */
+export async function applyFreshOwn(trx: Trx, unitId: number, path: string): Promise<void> {
+  const self = sql`(select a from unnest(${ids(sql`${path}`)}) a)`;
+  const scope = sql`(unit_id = ${unitId} or unit_id in (select id from admin_unit where parent_id = ${unitId}))`;
+  const sign = sql`case when unit_id = ${unitId} then 1 else -1 end`;
+  await applyDelta(trx, unitId, self, {
+    cc: sql`(select course_slug, edition, due_date, sum(${sign} * assigned)::int as assigned, sum(${sign} * completed)::int as completed
+      from unit_course_counter where ${scope} group by 1, 2, 3)`,
+    wc: sql`(select course_slug, edition, week, sum(${sign} * completed)::int as completed from unit_week_counter where ${scope} group by 1, 2, 3)`,
+    mc: sql`(select sum(${sign} * members)::int as members, sum(${sign} * activated)::int as activated,
+      sum(${sign} * with_required)::int as with_required, sum(${sign} * all_done)::int as all_done from unit_member_counter where ${scope})`,
+  });
+}
+
+/** The chunks of a unit's subtree after `after`, in id order: units at CHUNK_DEPTH and those above it. */
+export async function chunksBelow(trx: Trx | Kysely<Database>, path: string, after: number, limit: number) {
+  const r = await sql<{ id: number; path: string; depth: number }>`
+    select id, path, depth from admin_unit where path >= ${path} and path < ${pathUpper(path)} and depth <= ${CHUNK_DEPTH} and id > ${after}
+    order by id limit ${limit}`.execute(trx);
+  return r.rows;
+}
+
+export async function countChunksBelow(trx: Trx | Kysely<Database>, path: string): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from admin_unit where path >= ${path} and path < ${pathUpper(path)} and depth <= ${CHUNK_DEPTH}`.execute(trx);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
 /** Units without a parent (the country). */
 export function rootUnits(trx: Trx) {
   return trx.selectFrom('admin_unit').select(['id', 'path', 'depth']).where('parent_id', 'is', null).execute();
 }
 
-export function unitPosition(trx: Trx, unitId: number) {
+export function unitPosition(trx: Trx | Kysely<Database>, unitId: number) {
   return trx.selectFrom('admin_unit').select(['id', 'path', 'depth']).where('id', '=', unitId).executeTakeFirst();
 }
 

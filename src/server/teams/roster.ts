@@ -4,8 +4,8 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { lockCountersExclusive } from './counters.repository.ts';
-import { recountUnits } from './counters.ts';
+import { lockRosterChanges } from './counters.repository.ts';
+import { recountEnqueuer } from './recount-jobs.ts';
 import * as rosterRepo from './roster.repository.ts';
 import { readRosterFile, type RosterRow } from './roster-file.ts';
 import * as repo from './teams.repository.ts';
@@ -130,8 +130,9 @@ export async function rosterPreview(db: Kysely<Database>, v: Viewer, importId: s
  */
 export async function commitRoster(db: Kysely<Database>, v: Viewer, importId: string | undefined, deactivate: string[]) {
   const { unit } = await requireImport(db, v, importId);
+  const recount = await recountEnqueuer(db);
   return db.transaction().execute(async (trx) => {
-    await lockCountersExclusive(trx); // one roster change at a time; counters are recounted below
+    await lockRosterChanges(trx); // one roster change at a time; counters are recounted by a job
     const imp = await rosterRepo.lockImport(trx, importId!);
     if (!imp || imp.status !== 'preview') throw new TeamsError(409, 'Danh sách này đã được nhập rồi. Hãy tải tệp lên lại nếu muốn nhập lần nữa.');
     const plan = await planRoster(trx, unit, imp.rows as RosterRow[]);
@@ -164,7 +165,7 @@ export async function commitRoster(db: Kysely<Database>, v: Viewer, importId: st
       await repo.upsertMembership(trx, { userId, teamId, role: r.role });
     }
     for (const id of deactivate) await repo.setMemberActive(trx, id, false);
-    await recountUnits(trx, [unit.id]);
+    await recount(trx, [unit.id], 'roster');
     const summary = { ...plan.counts, created, deactivated: deactivate.length };
     await rosterRepo.markCommitted(trx, imp.id, summary);
     await repo.insertAudit(trx, { actorId: v.id, unitId: unit.id, action: 'roster.commit', detail: { import: imp.id, ...summary } });

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { hashPassword } from '../auth/password.ts';
-import { recountUnits } from './counters.ts';
+import { recountMembersOf } from './counters.ts';
 import * as repo from './teams.repository.ts';
 
 interface RegistryTable {
@@ -110,7 +110,7 @@ export async function seedTeamsDemo(db: Kysely<Database>, password: string): Pro
     for (const unit of [a, b]) {
       await repo.upsertAssignment(trx, { unitId: unit.id, course: 'trinh-duyet-an-toan', edition: 'member', due: '2026-12-31', by: (await repo.findUserByPhone(trx, DEMO_TEAMS.officialA))!.id });
     }
-    await recountUnits(trx, [a.id, b.id]);
+    await recountMembersOf(trx, [a.id, b.id]);
   });
   return true;
 }

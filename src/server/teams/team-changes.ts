@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { visibleText } from '../../lib/fields.ts';
 import type { Database } from '../db/schema.ts';
-import { recountUnits } from './counters.ts';
+import { recountEnqueuer } from './recount-jobs.ts';
 import { NOT_FOUND_TEAM, requireMemberAccess, requireTeamAccess, requireUnitAccess, TeamsError, type Viewer } from './access.ts';
 import { audit } from './audit.ts';
 import * as repo from './teams.repository.ts';
@@ -45,10 +45,11 @@ export async function moveTeam(db: Kysely<Database>, v: Viewer, teamId: string |
   if (!team.manage) throw new TeamsError(403, 'Chỉ cán bộ quản lý mới chuyển được tổ.');
   const target = await requireUnitAccess(db, v, unitId);
   if (target.id === team.unit_id) return;
+  const recount = await recountEnqueuer(db);
   await db.transaction().execute(async (trx) => {
     if (await repo.findTeamByName(trx, target.id, team.name)) throw new TeamsError(409, 'Đơn vị đích đã có một tổ cùng tên.');
     await repo.updateTeam(trx, team.id, { unit_id: target.id });
-    await recountUnits(trx, [team.unit_id, target.id]);
+    await recount(trx, [team.unit_id, target.id], 'team.move');
     await audit(trx, v, target.id, 'team.move', { team: team.id, from: team.unit_id, to: target.id });
   });
 }
@@ -59,9 +60,10 @@ export async function moveMember(db: Kysely<Database>, v: Viewer, userId: string
   if (!team.manage) throw new TeamsError(403, 'Chỉ cán bộ quản lý mới chuyển được thành viên.');
   const target = await requireTeamAccess(db, v, teamId);
   if (!target.manage) throw new TeamsError(404, NOT_FOUND_TEAM);
+  const recount = await recountEnqueuer(db);
   await db.transaction().execute(async (trx) => {
     await repo.upsertMembership(trx, { userId: membership.user_id, teamId: target.id, role: membership.role });
-    await recountUnits(trx, [membership.unit_id, target.unit_id]);
+    await recount(trx, [membership.unit_id, target.unit_id], 'member.move');
     await audit(trx, v, target.unit_id, 'member.move', { user: membership.user_id, from: membership.team_id, to: target.id });
   });
 }
@@ -71,9 +73,10 @@ export async function setMemberActive(db: Kysely<Database>, v: Viewer, userId: s
   const { membership, team } = await requireMemberAccess(db, v, userId);
   if (!team.manage) throw new TeamsError(403, 'Chỉ cán bộ quản lý mới thay đổi được thành viên.');
   if (membership.active === active) return;
+  const recount = await recountEnqueuer(db);
   await db.transaction().execute(async (trx) => {
     await repo.setMemberActive(trx, membership.user_id, active);
-    await recountUnits(trx, [membership.unit_id]);
+    await recount(trx, [membership.unit_id], 'member.active');
     await audit(trx, v, membership.unit_id, active ? 'member.reactivate' : 'member.deactivate', { user: membership.user_id });
   });
 }
