@@ -4,7 +4,7 @@
  */
 export const NOTICES = {
   'da-luu': 'Đã lưu thay đổi.',
-  'da-giao-khoa-hoc': 'Đã giao khóa học bắt buộc.',
+  'da-giao-khoa-hoc': 'Đã giao khóa học bắt buộc. Số liệu của các đơn vị liên quan đang được cập nhật.',
   'da-tao-to': 'Đã tạo tổ mới.',
   'da-doi-mat-khau': 'Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đăng xuất.',
   'da-doi-ten': 'Đã cập nhật họ và tên.',

@@ -63,6 +63,14 @@ export async function lockRosterChanges(trx: Trx): Promise<void> {
   await sql`select pg_advisory_xact_lock(${ROSTER_LOCK_SPACE}::int, 0)`.execute(trx);
 }
 
+/**
+ * A recount chunk's commit need not wait for the disk: it is recomputed from raw rows if lost in a
+ * crash, together with the job progress committed with it (the job then resumes before it).
+ */
+export async function relaxCommit(trx: Trx): Promise<void> {
+  await sql`set local synchronous_commit = off`.execute(trx);
+}
+
 /** For recounting everything at once (npm run db:recount): waits for every completion and chunk in flight. */
 export async function lockCountersExclusive(trx: Trx): Promise<void> {
   await sql`select pg_advisory_xact_lock(${COUNTER_LOCK}::bigint)`.execute(trx);
@@ -124,18 +132,21 @@ async function exec(trx: Trx, q: ReturnType<typeof sql>) {
  * rows (active team members, assignments on every ancestor, completions) into temporary tables
  * tmp_cc, tmp_mc, tmp_wc.
  */
-export async function computeFresh(trx: Trx, path: string, depth: number, own = false): Promise<void> {
+export async function computeFresh(trx: Trx, path: string, depth: number): Promise<void> {
   const lo = path;
   const hi = pathUpper(path);
-  // `own`: only the members of the unit's own teams, counted in the unit itself (not its subtree).
-  const members = own ? sql`au.id = ${pathIds(path).at(-1)!}` : sql`au.path >= ${lo} and au.path < ${hi}`;
-  const levels = own ? sql`a.ord = ${depth + 1}` : sql`a.ord > ${depth}`;
-  await exec(trx, sql`create temp table if not exists tmp_m (user_id uuid primary key, path text collate "C", activated boolean) on commit drop`);
-  await exec(trx, sql`create temp table if not exists tmp_req (user_id uuid, course_slug text, edition text, due_date date, completed_at timestamptz) on commit drop`);
-  await exec(trx, sql`create temp table if not exists tmp_cc (unit_id int, course_slug text, edition text, due_date date, assigned int, completed int) on commit drop`);
-  await exec(trx, sql`create temp table if not exists tmp_mc (unit_id int, members int, activated int, with_required int, all_done int) on commit drop`);
-  await exec(trx, sql`create temp table if not exists tmp_wc (unit_id int, course_slug text, edition text, week date, completed int) on commit drop`);
-  await exec(trx, sql`truncate tmp_m, tmp_req, tmp_cc, tmp_mc, tmp_wc`);
+  const members = sql`au.path >= ${lo} and au.path < ${hi}`;
+  const levels = sql`a.ord > ${depth}`;
+  // Session temp tables emptied at every commit: created once per connection, no catalog churn per
+  // chunk (a chunk recount runs thousands of times per national job). Safe behind a transaction
+  // pooler too: nothing in them outlives the transaction.
+  await exec(trx, sql`create temp table if not exists tmp_m (user_id uuid primary key, path text collate "C", activated boolean)`);
+  await exec(trx, sql`create temp table if not exists tmp_req (user_id uuid, course_slug text, edition text, due_date date, completed_at timestamptz)`);
+  await exec(trx, sql`create temp table if not exists tmp_cc (unit_id int, course_slug text, edition text, due_date date, assigned int, completed int)`);
+  await exec(trx, sql`create temp table if not exists tmp_mc (unit_id int, members int, activated int, with_required int, all_done int)`);
+  await exec(trx, sql`create temp table if not exists tmp_wc (unit_id int, course_slug text, edition text, week date, completed int)`);
+  // Earlier computations in the same transaction (several chunks, or several roots) leave rows.
+  for (const t of ['tmp_m', 'tmp_req', 'tmp_cc', 'tmp_mc', 'tmp_wc']) await exec(trx, sql`delete from ${sql.table(t)}`);
   await exec(
     trx,
     sql`insert into tmp_m select tm.user_id, au.path, u.password_hash is not null
@@ -299,22 +310,136 @@ export async function applyFresh(trx: Trx, unitId: number, path: string): Promis
 }
 
 /**
- * For a unit above communes: its own members' share of its counters (computeFresh with `own`)
- * replaces the stored share, which is its row minus its children's rows. The difference goes to the
- * unit and every ancestor. Completions below move a child and the unit together, so the stored share
- * read in one statement is consistent; the caller holds the unit's chunk lock against its own members.
+ * Recounts one chunk from raw rows in three statements (one per counter table), for recount jobs that
+ * run thousands of them: members and their required courses are CTEs, nothing is created.
+ * - a commune (depth ≥ CHUNK_DEPTH): every unit of its subtree gets its fresh rows (stale rows are
+ *   deleted, changed ones overwritten), and the commune's change goes to each strict ancestor;
+ * - a unit above communes: its own teams' members are its "own share", stored as its row minus its
+ *   children's rows; the change of that share goes to the unit and each ancestor. Completions below
+ *   move a child and the unit together, so that difference, read in one statement, is consistent.
+ * Ancestor rows are upserted last in each statement, in unit id order, tables in the order course →
+ * week → member, as completions do. The caller holds the chunk lock (lockChunkExclusive).
  */
-export async function applyFreshOwn(trx: Trx, unitId: number, path: string): Promise<void> {
-  const self = sql`(select a from unnest(${ids(sql`${path}`)}) a)`;
-  const scope = sql`(unit_id = ${unitId} or unit_id in (select id from admin_unit where parent_id = ${unitId}))`;
-  const sign = sql`case when unit_id = ${unitId} then 1 else -1 end`;
-  await applyDelta(trx, unitId, self, {
-    cc: sql`(select course_slug, edition, due_date, sum(${sign} * assigned)::int as assigned, sum(${sign} * completed)::int as completed
-      from unit_course_counter where ${scope} group by 1, 2, 3)`,
-    wc: sql`(select course_slug, edition, week, sum(${sign} * completed)::int as completed from unit_week_counter where ${scope} group by 1, 2, 3)`,
-    mc: sql`(select sum(${sign} * members)::int as members, sum(${sign} * activated)::int as activated,
-      sum(${sign} * with_required)::int as with_required, sum(${sign} * all_done)::int as all_done from unit_member_counter where ${scope})`,
-  });
+export async function recountChunkRows(trx: Trx, chunk: { id: number; path: string; depth: number }): Promise<void> {
+  const own = chunk.depth < CHUNK_DEPTH;
+  const lo = chunk.path;
+  const hi = pathUpper(chunk.path);
+  const members = own ? sql`au.id = ${chunk.id}` : sql`au.path >= ${lo} and au.path < ${hi}`;
+  const levels = own ? sql`a.ord = ${chunk.depth + 1}` : sql`a.ord > ${chunk.depth}`;
+  const ctes = sql`m as materialized (
+      select tm.user_id, au.path, u.password_hash is not null as activated
+      from admin_unit au join team t on t.unit_id = au.id
+      join team_member tm on tm.team_id = t.id and tm.active
+      join "user" u on u.id = tm.user_id
+      where ${members}),
+    req as materialized (
+      select r.user_id, r.course_slug, r.edition, r.due_date, cc.completed_at from (
+        select m.user_id, ca.course_slug, ca.edition, min(ca.due_date) as due_date
+        from m cross join lateral unnest(${ids(sql`m.path`)}) as a(unit_id)
+        join course_assignment ca on ca.unit_id = a.unit_id
+        group by 1, 2, 3) r
+      left join course_completion cc on cc.user_id = r.user_id and cc.course_slug = r.course_slug and cc.edition = r.edition)`;
+  // Where the change goes: strict ancestors of a commune; the unit itself and its ancestors for a share.
+  const targets = own ? sql`(select a from unnest(${ids(sql`${chunk.path}`)}) a)` : sql`(select a from unnest(${ids(sql`${chunk.path}`)}) a where a <> ${chunk.id})`;
+  const scope = sql`(unit_id = ${chunk.id} or unit_id in (select id from admin_unit where parent_id = ${chunk.id}))`;
+  const sign = sql`case when unit_id = ${chunk.id} then 1 else -1 end`;
+  const sub = sql`(select id from admin_unit where path >= ${lo} and path < ${hi})`;
+
+  const oldCc = own
+    ? sql`select course_slug, edition, due_date, sum(${sign} * assigned)::int as assigned, sum(${sign} * completed)::int as completed from unit_course_counter where ${scope} group by 1, 2, 3`
+    : sql`select course_slug, edition, due_date, assigned, completed from unit_course_counter where unit_id = ${chunk.id}`;
+  const replaceCc = own
+    ? sql``
+    : sql`, gone as (delete from unit_course_counter c where c.unit_id in ${sub} and not exists (select 1 from fresh f
+          where f.unit_id = c.unit_id and f.course_slug = c.course_slug and f.edition = c.edition and f.due_date = c.due_date) returning 1),
+        put as (insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed) select * from fresh
+          on conflict (unit_id, course_slug, edition, due_date) do update set assigned = excluded.assigned, completed = excluded.completed
+          where (unit_course_counter.assigned, unit_course_counter.completed) is distinct from (excluded.assigned, excluded.completed) returning 1)`;
+  await exec(
+    trx,
+    sql`with ${ctes},
+      fresh as (select a.unit_id, r.course_slug, r.edition, r.due_date, count(*)::int as assigned, count(r.completed_at)::int as completed
+        from req r join m on m.user_id = r.user_id cross join lateral unnest(${ids(sql`m.path`)}) with ordinality as a(unit_id, ord)
+        where ${levels} group by 1, 2, 3, 4),
+      old as (${oldCc}),
+      delta as (select coalesce(f.course_slug, o.course_slug) as course_slug, coalesce(f.edition, o.edition) as edition,
+          coalesce(f.due_date, o.due_date) as due_date,
+          coalesce(f.assigned, 0) - coalesce(o.assigned, 0) as da, coalesce(f.completed, 0) - coalesce(o.completed, 0) as dc
+        from (select * from fresh where unit_id = ${chunk.id}) f
+        full join old o on o.course_slug = f.course_slug and o.edition = f.edition and o.due_date = f.due_date)
+      ${replaceCc},
+      anc as (insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed)
+        select t.a, d.course_slug, d.edition, d.due_date, d.da, d.dc from delta d cross join ${targets} t
+        where d.da <> 0 or d.dc <> 0 order by t.a, d.course_slug, d.edition, d.due_date
+        on conflict (unit_id, course_slug, edition, due_date) do update set
+          assigned = unit_course_counter.assigned + excluded.assigned, completed = unit_course_counter.completed + excluded.completed returning 1)
+      select 1`,
+  );
+
+  const oldWc = own
+    ? sql`select course_slug, edition, week, sum(${sign} * completed)::int as completed from unit_week_counter where ${scope} group by 1, 2, 3`
+    : sql`select course_slug, edition, week, completed from unit_week_counter where unit_id = ${chunk.id}`;
+  const replaceWc = own
+    ? sql``
+    : sql`, gone as (delete from unit_week_counter c where c.unit_id in ${sub} and not exists (select 1 from fresh f
+          where f.unit_id = c.unit_id and f.course_slug = c.course_slug and f.edition = c.edition and f.week = c.week) returning 1),
+        put as (insert into unit_week_counter (unit_id, course_slug, edition, week, completed) select * from fresh
+          on conflict (unit_id, course_slug, edition, week) do update set completed = excluded.completed
+          where unit_week_counter.completed is distinct from excluded.completed returning 1)`;
+  await exec(
+    trx,
+    sql`with ${ctes},
+      fresh as (select a.unit_id, r.course_slug, r.edition, date_trunc('week', r.completed_at at time zone 'Asia/Ho_Chi_Minh')::date as week, count(*)::int as completed
+        from req r join m on m.user_id = r.user_id cross join lateral unnest(${ids(sql`m.path`)}) with ordinality as a(unit_id, ord)
+        where ${levels} and r.completed_at is not null group by 1, 2, 3, 4),
+      old as (${oldWc}),
+      delta as (select coalesce(f.course_slug, o.course_slug) as course_slug, coalesce(f.edition, o.edition) as edition,
+          coalesce(f.week, o.week) as week, coalesce(f.completed, 0) - coalesce(o.completed, 0) as dc
+        from (select * from fresh where unit_id = ${chunk.id}) f
+        full join old o on o.course_slug = f.course_slug and o.edition = f.edition and o.week = f.week)
+      ${replaceWc},
+      anc as (insert into unit_week_counter (unit_id, course_slug, edition, week, completed)
+        select t.a, d.course_slug, d.edition, d.week, d.dc from delta d cross join ${targets} t
+        where d.dc <> 0 order by t.a, d.course_slug, d.edition, d.week
+        on conflict (unit_id, course_slug, edition, week) do update set completed = unit_week_counter.completed + excluded.completed returning 1)
+      select 1`,
+  );
+
+  const oldMc = own
+    ? sql`select sum(${sign} * members)::int as members, sum(${sign} * activated)::int as activated,
+        sum(${sign} * with_required)::int as with_required, sum(${sign} * all_done)::int as all_done from unit_member_counter where ${scope}`
+    : sql`select members, activated, with_required, all_done from unit_member_counter where unit_id = ${chunk.id}`;
+  const replaceMc = own
+    ? sql``
+    : sql`, gone as (delete from unit_member_counter c where c.unit_id in ${sub} and not exists (select 1 from fresh f where f.unit_id = c.unit_id) returning 1),
+        put as (insert into unit_member_counter (unit_id, members, activated, with_required, all_done) select * from fresh
+          on conflict (unit_id) do update set members = excluded.members, activated = excluded.activated,
+            with_required = excluded.with_required, all_done = excluded.all_done
+          where (unit_member_counter.members, unit_member_counter.activated, unit_member_counter.with_required, unit_member_counter.all_done)
+            is distinct from (excluded.members, excluded.activated, excluded.with_required, excluded.all_done) returning 1)`;
+  await exec(
+    trx,
+    sql`with ${ctes},
+      fresh as (select a.unit_id, count(*)::int as members, (count(*) filter (where p.activated))::int as activated,
+          (count(*) filter (where p.req > 0))::int as with_required, (count(*) filter (where p.req > 0 and p.done = p.req))::int as all_done
+        from (select m.user_id, m.path, m.activated, count(r.user_id) as req, count(r.completed_at) as done
+              from m left join req r on r.user_id = m.user_id group by 1, 2, 3) p
+        cross join lateral unnest(${ids(sql`p.path`)}) with ordinality as a(unit_id, ord)
+        where ${levels} group by 1),
+      old as (${oldMc}),
+      delta as (select coalesce(f.members, 0) - coalesce(o.members, 0) as dm, coalesce(f.activated, 0) - coalesce(o.activated, 0) as da,
+          coalesce(f.with_required, 0) - coalesce(o.with_required, 0) as dw, coalesce(f.all_done, 0) - coalesce(o.all_done, 0) as dd
+        from (select * from fresh where unit_id = ${chunk.id}) f full join old o on true)
+      ${replaceMc},
+      anc as (insert into unit_member_counter (unit_id, members, activated, with_required, all_done)
+        select t.a, d.dm, d.da, d.dw, d.dd from delta d cross join ${targets} t
+        where d.dm <> 0 or d.da <> 0 or d.dw <> 0 or d.dd <> 0 order by t.a
+        on conflict (unit_id) do update set members = unit_member_counter.members + excluded.members,
+          activated = unit_member_counter.activated + excluded.activated,
+          with_required = unit_member_counter.with_required + excluded.with_required,
+          all_done = unit_member_counter.all_done + excluded.all_done returning 1)
+      select 1`,
+  );
 }
 
 /** The chunks of a unit's subtree after `after`, in id order: units at CHUNK_DEPTH and those above it. */

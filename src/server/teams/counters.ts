@@ -32,13 +32,7 @@ export async function countCompletion(trx: Transaction<Database>, userId: string
  */
 export async function recountChunk(trx: Transaction<Database>, chunk: { id: number; path: string; depth: number }): Promise<void> {
   await repo.lockChunkExclusive(trx, chunk.id);
-  if (chunk.depth >= repo.CHUNK_DEPTH) {
-    await repo.computeFresh(trx, chunk.path, chunk.depth);
-    await repo.applyFresh(trx, chunk.id, chunk.path);
-  } else {
-    await repo.computeFresh(trx, chunk.path, chunk.depth, true);
-    await repo.applyFreshOwn(trx, chunk.id, chunk.path);
-  }
+  await repo.recountChunkRows(trx, chunk);
 }
 
 /**

@@ -10,6 +10,7 @@ import { formatPhone } from '../../lib/fields.ts';
 import { findEdition, getCatalog } from '../content/catalog.ts';
 import type { Database } from '../db/schema.ts';
 import * as repo from './dashboard.repository.ts';
+import { recountStatus, type RecountStatusRow } from './recount-jobs.repository.ts';
 import * as teamsRepo from './teams.repository.ts';
 import { requireMemberAccess, requireTeamAccess, requireUnitAccess, TeamsError, type Viewer } from './access.ts';
 
@@ -114,13 +115,14 @@ export async function unitDashboard(db: Kysely<Database>, v: Viewer, unitId: str
   const unit = await requireUnitAccess(db, v, unitId);
   const cutoff = overdueCutoff(now);
   const weeks = lastWeeks(12, now);
-  const [counter, buckets, children, teams, weekRows, trail] = await Promise.all([
+  const [counter, buckets, children, teams, weekRows, trail, status] = await Promise.all([
     repo.memberCounter(db, unit.id),
     repo.courseBuckets(db, unit.id),
     repo.childRows(db, unit.id, filter, cutoff),
     repo.teamsDirectlyIn(db, unit.id),
     repo.weekly(db, unit.id, filter, weeks[0]!),
     teamsRepo.unitsOnPath(db, unit.path),
+    recountStatus(db, unit.path),
   ]);
   const teamRows = teams.length ? teamRowsFrom(teams, await repo.unitTeamRows(db, unit.id, filter), cutoff) : [];
   const shown = filter ? buckets.filter((b) => b.course_slug === filter.course && b.edition === filter.edition) : buckets;
@@ -171,7 +173,31 @@ export async function unitDashboard(db: Kysely<Database>, v: Viewer, unitId: str
     weekly: weeks.map((w) => ({ week: w, completed: byWeek.get(w) ?? 0 })),
     /** The overdue list is shown where it is short enough to read; above, drill down. */
     listOverdue: members <= 5000,
+    freshness: freshness(status),
   };
+}
+
+const hm = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const dmParts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit' });
+/** 07/12 (Vietnam time). */
+const dm = { format: (d: Date) => dmParts.formatToParts(d).filter((p) => p.type === 'day' || p.type === 'month').map((p) => p.value).join('/') };
+const num = (n: number) => n.toLocaleString('vi-VN');
+
+/**
+ * What the dashboard says about its figures: being recounted (with progress), complete as of the
+ * last recount covering the unit, or that a recount failed (an operator runs `npm run db:recount`).
+ */
+export function freshness(s: RecountStatusRow): { updating: boolean; text: string } | undefined {
+  if (s.pending > 0) {
+    const progress = s.total && s.pending > s.queued ? `đã xong ${num(s.done)}/${num(s.total)} đơn vị` : 'đang chờ xử lý';
+    return { updating: true, text: `Đang cập nhật số liệu (${progress}). Các con số có thể chưa đầy đủ cho đến khi xong; tải lại trang để xem tiến độ.` };
+  }
+  if (s.failed > 0) return { updating: true, text: 'Lần cập nhật số liệu gần nhất bị lỗi nên các con số có thể chưa đầy đủ. Hãy báo quản trị viên.' };
+  if (s.last_done) {
+    const at = new Date(s.last_done);
+    return { updating: false, text: `Số liệu đầy đủ lúc ${hm.format(at)} ngày ${dm.format(at)}.` };
+  }
+  return undefined;
 }
 
 export type UnitDashboard = Awaited<ReturnType<typeof unitDashboard>>;

@@ -12,7 +12,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { jobSender } from '../jobs/boss.ts';
 import { recountChunk } from './counters.ts';
-import { chunkOf, chunksBelow, countChunksBelow, CHUNK_DEPTH, unitPosition } from './counters.repository.ts';
+import { chunkOf, chunksBelow, countChunksBelow, CHUNK_DEPTH, relaxCommit, unitPosition } from './counters.repository.ts';
 import * as repo from './recount-jobs.repository.ts';
 
 export type RecountReason = 'assign' | 'roster' | 'team.move' | 'member.move' | 'member.active' | 'demo';
@@ -61,6 +61,7 @@ export async function runRecountJob(db: Kysely<Database>, id: number, opts: Reco
       for (const chunk of chunks) {
         if (opts.signal?.aborted) throw new Error('stopped before the end (worker stopping); resumes on retry');
         await db.transaction().execute(async (trx) => {
+          await relaxCommit(trx);
           await recountChunk(trx, chunk);
           await repo.advanceRecountJob(trx, id, chunk.id);
         });
