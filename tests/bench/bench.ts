@@ -86,5 +86,8 @@ await import('./certificates-bench.ts');
 // Officials' dashboards at scale.
 await import('./teams-bench.ts');
 
+// Recounts without a global lock, at national scale (Postgres only).
+await import('./recount-bench.ts');
+
 // Hostile uploads and request bodies.
 await import('./uploads-bench.ts');

@@ -30,7 +30,11 @@ export interface RawDb {
   closeHooks: (() => Promise<void>)[];
 }
 
-const raw = new WeakMap<object, RawDb>();
+// Shared through globalThis: the server entry (src/cli/serve.ts) and Astro's bundle each have their
+// own copy of this module, and both must find the handle the entry opened (see index.ts).
+const RAW_KEY = Symbol.for('hocso.db.raw');
+const raw: WeakMap<object, RawDb> = ((globalThis as Record<symbol, unknown>)[RAW_KEY] as WeakMap<object, RawDb> | undefined) ?? new WeakMap();
+(globalThis as Record<symbol, unknown>)[RAW_KEY] = raw;
 
 /** The driver-level handle of a Kysely instance opened by this module (undefined for any other). */
 export function rawDbOf(db: Kysely<any>): RawDb | undefined {

@@ -38,7 +38,10 @@ export const QUEUES = {
 
 export type QueueName = keyof typeof QUEUES;
 
-const bosses = new WeakMap<object, Promise<PgBoss>>();
+// One instance per database even across the server entry's and Astro's bundle's copies of this module.
+const BOSSES_KEY = Symbol.for('hocso.jobs.bosses');
+const bosses: WeakMap<object, Promise<PgBoss>> = ((globalThis as Record<symbol, unknown>)[BOSSES_KEY] as WeakMap<object, Promise<PgBoss>> | undefined) ?? new WeakMap();
+(globalThis as Record<symbol, unknown>)[BOSSES_KEY] = bosses;
 
 /** The started pg-boss instance of a database handle opened by src/server/db/connect.ts. */
 export function jobQueue(db: Kysely<Database> | Kysely<any>): Promise<PgBoss> {

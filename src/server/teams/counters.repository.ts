@@ -350,60 +350,52 @@ export async function recountChunkRows(trx: Trx, chunk: { id: number; path: stri
     : sql`select course_slug, edition, due_date, assigned, completed from unit_course_counter where unit_id = ${chunk.id}`;
   const replaceCc = own
     ? sql``
-    : sql`, gone as (delete from unit_course_counter c where c.unit_id in ${sub} and not exists (select 1 from fresh f
+    : sql`, gone_cc as (delete from unit_course_counter c where c.unit_id in ${sub} and not exists (select 1 from fresh_cc f
           where f.unit_id = c.unit_id and f.course_slug = c.course_slug and f.edition = c.edition and f.due_date = c.due_date) returning 1),
-        put as (insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed) select * from fresh
+        put_cc as (insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed) select * from fresh_cc
           on conflict (unit_id, course_slug, edition, due_date) do update set assigned = excluded.assigned, completed = excluded.completed
           where (unit_course_counter.assigned, unit_course_counter.completed) is distinct from (excluded.assigned, excluded.completed) returning 1)`;
-  await exec(
-    trx,
-    sql`with ${ctes},
-      fresh as (select a.unit_id, r.course_slug, r.edition, r.due_date, count(*)::int as assigned, count(r.completed_at)::int as completed
+  const course = sql`
+      fresh_cc as (select a.unit_id, r.course_slug, r.edition, r.due_date, count(*)::int as assigned, count(r.completed_at)::int as completed
         from req r join m on m.user_id = r.user_id cross join lateral unnest(${ids(sql`m.path`)}) with ordinality as a(unit_id, ord)
         where ${levels} group by 1, 2, 3, 4),
-      old as (${oldCc}),
-      delta as (select coalesce(f.course_slug, o.course_slug) as course_slug, coalesce(f.edition, o.edition) as edition,
+      old_cc as (${oldCc}),
+      delta_cc as (select coalesce(f.course_slug, o.course_slug) as course_slug, coalesce(f.edition, o.edition) as edition,
           coalesce(f.due_date, o.due_date) as due_date,
           coalesce(f.assigned, 0) - coalesce(o.assigned, 0) as da, coalesce(f.completed, 0) - coalesce(o.completed, 0) as dc
-        from (select * from fresh where unit_id = ${chunk.id}) f
-        full join old o on o.course_slug = f.course_slug and o.edition = f.edition and o.due_date = f.due_date)
+        from (select * from fresh_cc where unit_id = ${chunk.id}) f
+        full join old_cc o on o.course_slug = f.course_slug and o.edition = f.edition and o.due_date = f.due_date)
       ${replaceCc},
-      anc as (insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed)
-        select t.a, d.course_slug, d.edition, d.due_date, d.da, d.dc from delta d cross join ${targets} t
+      anc_cc as (insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed)
+        select t.a, d.course_slug, d.edition, d.due_date, d.da, d.dc from delta_cc d cross join ${targets} t
         where d.da <> 0 or d.dc <> 0 order by t.a, d.course_slug, d.edition, d.due_date
         on conflict (unit_id, course_slug, edition, due_date) do update set
-          assigned = unit_course_counter.assigned + excluded.assigned, completed = unit_course_counter.completed + excluded.completed returning 1)
-      select 1`,
-  );
+          assigned = unit_course_counter.assigned + excluded.assigned, completed = unit_course_counter.completed + excluded.completed returning 1)`;
 
   const oldWc = own
     ? sql`select course_slug, edition, week, sum(${sign} * completed)::int as completed from unit_week_counter where ${scope} group by 1, 2, 3`
     : sql`select course_slug, edition, week, completed from unit_week_counter where unit_id = ${chunk.id}`;
   const replaceWc = own
     ? sql``
-    : sql`, gone as (delete from unit_week_counter c where c.unit_id in ${sub} and not exists (select 1 from fresh f
+    : sql`, gone_wc as (delete from unit_week_counter c where c.unit_id in ${sub} and not exists (select 1 from fresh_wc f
           where f.unit_id = c.unit_id and f.course_slug = c.course_slug and f.edition = c.edition and f.week = c.week) returning 1),
-        put as (insert into unit_week_counter (unit_id, course_slug, edition, week, completed) select * from fresh
+        put_wc as (insert into unit_week_counter (unit_id, course_slug, edition, week, completed) select * from fresh_wc
           on conflict (unit_id, course_slug, edition, week) do update set completed = excluded.completed
           where unit_week_counter.completed is distinct from excluded.completed returning 1)`;
-  await exec(
-    trx,
-    sql`with ${ctes},
-      fresh as (select a.unit_id, r.course_slug, r.edition, date_trunc('week', r.completed_at at time zone 'Asia/Ho_Chi_Minh')::date as week, count(*)::int as completed
+  const week = sql`
+      fresh_wc as (select a.unit_id, r.course_slug, r.edition, date_trunc('week', r.completed_at at time zone 'Asia/Ho_Chi_Minh')::date as week, count(*)::int as completed
         from req r join m on m.user_id = r.user_id cross join lateral unnest(${ids(sql`m.path`)}) with ordinality as a(unit_id, ord)
         where ${levels} and r.completed_at is not null group by 1, 2, 3, 4),
-      old as (${oldWc}),
-      delta as (select coalesce(f.course_slug, o.course_slug) as course_slug, coalesce(f.edition, o.edition) as edition,
+      old_wc as (${oldWc}),
+      delta_wc as (select coalesce(f.course_slug, o.course_slug) as course_slug, coalesce(f.edition, o.edition) as edition,
           coalesce(f.week, o.week) as week, coalesce(f.completed, 0) - coalesce(o.completed, 0) as dc
-        from (select * from fresh where unit_id = ${chunk.id}) f
-        full join old o on o.course_slug = f.course_slug and o.edition = f.edition and o.week = f.week)
+        from (select * from fresh_wc where unit_id = ${chunk.id}) f
+        full join old_wc o on o.course_slug = f.course_slug and o.edition = f.edition and o.week = f.week)
       ${replaceWc},
-      anc as (insert into unit_week_counter (unit_id, course_slug, edition, week, completed)
-        select t.a, d.course_slug, d.edition, d.week, d.dc from delta d cross join ${targets} t
+      anc_wc as (insert into unit_week_counter (unit_id, course_slug, edition, week, completed)
+        select t.a, d.course_slug, d.edition, d.week, d.dc from delta_wc d cross join ${targets} t
         where d.dc <> 0 order by t.a, d.course_slug, d.edition, d.week
-        on conflict (unit_id, course_slug, edition, week) do update set completed = unit_week_counter.completed + excluded.completed returning 1)
-      select 1`,
-  );
+        on conflict (unit_id, course_slug, edition, week) do update set completed = unit_week_counter.completed + excluded.completed returning 1)`;
 
   const oldMc = own
     ? sql`select sum(${sign} * members)::int as members, sum(${sign} * activated)::int as activated,
@@ -411,34 +403,38 @@ export async function recountChunkRows(trx: Trx, chunk: { id: number; path: stri
     : sql`select members, activated, with_required, all_done from unit_member_counter where unit_id = ${chunk.id}`;
   const replaceMc = own
     ? sql``
-    : sql`, gone as (delete from unit_member_counter c where c.unit_id in ${sub} and not exists (select 1 from fresh f where f.unit_id = c.unit_id) returning 1),
-        put as (insert into unit_member_counter (unit_id, members, activated, with_required, all_done) select * from fresh
+    : sql`, gone_mc as (delete from unit_member_counter c where c.unit_id in ${sub} and not exists (select 1 from fresh_mc f where f.unit_id = c.unit_id) returning 1),
+        put_mc as (insert into unit_member_counter (unit_id, members, activated, with_required, all_done) select * from fresh_mc
           on conflict (unit_id) do update set members = excluded.members, activated = excluded.activated,
             with_required = excluded.with_required, all_done = excluded.all_done
           where (unit_member_counter.members, unit_member_counter.activated, unit_member_counter.with_required, unit_member_counter.all_done)
             is distinct from (excluded.members, excluded.activated, excluded.with_required, excluded.all_done) returning 1)`;
-  await exec(
-    trx,
-    sql`with ${ctes},
-      fresh as (select a.unit_id, count(*)::int as members, (count(*) filter (where p.activated))::int as activated,
+  const member = sql`
+      fresh_mc as (select a.unit_id, count(*)::int as members, (count(*) filter (where p.activated))::int as activated,
           (count(*) filter (where p.req > 0))::int as with_required, (count(*) filter (where p.req > 0 and p.done = p.req))::int as all_done
         from (select m.user_id, m.path, m.activated, count(r.user_id) as req, count(r.completed_at) as done
               from m left join req r on r.user_id = m.user_id group by 1, 2, 3) p
         cross join lateral unnest(${ids(sql`p.path`)}) with ordinality as a(unit_id, ord)
         where ${levels} group by 1),
-      old as (${oldMc}),
-      delta as (select coalesce(f.members, 0) - coalesce(o.members, 0) as dm, coalesce(f.activated, 0) - coalesce(o.activated, 0) as da,
+      old_mc as (${oldMc}),
+      delta_mc as (select coalesce(f.members, 0) - coalesce(o.members, 0) as dm, coalesce(f.activated, 0) - coalesce(o.activated, 0) as da,
           coalesce(f.with_required, 0) - coalesce(o.with_required, 0) as dw, coalesce(f.all_done, 0) - coalesce(o.all_done, 0) as dd
-        from (select * from fresh where unit_id = ${chunk.id}) f full join old o on true)
+        from (select * from fresh_mc where unit_id = ${chunk.id}) f full join old_mc o on true)
       ${replaceMc},
-      anc as (insert into unit_member_counter (unit_id, members, activated, with_required, all_done)
-        select t.a, d.dm, d.da, d.dw, d.dd from delta d cross join ${targets} t
+      anc_mc as (insert into unit_member_counter (unit_id, members, activated, with_required, all_done)
+        select t.a, d.dm, d.da, d.dw, d.dd from delta_mc d cross join ${targets} t
         where d.dm <> 0 or d.da <> 0 or d.dw <> 0 or d.dd <> 0 order by t.a
         on conflict (unit_id) do update set members = unit_member_counter.members + excluded.members,
           activated = unit_member_counter.activated + excluded.activated,
           with_required = unit_member_counter.with_required + excluded.with_required,
-          all_done = unit_member_counter.all_done + excluded.all_done returning 1)
-      select 1`,
+          all_done = unit_member_counter.all_done + excluded.all_done returning 1)`;
+  // One statement: members and requirements are read once, and the ancestor rows every completion
+  // also updates are locked only from here to the commit. Reading anc_* in the select list runs
+  // them in the order course → week → member (the rest run after, at the end of the statement).
+  await exec(
+    trx,
+    sql`with ${ctes}, ${course}, ${week}, ${member}
+      select (select count(*) from anc_cc) + (select count(*) from anc_wc) + (select count(*) from anc_mc) as n`,
   );
 }
 

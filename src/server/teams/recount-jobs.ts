@@ -62,8 +62,9 @@ export async function runRecountJob(db: Kysely<Database>, id: number, opts: Reco
         if (opts.signal?.aborted) throw new Error('stopped before the end (worker stopping); resumes on retry');
         await db.transaction().execute(async (trx) => {
           await relaxCommit(trx);
-          await recountChunk(trx, chunk);
+          // Progress first: the recount's last statement locks ancestor rows, held until the commit.
           await repo.advanceRecountJob(trx, id, chunk.id);
+          await recountChunk(trx, chunk);
         });
         after = chunk.id;
         await opts.onChunk?.();
