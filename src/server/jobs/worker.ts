@@ -29,14 +29,18 @@ export interface JobWorker {
 export async function startJobWorker(db: Kysely<Database>, opts: { pollingIntervalSeconds?: number } = {}): Promise<JobWorker> {
   const boss = await jobQueue(db);
   const names = Object.keys(HANDLERS) as QueueName[];
+  // Stopping ends a running job at its next chunk boundary (it fails, and pg-boss retries it, which
+  // resumes after its last committed chunk) instead of waiting for, say, a whole national recount.
+  const stopping = new AbortController();
   for (const name of names) {
     await boss.work(name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1, batchSize: 1, heartbeatRefreshSeconds: 4 }, async ([job]) => {
       if (!job) return;
-      await HANDLERS[name](db, job.data, { signal: job.signal, lastAttempt: lastAttempt(name, job) });
+      await HANDLERS[name](db, job.data, { signal: AbortSignal.any([job.signal, stopping.signal]), lastAttempt: lastAttempt(name, job) });
     });
   }
   return {
     async stop() {
+      stopping.abort();
       for (const name of names) await boss.offWork(name, { wait: true });
     },
   };

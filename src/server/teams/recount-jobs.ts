@@ -15,7 +15,7 @@ import { recountChunk } from './counters.ts';
 import { chunkOf, chunksBelow, countChunksBelow, CHUNK_DEPTH, relaxCommit, unitPosition } from './counters.repository.ts';
 import * as repo from './recount-jobs.repository.ts';
 
-export type RecountReason = 'assign' | 'roster' | 'team.move' | 'member.move' | 'member.active' | 'demo';
+export type RecountReason = 'assign' | 'roster' | 'team.move' | 'member.move' | 'member.active';
 
 /** Enqueues recounts for units changed in `trx` (obtained before the transaction opens). */
 export type RecountEnqueuer = (trx: Transaction<Database>, unitIds: Iterable<number>, reason: RecountReason) => Promise<void>;
