@@ -43,7 +43,7 @@ export async function childRows(db: Db, unitId: number, filter: CourseFilter, cu
     left join unit_member_counter mc on mc.unit_id = c.id
     left join lateral (
       select sum(cc.assigned) as assigned, sum(cc.completed) as completed,
-        sum(case when cc.due_date <= ${cutoff}::date then cc.assigned - cc.completed else 0 end) as overdue
+        sum(case when cc.due_date <= ${cutoff}::date then greatest(cc.assigned - cc.completed, 0) else 0 end) as overdue
       from unit_course_counter cc where cc.unit_id = c.id ${courseWhere(filter, 'cc')}) k on true
     where c.parent_id = ${unitId}
     order by c.name`.execute(db);

@@ -128,14 +128,15 @@ export async function unitDashboard(db: Kysely<Database>, v: Viewer, unitId: str
   const shown = filter ? buckets.filter((b) => b.course_slug === filter.course && b.edition === filter.edition) : buckets;
   const assigned = shown.reduce((s, b) => s + b.assigned, 0);
   const completed = shown.reduce((s, b) => s + b.completed, 0);
-  const overdue = shown.filter((b) => b.due_date <= cutoff).reduce((s, b) => s + b.assigned - b.completed, 0);
+  // While a recount is pending, a bucket can briefly hold completions before its assignments: never below 0.
+  const overdue = shown.filter((b) => b.due_date <= cutoff).reduce((s, b) => s + Math.max(0, b.assigned - b.completed), 0);
   const courses = new Map<string, { label: string; assigned: number; completed: number; overdue: number; due: string[] }>();
   for (const b of buckets) {
     const key = `${b.course_slug}:${b.edition}`;
     const c = courses.get(key) ?? { label: courseLabel(b.course_slug, b.edition), assigned: 0, completed: 0, overdue: 0, due: [] };
     c.assigned += b.assigned;
     c.completed += b.completed;
-    if (b.due_date <= cutoff) c.overdue += b.assigned - b.completed;
+    if (b.due_date <= cutoff) c.overdue += Math.max(0, b.assigned - b.completed);
     c.due.push(b.due_date);
     courses.set(key, c);
   }
