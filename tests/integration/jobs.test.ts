@@ -147,6 +147,17 @@ describe('recount jobs', () => {
     expect(dash.completed).toBe(5);
   }, 180_000);
 
+  it('a recount row left without its queue job (a restored backup) is queued again and runs', async () => {
+    await assignCourse(db, official, String(communeB.id), { course: 'khoa-thu-nghiem', edition: 'citizen', due: '2094-01-31' });
+    const job = (await jobs()).at(-1)!;
+    expect(job).toMatchObject({ unit_id: communeB.id, state: 'queued' });
+    // Postgres backups leave pg-boss's schema out: after a restore the row is there, its job is not.
+    await sql`delete from pgboss.job where name = 'recount' and data->>'id' = ${String(job.id)}`.execute(db);
+    expect(await runPendingJobs(db)).toBe(1);
+    expect((await jobs()).at(-1)).toMatchObject({ id: job.id, state: 'done' });
+    expect(await recountAll(db, { fix: false })).toEqual([]);
+  }, 120_000);
+
   // A second process cannot open an embedded database, so this runs on Postgres only; on PGlite the
   // in-process worker resumes the same way when the server restarts.
   it.skipIf(!process.env.DATABASE_URL)('survives its worker being killed mid-job: a fresh worker finishes it (Postgres)', async () => {

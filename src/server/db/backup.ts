@@ -34,6 +34,13 @@ export interface RestoreResult extends BackupResult {
 
 const LOCK_FILE = 'hocso.lock';
 
+/**
+ * pg-boss's schema (src/server/jobs/boss.ts) is left out of Postgres backups and restores: its job
+ * rows are derived (recounts are recomputed from raw rows; workers re-send jobs for recount_job rows
+ * left without one), and `pg_restore --clean` cannot drop the partitions of its tables.
+ */
+const JOB_QUEUE_SCHEMA = 'pgboss';
+
 /** The database configured by the environment (the same rule as `openConfiguredDb`). */
 export function configuredTarget(env: NodeJS.ProcessEnv = process.env): BackupTarget {
   if (env.DATABASE_URL) return { kind: 'postgres', url: env.DATABASE_URL };
@@ -57,7 +64,7 @@ export async function backupDatabase(target: BackupTarget, file: string): Promis
   const partial = `${out}.partial-${process.pid}`;
   try {
     if (target.kind === 'pglite') await dumpPglite(target.dataDir, partial);
-    else await runTool('pg_dump', ['--format=custom', '--no-password', `--file=${partial}`], target.url);
+    else await runTool('pg_dump', ['--format=custom', `--exclude-schema=${JOB_QUEUE_SCHEMA}`, '--no-password', `--file=${partial}`], target.url);
     // Backups hold personal data (names, phone numbers): readable by the owner only.
     fs.chmodSync(partial, 0o600);
     fs.renameSync(partial, out);
@@ -212,7 +219,7 @@ async function restorePostgres(url: string, src: string, force: boolean): Promis
     await handle.close();
   }
   // One transaction: a failure part-way leaves the database as it was.
-  await runTool('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', '--exit-on-error', '--no-password', src], url).catch((err: Error) => {
+  await runTool('pg_restore', ['--clean', '--if-exists', `--exclude-schema=${JOB_QUEUE_SCHEMA}`, '--no-owner', '--single-transaction', '--exit-on-error', '--no-password', src], url).catch((err: Error) => {
     if (err instanceof ToolMissingError) throw err;
     throw new BackupError(`Khôi phục thất bại và đã được hủy, dữ liệu hiện tại giữ nguyên. Tệp ${src} có thể bị hỏng. ${err.message}`);
   });

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Job } from 'pg-boss';
 import type { Database } from '../db/schema.ts';
 import { runRecountJob } from '../teams/recount-jobs.ts';
+import { unfinishedRecountJobIds } from '../teams/recount-jobs.repository.ts';
 import { jobQueue, QUEUES, type QueueName } from './boss.ts';
 
 interface RunContext {
@@ -21,6 +22,21 @@ const HANDLERS: Record<QueueName, (db: Kysely<Database>, data: any, ctx: RunCont
 
 const lastAttempt = (name: QueueName, job: Job<unknown>) => job.retryCount >= QUEUES[name].retryLimit;
 
+/**
+ * Sends a queue job again for each recount row that has lost its own: after a Postgres restore (pg-boss's
+ * schema is not in backups), or a worker killed on the job's last attempt. Running a recount twice is
+ * harmless, so a duplicate costs only time.
+ */
+async function requeueOrphans(db: Kysely<Database>): Promise<number> {
+  const boss = await jobQueue(db);
+  let sent = 0;
+  for (const id of await unfinishedRecountJobIds(db)) {
+    const live = (await boss.findJobs('recount', { data: { id } })).some((j) => j.state === 'created' || j.state === 'retry' || j.state === 'active');
+    if (!live && (await boss.send('recount', { id }))) sent++;
+  }
+  return sent;
+}
+
 export interface JobWorker {
   stop(): Promise<void>;
 }
@@ -32,6 +48,7 @@ export async function startJobWorker(db: Kysely<Database>, opts: { pollingInterv
   // Stopping ends a running job at its next chunk boundary (it fails, and pg-boss retries it, which
   // resumes after its last committed chunk) instead of waiting for, say, a whole national recount.
   const stopping = new AbortController();
+  await requeueOrphans(db);
   for (const name of names) {
     await boss.work(name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1, batchSize: 1, heartbeatRefreshSeconds: 4 }, async ([job]) => {
       if (!job) return;
@@ -52,6 +69,7 @@ export async function startJobWorker(db: Kysely<Database>, opts: { pollingInterv
  */
 export async function runPendingJobs(db: Kysely<Database>): Promise<number> {
   const boss = await jobQueue(db);
+  await requeueOrphans(db);
   let ran = 0;
   for (;;) {
     let any = false;

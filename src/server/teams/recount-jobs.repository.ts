@@ -96,3 +96,9 @@ export async function pendingRecountJobs(db: Db): Promise<number> {
   const r = await sql<{ n: number }>`select count(*)::int as n from recount_job where state in ('queued', 'running')`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
 }
+
+/** Ids of recount jobs not finished yet (to check each still has a queue job). */
+export async function unfinishedRecountJobIds(db: Db): Promise<number[]> {
+  const r = await db.selectFrom('recount_job').select('id').where('state', 'in', ['queued', 'running']).orderBy('id').execute();
+  return r.map((x) => x.id);
+}
