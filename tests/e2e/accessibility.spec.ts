@@ -22,6 +22,7 @@ const lesson = () => course().editions.citizen!.lessons[0]!;
 const visits: Visit[] = [
   { name: 'home', path: async () => '/' },
   { name: 'catalogue', path: async () => '/khoa-hoc' },
+  { name: 'sources list', path: async () => '/nguon' },
   { name: 'course', path: async () => paths.course(COURSE, 'citizen') },
   { name: 'lesson', path: async () => paths.lesson(COURSE, 'citizen', lesson().id) },
   { name: 'member lesson', path: async () => paths.lesson(COURSE, 'member', course().editions.member!.lessons.at(-1)!.id) },

@@ -295,6 +295,23 @@ describe('error pages', () => {
   });
 });
 
+describe('sources list', () => {
+  it('shows every official address and number the lessons use, each with its source', async () => {
+    const res = await fetch(`${server.url}/nguon`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const official = getCatalog().sources.official;
+    expect(official.length).toBeGreaterThan(5);
+    for (const s of official) {
+      const escaped = s.value.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+      expect(html, s.value).toContain(`<dt>${escaped}</dt>`);
+    }
+    expect(html).toContain('Nguồn:');
+    // The page is linked from every page's footer.
+    expect(await (await fetch(`${server.url}/khoa-hoc`)).text()).toContain('href="/nguon"');
+  });
+});
+
 describe('internal links', () => {
   it('every internal link in the built site resolves', async () => {
     const c = new Client(server.url);
