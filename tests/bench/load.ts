@@ -47,7 +47,7 @@ if (!fs.existsSync('dist/server/entry.mjs')) {
 }
 const RATES = (process.env.LOAD_RATES || '5,10,20,40,60,90,120').split(',').map(Number);
 const SECONDS = Number(process.env.LOAD_SECONDS || 10);
-const WARMUP_SECONDS = Number(process.env.LOAD_WARMUP_SECONDS || 4);
+const WARMUP_SECONDS = Number(process.env.LOAD_WARMUP_SECONDS || 8);
 const CLIENTS = Number(process.env.LOAD_CLIENTS || 300);
 const CLUSTER_SIZE = process.env.CLUSTER_SIZE || '2';
 const MAX_IN_FLIGHT = 400;
@@ -75,7 +75,9 @@ const KINDS: Kind[] = ['lesson', 'course', 'home', 'check', 'final-open', 'final
 const scratch = await createScratchDb(SERVER, 'load');
 const children: ChildProcess[] = [];
 let stopSingle: (() => Promise<void>) | undefined;
+let closeMonitor = async () => {};
 const cleanup = async () => {
+  await closeMonitor();
   await stopSingle?.().catch(() => {});
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
   await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
@@ -125,6 +127,10 @@ try {
   await cleanup();
   throw err;
 }
+
+/** A connection to the load database for watching its backends. */
+const monitor = await openPostgres(scratch.url, 1);
+closeMonitor = () => monitor.close().catch(() => {});
 
 // ── the load generator ──────────────────────────────────────────────────────────────────────────
 interface Sample {
@@ -261,6 +267,40 @@ async function step(base: string, rate: number, seconds: number): Promise<{ samp
   return { samples, wall: (performance.now() - t0) / 1000, dropped };
 }
 
+/** CPU time (user + system) used so far by processes `pids`, in ms (Linux /proc, 100 ticks a second). */
+function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      /* exited */
+    }
+  }
+  return ticks * 10;
+}
+/** CPU per process group over a step: app servers, nginx, and the Postgres backends serving this database. */
+interface Groups {
+  app: () => number[];
+  nginx: () => number[];
+}
+async function postgresPids(): Promise<number[]> {
+  const r = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`.execute(monitor.db);
+  return r.rows.map((x) => x.pid);
+}
+async function cpuSnapshot(g: Groups) {
+  const pg = await postgresPids();
+  return { app: cpuMs(g.app()), nginx: cpuMs(g.nginx()), pgPids: pg, pg: new Map(pg.map((p) => [p, cpuMs([p])])) };
+}
+/** ms of CPU per request in each group between two snapshots (Postgres: backends present in both). */
+function cpuPerRequest(a: Awaited<ReturnType<typeof cpuSnapshot>>, b: Awaited<ReturnType<typeof cpuSnapshot>>, requests: number) {
+  let pg = 0;
+  for (const [pid, before] of a.pg) if (b.pg.has(pid)) pg += b.pg.get(pid)! - before;
+  return { app: (b.app - a.app) / requests, nginx: (b.nginx - a.nginx) / requests, pg: pg / requests };
+}
+
 function pct(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
 }
@@ -288,23 +328,40 @@ function printRows(rows: Row[]) {
   for (const r of rows) console.log(`| ${r.kind} | ${r.n} | ${f1(r.rps)} | ${f1(r.p50)} | ${f1(r.p95)} | ${f1(r.p99)} | ${(r.errors * 100).toFixed(2)}% |`);
 }
 
+interface Cpu {
+  app: number;
+  nginx: number;
+  pg: number;
+}
 interface Result {
   target: string;
-  steps: { rate: number; all: Row; rows: Row[] }[];
-  sustained?: { rate: number; all: Row; rows: Row[] };
+  steps: { rate: number; all: Row; rows: Row[]; cpu: Cpu }[];
+  sustained?: { rate: number; all: Row; rows: Row[]; cpu: Cpu };
 }
-async function measure(target: string, base: string): Promise<Result> {
+async function measure(target: string, base: string, groups: Groups): Promise<Result> {
   console.log(`\n## ${target} (${base})`);
-  await step(base, RATES[0]!, WARMUP_SECONDS);
+  // Warm-up (JIT, first renders, pool connections): not measured.
+  await step(base, RATES[Math.min(1, RATES.length - 1)]!, WARMUP_SECONDS);
   const result: Result = { target, steps: [] };
+  let failures = 0;
   for (const rate of RATES) {
+    const before = await cpuSnapshot(groups);
     const { samples, wall, dropped } = await step(base, rate, SECONDS);
+    const cpu = cpuPerRequest(before, await cpuSnapshot(groups), samples.length);
     const { rows, all } = summarise(samples, wall, dropped);
     const pass = all.p95 < P95_TARGET_MS && all.errors < ERROR_TARGET;
-    result.steps.push({ rate, all, rows });
-    console.log(`offered ${rate} req/s: served ${f1(all.rps)} req/s, p50 ${f1(all.p50)} ms, p95 ${f1(all.p95)} ms, p99 ${f1(all.p99)} ms, errors ${(all.errors * 100).toFixed(2)}% ${pass ? '✓' : '✗'}`);
-    if (!pass) break;
-    result.sustained = { rate, all, rows };
+    result.steps.push({ rate, all, rows, cpu });
+    console.log(
+      `offered ${rate} req/s: served ${f1(all.rps)} req/s, p50 ${f1(all.p50)} ms, p95 ${f1(all.p95)} ms, p99 ${f1(all.p99)} ms, errors ${(all.errors * 100).toFixed(2)}% ${pass ? '✓' : '✗'}` +
+        ` — CPU per request: app ${f1(cpu.app)} ms, nginx ${f1(cpu.nginx)} ms, Postgres ${f1(cpu.pg)} ms`,
+    );
+    // On a shared machine one step can fail by noise: stop after two failed steps in a row.
+    if (!pass) {
+      if (++failures >= 2) break;
+      continue;
+    }
+    failures = 0;
+    result.sustained = { rate, all, rows, cpu };
   }
   if (result.sustained) {
     console.log(`\n${target}: sustains ${result.sustained.rate} req/s offered (p95 < ${P95_TARGET_MS} ms, errors < ${ERROR_TARGET * 100}%). By request type at that rate:\n`);
@@ -326,7 +383,7 @@ try {
   stopSingle = async () => {
     await one.kill('SIGTERM');
   };
-  single = await measure('one app server', one.url);
+  single = await measure('one app server', one.url, { app: () => [one.pid], nginx: () => [] });
   await stopSingle();
   stopSingle = undefined;
 
@@ -340,7 +397,21 @@ try {
     if (child.exitCode !== null) throw new Error(`cluster exited:\n${out}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  cluster = await measure(`cluster of ${CLUSTER_SIZE} behind nginx`, `http://127.0.0.1:${port}`);
+  cluster = await measure(`cluster of ${CLUSTER_SIZE} behind nginx`, `http://127.0.0.1:${port}`, {
+    app: () => [...out.matchAll(/máy chủ \d+ sẵn sàng: cổng \d+, pid (\d+)/g)].map((m) => Number(m[1])),
+    // The master and its workers (children of the master).
+    nginx: () => {
+      const master = Number(/nginx sẵn sàng: pid (\d+)/.exec(out)?.[1]);
+      const kids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+        try {
+          return fs.readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(master);
+        } catch {
+          return false;
+        }
+      });
+      return [master, ...kids.map(Number)];
+    },
+  });
 
   console.log('\n## cluster / single');
   const s = single.sustained?.rate ?? 0;
@@ -349,6 +420,27 @@ try {
   for (const a of single.steps) {
     const b = cluster.steps.find((x) => x.rate === a.rate);
     if (b) console.log(`at ${a.rate} req/s offered: p95 ${f1(a.all.p95)} → ${f1(b.all.p95)} ms (×${(b.all.p95 / a.all.p95).toFixed(2)}), served ${f1(a.all.rps)} → ${f1(b.all.rps)} req/s`);
+  }
+  // CPU per request of the mix, over every step (load-independent, unlike the rates on a shared machine).
+  for (const r of [single, cluster]) {
+    const n = r.steps.reduce((t, x) => t + x.all.n, 0);
+    const avg = (k: keyof Cpu) => r.steps.reduce((t, x) => t + x.cpu[k] * x.all.n, 0) / n;
+    console.log(
+      `${r.target}: CPU per request of the mix: app ${f1(avg('app'))} ms, nginx ${f1(avg('nginx'))} ms, Postgres ${f1(avg('pg'))} ms → ` +
+        `${Math.round(1000 / avg('app'))} req/s per app core, ${Math.round(1000 / avg('pg'))} req/s per Postgres core`,
+    );
+  }
+
+  // What the day wrote, per row (for the sizing in docs/scale.md).
+  const h = await openPostgres(scratch.url, 1);
+  try {
+    const sizes = await sql<{ t: string; n: number; bytes: number }>`select t, (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I', t), false, true, '')))[1]::text::bigint as n,
+        pg_total_relation_size(t::regclass) as bytes
+      from unnest(array['lesson_submission', 'quiz_attempt', 'session', 'lesson_progress', 'rate_limit']) t`.execute(h.db);
+    console.log('\n## rows written (both targets)');
+    for (const r of sizes.rows) console.log(`${r.t}: ${r.n} rows, ${(r.bytes / 1024 / 1024).toFixed(1)} MB${r.n ? `, ${Math.round(r.bytes / r.n)} bytes per row with indexes` : ''}`);
+  } finally {
+    await h.close();
   }
 } finally {
   await cleanup();
