@@ -1,12 +1,14 @@
 /**
  * npm run content:check [-- --json] — validates content/ and summarises it.
  * With --json prints exactly one JSON object; exits non-zero on invalid content.
- * Also validates the monthly topic schedule (content/schedule.yaml) against the catalogue.
+ * Also validates the monthly topic schedule (content/schedule.yaml) against the catalogue, and the
+ * help-visit tasks (content/help-tasks.yaml).
  * `--courses a,b` measures the quiz cues over those courses only (for authors working on a few).
  */
 import { EDITIONS } from '../lib/content/schema.ts';
 import { ContentError, contentDir, loadCatalog } from '../server/content/catalog.ts';
 import { loadSchedule } from '../server/schedule/schedule.ts';
+import { loadHelpTasks } from '../server/content/help-tasks.ts';
 import { quizMetrics } from '../server/content/quiz-metrics.ts';
 
 const json = process.argv.includes('--json');
@@ -26,12 +28,14 @@ try {
   }));
   const topics = loadSchedule(contentDir(), catalog).topics;
   const schedule = { months: topics.length, first: topics[0]?.month ?? null, last: topics.at(-1)?.month ?? null };
+  const helpTasks = loadHelpTasks(contentDir()).tasks.length;
   const measured = only ? catalog.courses.filter((c) => only.has(c.slug)) : catalog.courses;
   const quizzes = quizMetrics({ ...catalog, courses: measured });
-  if (json) process.stdout.write(JSON.stringify({ courses, schedule, quizzes }) + '\n');
+  if (json) process.stdout.write(JSON.stringify({ courses, schedule, helpTasks, quizzes }) + '\n');
   else {
     for (const c of courses) console.log(`${c.slug} — ${c.title}: ${JSON.stringify(c.editions)}`);
     console.log(`Lịch chuyên đề: ${schedule.months} tháng (${schedule.first} → ${schedule.last})`);
+    console.log(`Việc hỗ trợ hộ gia đình: ${helpTasks}`);
     console.log(`Câu hỏi: ${JSON.stringify({ ...quizzes, repeatedBetweenCheckAndFinal: quizzes.repeatedBetweenCheckAndFinal.length })}`);
   }
 } catch (err) {
