@@ -61,7 +61,10 @@ export function medianFromBuckets(counts: ReadonlyMap<number, number>): Median |
   return undefined;
 }
 
-/** Browser-measured times of the n questions of a form (fields t1…tn, whole ms), undefined where absent or malformed. */
+/**
+ * Browser-measured times of the n questions of a form (fields t1…tn, whole ms), undefined where blank
+ * or malformed. The script sends 0 for a question it could not time, so all-blank means no script ran.
+ */
 export function clientTimes(entries: FormEntries, n: number): (number | undefined)[] {
   return Array.from({ length: n }, (_, i) => {
     const v = entries.get(`t${i + 1}`)?.[0];
@@ -84,6 +87,7 @@ export function questionTimes(measured: (number | undefined)[], elapsedMs: numbe
     const each = elapsed / measured.length;
     return measured.map(() => (each > MAX_MS ? undefined : each));
   }
+  // The script ran: questions it measured nothing for (0) stay untimed.
   const clipped = measured.map((t) => (t === undefined || t <= 0 ? undefined : Math.min(t, elapsed)));
   const sum = clipped.reduce<number>((s, t) => s + (t ?? 0), 0);
   const scale = sum > elapsed ? elapsed / sum : 1;
