@@ -35,12 +35,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   // Time spent per question in log-spaced buckets (0: under 1 s, 1–24: 1 s to 10 min, 25: 10 min or more),
-  // enough for a median without keeping each time.
+  // enough for a median without keeping each time. Not sharded: one question's answers already spread
+  // over a dozen buckets, and this is the largest table to read.
   await base('item_time_bucket')
     .addColumn('bucket', 'smallint', (c) => c.notNull())
-    .addColumn('shard', 'smallint', (c) => c.notNull())
     .addColumn('n', 'integer', (c) => c.notNull().defaultTo(0))
-    .addPrimaryKeyConstraint('item_time_bucket_pk', [...KEY, 'bucket', 'shard'])
+    .addPrimaryKeyConstraint('item_time_bucket_pk', [...KEY, 'bucket'])
     .execute();
 }
 

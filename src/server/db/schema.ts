@@ -372,9 +372,8 @@ export interface ItemOptionStatTable extends ItemKey {
   chosen: number;
 }
 
-/** Answers whose time fell in a log-spaced bucket (see src/server/items/timing.ts). */
+/** Answers whose time fell in a log-spaced bucket (see src/server/items/timing.ts); not sharded. */
 export interface ItemTimeBucketTable extends ItemKey {
   bucket: number;
-  shard: number;
   n: number;
 }

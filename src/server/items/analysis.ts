@@ -3,7 +3,7 @@
  * edition or all, the attempts, the share correct and blank, the share choosing each option, the
  * median time, and flags. Figures belong to the question's current version (`questionVersion`);
  * figures of earlier versions are only totalled. Read from the counters only, never from raw
- * submissions: three primary-key range reads per course.
+ * submissions: three primary-key range reads per course (options and times of current versions only).
  */
 import type { Kysely } from 'kysely';
 import { EDITIONS, type Edition, type Question } from '../../lib/content/schema.ts';
@@ -127,10 +127,13 @@ export function flagsOf(q: Question, f: ItemFigures, options: OptionFigure[]): F
 export async function itemAnalysis(db: Kysely<Database>, courseSlug: string, edition: Edition | undefined, course = getCatalog().bySlug.get(courseSlug)): Promise<ItemAnalysis> {
   if (!course) throw new LearningError(404, 'Không tìm thấy khóa học này.');
   if (edition && !course.editions[edition]) throw new LearningError(404, 'Khóa học này không có phiên bản đã chọn.');
+  const questions = analysedQuestions(course, edition);
+  // Options and times only of the current versions; earlier versions are only totalled.
+  const current = [...new Set(questions.map(({ q }) => questionVersion(q)))];
   const [stats, options, times] = await Promise.all([
     repo.statSums(db, course.slug, edition),
-    repo.optionSums(db, course.slug, edition),
-    repo.timeSums(db, course.slug, edition),
+    repo.optionSums(db, course.slug, edition, current),
+    repo.timeSums(db, course.slug, edition, current),
   ]);
   const k = (source: string, id: string, version: string) => `${source}\u0000${id}\u0000${version}`;
   const statBy = new Map(stats.map((s) => [k(s.source, s.question_id, s.version), s]));
@@ -143,7 +146,7 @@ export async function itemAnalysis(db: Kysely<Database>, courseSlug: string, edi
     bucketsBy.set(key, m);
   }
 
-  const rows = analysedQuestions(course, edition).map(({ q, source, lesson }): ItemRow => {
+  const rows = questions.map(({ q, source, lesson }): ItemRow => {
     const version = questionVersion(q);
     const key = k(source, q.id, version);
     const s = statBy.get(key);

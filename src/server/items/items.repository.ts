@@ -24,7 +24,6 @@ export interface OptionRow extends ItemKeyRow {
 }
 export interface TimeRow extends ItemKeyRow {
   bucket: number;
-  shard: number;
   n: number;
 }
 
@@ -59,7 +58,7 @@ export async function addCounts(trx: Transaction<Database>, stats: StatRow[], op
     await trx
       .insertInto('item_time_bucket')
       .values(times)
-      .onConflict((oc) => oc.columns([...KEY, 'bucket', 'shard']).doUpdateSet((eb) => ({ n: eb('item_time_bucket.n', '+', eb.ref('excluded.n')) })))
+      .onConflict((oc) => oc.columns([...KEY, 'bucket']).doUpdateSet((eb) => ({ n: eb('item_time_bucket.n', '+', eb.ref('excluded.n')) })))
       .execute();
   }
 }
@@ -90,22 +89,26 @@ export function statSums(db: Db, course: string, edition: string | undefined): P
   return q.groupBy(['source', 'question_id', 'version']).execute();
 }
 
-/** Times each option of each question version was chosen, over one edition or all. */
-export function optionSums(db: Db, course: string, edition: string | undefined) {
+/** Times each option of the given question versions was chosen, over one edition or all. */
+export async function optionSums(db: Db, course: string, edition: string | undefined, versions: string[]) {
+  if (!versions.length) return [];
   let q = db
     .selectFrom('item_option_stat')
     .select(['source', 'question_id', 'version', 'option_id', sql<number>`sum(chosen)::int8`.as('chosen')])
-    .where('course_slug', '=', course);
+    .where('course_slug', '=', course)
+    .where('version', 'in', versions);
   if (edition) q = q.where('edition', '=', edition);
   return q.groupBy(['source', 'question_id', 'version', 'option_id']).execute();
 }
 
-/** Timed answers per bucket of each question version, over one edition or all. */
-export function timeSums(db: Db, course: string, edition: string | undefined) {
+/** Timed answers per bucket of the given question versions, over one edition or all. */
+export async function timeSums(db: Db, course: string, edition: string | undefined, versions: string[]) {
+  if (!versions.length) return [];
   let q = db
     .selectFrom('item_time_bucket')
     .select(['source', 'question_id', 'version', 'bucket', sql<number>`sum(n)::int8`.as('n')])
-    .where('course_slug', '=', course);
+    .where('course_slug', '=', course)
+    .where('version', 'in', versions);
   if (edition) q = q.where('edition', '=', edition);
   return q.groupBy(['source', 'question_id', 'version', 'bucket']).execute();
 }

@@ -1,6 +1,6 @@
 /**
  * Recording a graded submission into the item-analysis counters, in the submission's own transaction:
- * one upsert per counter table, on one random shard.
+ * one upsert per counter table, answers and options on one random shard (time buckets are not sharded).
  */
 import { randomInt } from 'node:crypto';
 import type { Transaction } from 'kysely';
@@ -58,7 +58,7 @@ export async function recordItemAnswers(trx: Transaction<Database>, s: ItemSubmi
     stats.set(q.id, { ...k, shard, attempts: 1, correct: isCorrect(q, a) ? 1 : 0, answered: a === null ? 0 : 1 });
     for (const option of chosenOptions(q, a)) options.set(`${q.id}\u0000${option}`, { ...k, option_id: option, shard, chosen: 1 });
     const ms = times[i];
-    if (ms !== undefined) buckets.set(q.id, { ...k, bucket: bucketOf(ms), shard, n: 1 });
+    if (ms !== undefined) buckets.set(q.id, { ...k, bucket: bucketOf(ms), n: 1 });
   }
   const byKey = <T extends repo.ItemKeyRow>(rows: Iterable<T>, extra: (r: T) => string = () => '') =>
     [...rows].sort((x, y) => (x.question_id + '\u0000' + extra(x) < y.question_id + '\u0000' + extra(y) ? -1 : 1));
