@@ -55,6 +55,7 @@ const visits: Visit[] = [
   { name: 'unknown certificate', path: async () => '/chung-nhan/ZZZZZ-ZZZZZ' },
   { name: 'my certificates', path: async () => '/chung-nhan-cua-toi', signedIn: true, phone: '0912000004' },
   { name: 'certificate admin', path: async () => '/quan-tri/chung-nhan?ma=HS4VN-2026D', signedIn: true, phone: '0912000009' },
+  { name: 'item analysis', path: async () => '/quan-tri/phan-tich-cau-hoi', signedIn: true, phone: '0912000009' },
   { name: 'schedule', path: async () => '/lich' },
   { name: 'topic', path: async () => `/lich/${topicMonth()}` },
   { name: 'topic (signed in)', path: async () => `/lich/${topicMonth()}`, signedIn: true },

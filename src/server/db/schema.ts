@@ -193,6 +193,9 @@ export interface Database {
   household_team_counter: HouseholdTeamCounterTable;
   help_month_counter: HelpMonthCounterTable;
   household_import: HouseholdImportTable;
+  item_stat: ItemStatTable;
+  item_option_stat: ItemOptionStatTable;
+  item_time_bucket: ItemTimeBucketTable;
 }
 
 /** Calendar dates: always selected as text ('2026-12-31') so both drivers agree. */
@@ -443,4 +446,36 @@ export interface HouseholdImportTable {
   summary: Json<unknown> | null;
   created_at: Timestamp;
   committed_at: Timestamp | null;
+
+/** Where a question is asked: a lesson check or the final-quiz pool. */
+export type ItemSource = 'check' | 'final';
+
+/** The key every item-analysis counter shares; `version` is `questionVersion(q)` at grading time. */
+interface ItemKey {
+  course_slug: string;
+  edition: string;
+  source: ItemSource;
+  question_id: string;
+  version: string;
+}
+
+/** Answers to one question version, one of eight shards (reads sum them). */
+export interface ItemStatTable extends ItemKey {
+  shard: number;
+  attempts: number;
+  correct: number;
+  answered: number;
+}
+
+/** How often an option was chosen (ordering questions: a step put in its right place). */
+export interface ItemOptionStatTable extends ItemKey {
+  option_id: string;
+  shard: number;
+  chosen: number;
+}
+
+/** Answers whose time fell in a log-spaced bucket (see src/server/items/timing.ts); not sharded. */
+export interface ItemTimeBucketTable extends ItemKey {
+  bucket: number;
+  n: number;
 }
