@@ -446,6 +446,7 @@ export interface HouseholdImportTable {
   summary: Json<unknown> | null;
   created_at: Timestamp;
   committed_at: Timestamp | null;
+}
 
 /** Where a question is asked: a lesson check or the final-quiz pool. */
 export type ItemSource = 'check' | 'final';
