@@ -124,6 +124,10 @@ server.on('checkContinue', (req, res) => {
   res.writeContinue();
   server.emit('request', req, res);
 });
+// Idle keep-alive connections close after 30 s, not Node's 5 s: a client reusing a connection at the
+// moment the server drops it gets a reset (the request is lost), and a busy event loop widens that
+// moment. Proxies in front keep theirs shorter (deploy/nginx.conf: 4 s), so they always close first.
+server.keepAliveTimeout = 30_000;
 server.listen(port, host, () => console.log(`Học Số đang chạy tại http://${host}:${port} (cơ sở dữ liệu: ${handle.kind})`));
 
 const stop = async () => {

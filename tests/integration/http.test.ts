@@ -75,6 +75,17 @@ describe('cross-site requests', () => {
     expect(r.status).toBe(403);
   });
 
+  it('does not believe X-Forwarded-Proto without TRUST_PROXY: an https Origin is another site', async () => {
+    const c = new Client(server.url);
+    const r = await c.post('/dang-nhap', { phone: '0912345678', password: 'x' }, { origin: server.url.replace('http://', 'https://'), 'x-forwarded-proto': 'https' });
+    expect(r.status).toBe(403);
+  });
+
+  it('refuses a form POST that carries neither Origin nor Sec-Fetch-Site', async () => {
+    const r = await fetch(`${server.url}/dang-nhap`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'phone=0912345678&password=x', redirect: 'manual' });
+    expect(r.status).toBe(403);
+  });
+
   it('refuses cross-site JSON, with or without Origin', async () => {
     for (const headers of [
       { origin: 'https://evil.example', 'content-type': 'application/json' } as Record<string, string>,
