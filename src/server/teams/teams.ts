@@ -10,6 +10,7 @@ import type { Edition } from '../../lib/content/schema.ts';
 import { DisplayNameSchema, visibleText } from '../../lib/fields.ts';
 import { findEdition } from '../content/catalog.ts';
 import type { Database, Role } from '../db/schema.ts';
+import { accessDb, dataDb, type Reads } from '../db/replica.ts';
 import { recountUnits } from './counters.ts';
 import * as repo from './teams.repository.ts';
 import { isUuid } from '../../lib/ids.ts';
@@ -301,9 +302,9 @@ export async function renameUnit(db: Kysely<Database>, v: Viewer, unitId: string
 }
 
 /** The audit log of everything inside a unit the viewer manages. */
-export async function auditLog(db: Kysely<Database>, v: Viewer, unitId: string | undefined) {
-  const unit = await requireUnitAccess(db, v, unitId);
-  return { unit, entries: await repo.auditUnder(db, unit.path) };
+export async function auditLog(reads: Reads, v: Viewer, unitId: string | undefined) {
+  const unit = await requireUnitAccess(accessDb(reads), v, unitId);
+  return { unit, entries: await repo.auditUnder(dataDb(reads), unit.path) };
 }
 
 /** Display names used when a roster row's name is checked. */
