@@ -85,7 +85,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 12
  * CREATE DATABASE, before connecting to the new database on the replica).
  */
 export async function waitForReplay(primaryUrl: string, replicaUrl: string, timeoutMs = 120_000): Promise<void> {
-  const [{ lsn }] = await query<{ lsn: string }>(primaryUrl, 'select pg_current_wal_lsn()::text as lsn');
+  const lsn = (await query<{ lsn: string }>(primaryUrl, 'select pg_current_wal_lsn()::text as lsn'))[0]!.lsn;
   await until(
     `the replica to replay up to ${lsn}`,
     async () => {
