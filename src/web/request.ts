@@ -7,7 +7,7 @@ import type { AstroCookies } from 'astro';
 import type { Kysely } from 'kysely';
 import { getDbHandle } from '../server/db/index.ts';
 import type { Database } from '../server/db/schema.ts';
-import { replicaStaleness, type ReplicaLag, type Reads } from '../server/db/replica.ts';
+import { replicaState, type ReplicaLag, type Reads } from '../server/db/replica.ts';
 import { generateSecureRandomString, hashToken } from '../server/auth/session.ts';
 import { isProduction, trustProxy } from '../server/config.ts';
 import Busboy from '@fastify/busboy';
@@ -39,12 +39,16 @@ export interface ReportReads {
  * The databases a read-only report page (dashboards, exports, audit log) reads. With a replica
  * (DATABASE_READ_URL) its data comes from the replica, except right after the person's own write:
  * a redirect carrying a notice (`?tb=`) reads the primary, so the page shows what was just done.
- * Access checks always use the primary. See src/server/db/replica.ts.
+ * Access checks always use the primary, and so does everything while the replica does not answer.
+ * See src/server/db/replica.ts.
  */
 export async function reportReads(url: URL): Promise<ReportReads> {
   const handle = await getDbHandle();
   if (!handle.replica || url.searchParams.has('tb')) return { reads: handle.db };
-  return { reads: { primary: handle.db, replica: handle.read }, stale: await replicaStaleness(handle.read) };
+  const state = await replicaState(handle.read);
+  // A replica that does not answer must not take the dashboards down: read the primary meanwhile.
+  if (!state.reachable) return { reads: handle.db };
+  return { reads: { primary: handle.db, replica: handle.read }, stale: state.stale };
 }
 
 /** Largest accepted form body by default. Quiz forms are a few KB. */

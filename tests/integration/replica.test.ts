@@ -15,7 +15,7 @@ import { stalenessNote } from '../../src/lib/format.ts';
 import { createTestDb } from '../setup/db.ts';
 import { databaseUrl } from '../setup/pg-admin.ts';
 import { postgresBin, startReplicaPair, waitForReplay, type ReplicaPair } from '../setup/replica.ts';
-import { Client, startServer, type TestServer } from '../setup/server.ts';
+import { Client, freePort, startServer, type TestServer } from '../setup/server.ts';
 
 const NOTE = /Số liệu cập nhật đến (\d{2}:\d{2}) \(chậm khoảng (\d+) (giây|phút)\)/;
 
@@ -34,6 +34,33 @@ describe('freshness note and lag measurement', () => {
     if (h.replica) expect(lag?.seconds).toBeGreaterThanOrEqual(0);
     else expect(lag).toBeNull();
     expect(await replicaStaleness(h.db)).toBeUndefined();
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL || process.env.HOCSO_REPLICA_TESTS === '1')('a replica that does not answer (Postgres)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    if (!fs.existsSync('dist/server/entry.mjs')) throw new Error('Run `npm run build` first (npm test does it).');
+    // A port nobody listens on: the replica is down from the start.
+    server = await startServer({ DATABASE_READ_URL: `postgres://postgres@127.0.0.1:${await freePort()}/postgres` });
+  }, 180_000);
+  afterAll(() => server?.stop());
+
+  it('leaves the server healthy and the dashboards reading the primary', async () => {
+    const health = await (await fetch(`${server.url}/healthz`)).json();
+    expect(health).toMatchObject({ status: 'ok', database: 'postgres', replica: 'unreachable' });
+    const official = new Client(server.url);
+    expect((await official.post('/dang-nhap', { phone: '0912000010', password: 'hoc-thu-2026', next: '/' })).status).toBe(303);
+    const unit = (await (await official.get('/quan-ly')).text()).match(/\/quan-ly\/don-vi\/(\d+)/)![1]!;
+    const r = await official.get(`/quan-ly/don-vi/${unit}`);
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    expect(html).toContain('Thành viên đang hoạt động');
+    expect(html).not.toContain('data-freshness');
+    const csv = await official.get(`/quan-ly/don-vi/${unit}/xuat?bang=thanh-vien&dinh-dang=csv`);
+    expect(csv.status).toBe(200);
+    expect(await csv.text()).toContain('Họ và tên');
+    expect(server.output()).toContain('DATABASE_READ_URL');
   });
 });
 

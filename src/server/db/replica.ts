@@ -61,19 +61,43 @@ export async function measureReplicaLag(read: Kysely<Database>): Promise<Replica
 
 /** How long one measurement is reused by every page of this process (a query per page is cheap, a few per second add up). */
 const LAG_CACHE_MS = 1000;
-const lagCache = new WeakMap<Kysely<Database>, { at: number; value: Promise<ReplicaLag | null> }>();
+/** After a failed measurement the replica is left alone for this long (reports read the primary meanwhile). */
+const DOWN_CACHE_MS = 10_000;
 
-/**
- * The replica's lag when it is worth telling the reader (more than STALE_AFTER_SECONDS), else
- * undefined. A failed measurement says nothing rather than breaking the page.
- */
-export async function replicaStaleness(read: Kysely<Database>): Promise<ReplicaLag | undefined> {
-  const now = Date.now();
-  let entry = lagCache.get(read);
-  if (!entry || now - entry.at > LAG_CACHE_MS) {
-    entry = { at: now, value: measureReplicaLag(read).catch(() => null) };
-    lagCache.set(read, entry);
+/** What a report needs to know about the replica right now. */
+export interface ReplicaState {
+  /** False when the replica did not answer: reports then read the primary. */
+  reachable: boolean;
+  /** Set when the replica is more than STALE_AFTER_SECONDS behind. */
+  stale?: ReplicaLag;
+}
+
+const stateCache = new WeakMap<Kysely<Database>, { at: number; value: Promise<ReplicaState> }>();
+
+async function measureState(read: Kysely<Database>): Promise<ReplicaState> {
+  try {
+    const lag = await measureReplicaLag(read);
+    return { reachable: true, stale: lag && lag.seconds > STALE_AFTER_SECONDS ? lag : undefined };
+  } catch (err) {
+    console.error(`[db] bản sao chỉ đọc (DATABASE_READ_URL) không trả lời, tạm đọc từ máy chủ chính: ${(err as Error).message}`);
+    return { reachable: false };
   }
-  const lag = await entry.value;
-  return lag && lag.seconds > STALE_AFTER_SECONDS ? lag : undefined;
+}
+
+/** The replica's state, measured at most once a second per process (every ten seconds while it is down). */
+export async function replicaState(read: Kysely<Database>): Promise<ReplicaState> {
+  const now = Date.now();
+  const entry = stateCache.get(read);
+  if (entry) {
+    const settled = await entry.value;
+    if (now - entry.at <= (settled.reachable ? LAG_CACHE_MS : DOWN_CACHE_MS)) return settled;
+  }
+  const value = measureState(read);
+  stateCache.set(read, { at: now, value });
+  return value;
+}
+
+/** The replica's lag when it is worth telling the reader (more than STALE_AFTER_SECONDS), else undefined. */
+export async function replicaStaleness(read: Kysely<Database>): Promise<ReplicaLag | undefined> {
+  return (await replicaState(read)).stale;
 }
