@@ -3,11 +3,14 @@
  * PgBouncer in transaction pooling mode, and that the transaction-level forms the app uses
  * (advisory xact locks, temporary tables dropped at commit) work there, transaction after transaction.
  */
+import fs from 'node:fs';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createTestDb } from '../setup/db.ts';
-import { databaseUrl } from '../setup/pg-admin.ts';
+import { openPostgres } from '../../src/server/db/connect.ts';
+import { migrateToLatest, migrationsDir, pendingMigrations } from '../../src/server/db/migrate.ts';
+import { createScratchDb, databaseUrl } from '../setup/pg-admin.ts';
 
 describe.skipIf(process.env.HOCSO_PGBOUNCER !== '1')('through PgBouncer (HOCSO_PGBOUNCER=1)', () => {
   async function consoleRows(command: string): Promise<Record<string, unknown>[]> {
@@ -27,6 +30,30 @@ describe.skipIf(process.env.HOCSO_PGBOUNCER !== '1')('through PgBouncer (HOCSO_P
     expect(config.find((r) => r.key === 'pool_mode')?.value).toBe('transaction');
     const name = new URL(h.url!).pathname.slice(1);
     expect((await consoleRows('show pools')).map((r) => r.database)).toContain(name);
+  });
+
+  it('migrates a fresh database from two processes at once and leaves no lock behind', async () => {
+    // A database without the template, created on Postgres directly and migrated through PgBouncer.
+    const scratch = await createScratchDb(process.env.DATABASE_URL!, 'bouncer');
+    const a = await openPostgres(scratch.url, 2);
+    const b = await openPostgres(scratch.url, 2);
+    try {
+      const [ra, rb] = await Promise.all([migrateToLatest(a.db), migrateToLatest(b.db)]);
+      // One run applied everything, the other waited for it and found nothing to do.
+      expect([ra.length, rb.length].sort((x, y) => x - y)[0]).toBe(0);
+      expect(Math.max(ra.length, rb.length)).toBe(fs.readdirSync(migrationsDir()).filter((f) => f.endsWith('.ts')).length);
+      expect(await pendingMigrations(a.db)).toEqual([]);
+      // Kysely's session-level migration lock was taken and released inside one transaction: no
+      // server connection PgBouncer keeps for this database still holds an advisory lock, so the
+      // next start does not wait for it.
+      const locks = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`.execute(a.db);
+      expect(locks.rows[0]!.n).toBe(0);
+      expect(await migrateToLatest(b.db)).toEqual([]);
+    } finally {
+      await a.close();
+      await b.close();
+      await scratch.drop();
+    }
   });
 
   it('transaction-level locks and temporary tables work, transaction after transaction', async () => {
