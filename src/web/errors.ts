@@ -7,7 +7,7 @@ import { LearningError } from '../server/learning/learning.ts';
 import { TopicError } from '../server/topics/errors.ts';
 import { HttpError } from './request.ts';
 import { plainPage } from './security-headers.ts';
-import { TeamsError } from '../server/teams/teams.ts';
+import { TeamsError } from '../server/teams/access.ts';
 import { RateLimitError } from '../server/security/rate-limit.ts';
 import { RecoveryError } from '../server/recovery/recovery.ts';
 import { FormSecretError } from '../server/form-secret.ts';

@@ -15,7 +15,7 @@ import type { Database } from '../../src/server/db/schema.ts';
 import { markLessonDone, openLessonCheck, startFinalQuiz, submitFinalQuiz, submitLessonCheck } from '../../src/server/learning/learning.ts';
 import { issueCalendarToken, lookupPrivateFeed } from '../../src/server/schedule/feeds.ts';
 import { LIMITS, RateLimitError, take } from '../../src/server/security/rate-limit.ts';
-import { issueCode } from '../../src/server/teams/teams.ts';
+import { issueCode } from '../../src/server/teams/codes.ts';
 import { redeemCodeLimited as redeemCode } from '../../src/server/recovery/recovery.ts';
 import { askQuestion } from '../../src/server/topics/questions.ts';
 import { checkAnswers, formOf } from '../setup/answers.ts';

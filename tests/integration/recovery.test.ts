@@ -27,7 +27,7 @@ import {
   type Clock,
 } from '../../src/server/recovery/recovery.ts';
 import { seedTeamsDemo } from '../../src/server/teams/seed.ts';
-import type { Viewer } from '../../src/server/teams/teams.ts';
+import type { Viewer } from '../../src/server/teams/access.ts';
 import { createTestDb } from '../setup/db.ts';
 
 let db: Kysely<Database>;

@@ -13,7 +13,10 @@ import { isOverdue, memberDetail, myRequiredCourses, overdueCutoff, teamDashboar
 import { commitRoster, uploadRoster } from '../../src/server/teams/roster.ts';
 import { loadRegistry, seedAdministrativeUnits } from '../../src/server/teams/seed.ts';
 import * as repo from '../../src/server/teams/teams.repository.ts';
-import { assignCourse, createUnit, moveMember, moveTeam, renameUnit, setMemberActive, type Viewer } from '../../src/server/teams/teams.ts';
+import { type Viewer } from '../../src/server/teams/access.ts';
+import { assignCourse } from '../../src/server/teams/assignments.ts';
+import { moveMember, moveTeam, setMemberActive } from '../../src/server/teams/team-changes.ts';
+import { createUnit, renameUnit } from '../../src/server/teams/units.ts';
 import { createTestDb } from '../setup/db.ts';
 import { correctFields } from '../setup/answers.ts';
 

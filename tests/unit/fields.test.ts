@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DisplayNameSchema, formatPhone, NextPathSchema, normalizePhone, PhoneSchema, visibleLength } from '../../src/lib/fields.ts';
 import { QuestionTextSchema } from '../../src/lib/questions.ts';
-import { TeamNameSchema } from '../../src/server/teams/teams.ts';
+import { TeamNameSchema } from '../../src/server/teams/team-changes.ts';
 import { readRosterFile } from '../../src/server/teams/roster-file.ts';
 
 describe('phone numbers', () => {

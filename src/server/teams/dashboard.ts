@@ -12,7 +12,7 @@ import type { Database } from '../db/schema.ts';
 import { accessDb, dataDb, type Reads } from '../db/replica.ts';
 import * as repo from './dashboard.repository.ts';
 import * as teamsRepo from './teams.repository.ts';
-import { requireMemberAccess, requireTeamAccess, requireUnitAccess, TeamsError, type Viewer } from './teams.ts';
+import { requireMemberAccess, requireTeamAccess, requireUnitAccess, TeamsError, type Viewer } from './access.ts';
 
 export type { CourseFilter } from './dashboard.repository.ts';
 

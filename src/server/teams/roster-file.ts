@@ -13,7 +13,7 @@ import { DisplayNameSchema, normalizePhone, visibleText } from '../../lib/fields
 import { readCsvRows } from '../files/csv.ts';
 import { newProgress, SpreadsheetError, type ReadProgress, type SheetLimits } from '../files/spreadsheet.ts';
 import { readXlsxRows } from '../files/xlsx.ts';
-import { TeamsError } from './teams.ts';
+import { TeamsError } from './access.ts';
 
 /** Largest accepted roster file: a commune's roster is a few hundred rows. */
 export const MAX_ROSTER_BYTES = 2 * 1024 * 1024;

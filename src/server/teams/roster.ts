@@ -9,7 +9,8 @@ import { recountUnits } from './counters.ts';
 import * as rosterRepo from './roster.repository.ts';
 import { readRosterFile, type RosterRow } from './roster-file.ts';
 import * as repo from './teams.repository.ts';
-import { issueCode, requireUnitAccess, TeamsError, type Viewer } from './teams.ts';
+import { requireUnitAccess, TeamsError, type Viewer } from './access.ts';
+import { issueCode } from './codes.ts';
 import { isUuid } from '../../lib/ids.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;

@@ -5,7 +5,7 @@ import { accessDb, dataDb, type Reads } from '../db/replica.ts';
 import * as repo from './dashboard.repository.ts';
 import { courseLabel, formatDay, overdueCutoff, percentText, STATE_LABELS, teamDashboard, unitDashboard, type CourseFilter } from './dashboard.ts';
 import type { ExportTable } from './export.ts';
-import { requireUnitAccess, TeamsError, type Viewer } from './teams.ts';
+import { requireUnitAccess, TeamsError, type Viewer } from './access.ts';
 
 const PAGE = 2000;
 

@@ -5,7 +5,7 @@ import { signedIn } from '../../../../web/guards.ts';
 import { IntIdSchema, param } from '../../../../web/params.ts';
 import { seeOther } from '../../../../web/redirect.ts';
 import { db } from '../../../../web/request.ts';
-import { assignCourse } from '../../../../server/teams/teams.ts';
+import { assignCourse } from '../../../../server/teams/assignments.ts';
 
 export const prerender = false;
 

@@ -5,7 +5,7 @@ import { signedIn } from '../../../../web/guards.ts';
 import { IntIdSchema, param } from '../../../../web/params.ts';
 import { seeOther } from '../../../../web/redirect.ts';
 import { db } from '../../../../web/request.ts';
-import { createTeam } from '../../../../server/teams/teams.ts';
+import { createTeam } from '../../../../server/teams/team-changes.ts';
 
 export const prerender = false;
 

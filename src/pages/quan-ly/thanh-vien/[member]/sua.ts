@@ -5,7 +5,8 @@ import { signedIn } from '../../../../web/guards.ts';
 import { param, UuidSchema } from '../../../../web/params.ts';
 import { seeOther } from '../../../../web/redirect.ts';
 import { db } from '../../../../web/request.ts';
-import { moveMember, requireMemberAccess, setMemberActive } from '../../../../server/teams/teams.ts';
+import { requireMemberAccess } from '../../../../server/teams/access.ts';
+import { moveMember, setMemberActive } from '../../../../server/teams/team-changes.ts';
 
 export const prerender = false;
 

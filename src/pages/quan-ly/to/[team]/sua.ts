@@ -5,7 +5,8 @@ import { signedIn } from '../../../../web/guards.ts';
 import { IntIdSchema, param } from '../../../../web/params.ts';
 import { seeOther } from '../../../../web/redirect.ts';
 import { db } from '../../../../web/request.ts';
-import { moveTeam, renameTeam, requireTeamAccess } from '../../../../server/teams/teams.ts';
+import { requireTeamAccess } from '../../../../server/teams/access.ts';
+import { moveTeam, renameTeam } from '../../../../server/teams/team-changes.ts';
 
 export const prerender = false;
 

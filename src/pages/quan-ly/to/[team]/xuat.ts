@@ -5,7 +5,7 @@ import { errorResponse } from '../../../../web/errors.ts';
 import { parseCourseFilter } from '../../../../server/teams/dashboard.ts';
 import { csvResponse, xlsxResponse } from '../../../../server/teams/export.ts';
 import { teamTable } from '../../../../server/teams/tables.ts';
-import { TeamsError } from '../../../../server/teams/teams.ts';
+import { TeamsError } from '../../../../server/teams/access.ts';
 import { IntIdSchema, param } from '../../../../web/params.ts';
 
 export const prerender = false;

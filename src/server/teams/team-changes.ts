@@ -1,0 +1,79 @@
+/** Teams and their members: creating, renaming and moving teams, moving and (de)activating members. */
+import type { Kysely } from 'kysely';
+import { visibleText } from '../../lib/fields.ts';
+import type { Database } from '../db/schema.ts';
+import { recountUnits } from './counters.ts';
+import { NOT_FOUND_TEAM, requireMemberAccess, requireTeamAccess, requireUnitAccess, TeamsError, type Viewer } from './access.ts';
+import { audit } from './audit.ts';
+import * as repo from './teams.repository.ts';
+
+/** A team (or unit) name: the shared visible-text rules, nothing hidden, no markup characters. */
+export const TeamNameSchema = visibleText({ what: 'tên tổ', min: 2, max: 120, noInvisible: true, noAngleBrackets: true });
+
+export function parseName(v: string | undefined): string {
+  const r = TeamNameSchema.safeParse(v);
+  if (!r.success) throw new TeamsError(400, r.error.issues[0]!.message);
+  return r.data;
+}
+
+export async function createTeam(db: Kysely<Database>, v: Viewer, unitId: string | undefined, name: string | undefined): Promise<number> {
+  const unit = await requireUnitAccess(db, v, unitId);
+  const n = parseName(name);
+  return db.transaction().execute(async (trx) => {
+    if (await repo.findTeamByName(trx, unit.id, n)) throw new TeamsError(409, 'Đơn vị này đã có một tổ cùng tên.');
+    const id = await repo.insertTeam(trx, unit.id, n);
+    await audit(trx, v, unit.id, 'team.create', { team: id, name: n });
+    return id;
+  });
+}
+
+export async function renameTeam(db: Kysely<Database>, v: Viewer, teamId: string | undefined, name: string | undefined): Promise<void> {
+  const team = await requireTeamAccess(db, v, teamId);
+  if (!team.manage) throw new TeamsError(403, 'Chỉ cán bộ quản lý mới đổi được tên tổ.');
+  const n = parseName(name);
+  await db.transaction().execute(async (trx) => {
+    const clash = await repo.findTeamByName(trx, team.unit_id, n);
+    if (clash && clash.id !== team.id) throw new TeamsError(409, 'Đơn vị này đã có một tổ cùng tên.');
+    await repo.updateTeam(trx, team.id, { name: n });
+    await audit(trx, v, team.unit_id, 'team.rename', { team: team.id, from: team.name, to: n });
+  });
+}
+
+/** Moves a team to another unit inside the official's scope. */
+export async function moveTeam(db: Kysely<Database>, v: Viewer, teamId: string | undefined, unitId: string | undefined): Promise<void> {
+  const team = await requireTeamAccess(db, v, teamId);
+  if (!team.manage) throw new TeamsError(403, 'Chỉ cán bộ quản lý mới chuyển được tổ.');
+  const target = await requireUnitAccess(db, v, unitId);
+  if (target.id === team.unit_id) return;
+  await db.transaction().execute(async (trx) => {
+    if (await repo.findTeamByName(trx, target.id, team.name)) throw new TeamsError(409, 'Đơn vị đích đã có một tổ cùng tên.');
+    await repo.updateTeam(trx, team.id, { unit_id: target.id });
+    await recountUnits(trx, [team.unit_id, target.id]);
+    await audit(trx, v, target.id, 'team.move', { team: team.id, from: team.unit_id, to: target.id });
+  });
+}
+
+/** Moves a member to another team; both teams must be in the official's scope. */
+export async function moveMember(db: Kysely<Database>, v: Viewer, userId: string | undefined, teamId: string | undefined): Promise<void> {
+  const { membership, team } = await requireMemberAccess(db, v, userId);
+  if (!team.manage) throw new TeamsError(403, 'Chỉ cán bộ quản lý mới chuyển được thành viên.');
+  const target = await requireTeamAccess(db, v, teamId);
+  if (!target.manage) throw new TeamsError(404, NOT_FOUND_TEAM);
+  await db.transaction().execute(async (trx) => {
+    await repo.upsertMembership(trx, { userId: membership.user_id, teamId: target.id, role: membership.role });
+    await recountUnits(trx, [membership.unit_id, target.unit_id]);
+    await audit(trx, v, target.unit_id, 'member.move', { user: membership.user_id, from: membership.team_id, to: target.id });
+  });
+}
+
+/** Deactivates (or reactivates) a member. Rows are never deleted; history stays. */
+export async function setMemberActive(db: Kysely<Database>, v: Viewer, userId: string | undefined, active: boolean): Promise<void> {
+  const { membership, team } = await requireMemberAccess(db, v, userId);
+  if (!team.manage) throw new TeamsError(403, 'Chỉ cán bộ quản lý mới thay đổi được thành viên.');
+  if (membership.active === active) return;
+  await db.transaction().execute(async (trx) => {
+    await repo.setMemberActive(trx, membership.user_id, active);
+    await recountUnits(trx, [membership.unit_id]);
+    await audit(trx, v, membership.unit_id, active ? 'member.reactivate' : 'member.deactivate', { user: membership.user_id });
+  });
+}
