@@ -13,10 +13,28 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { openPostgres } from '../../src/server/db/connect.ts';
+import { waitForReplay } from './replica.ts';
 
-/** The same server, connected to its maintenance database. */
+/**
+ * The same server, connected to its maintenance database. When the app connects through a pooler
+ * (PgBouncer, see tests/pgbouncer-run.ts), DATABASE_ADMIN_URL names the Postgres server behind it:
+ * databases are created and dropped there, never through the pooler.
+ */
 export function adminUrl(url: string): string {
-  return databaseUrl(url, 'postgres');
+  return databaseUrl(directUrl(url), 'postgres');
+}
+
+/** `url` with the pooler (DATABASE_URL's host) replaced by the server behind it (DATABASE_ADMIN_URL), if any. */
+export function directUrl(url: string): string {
+  const admin = process.env.DATABASE_ADMIN_URL;
+  const app = process.env.DATABASE_URL;
+  if (!admin || !app || new URL(url).host !== new URL(app).host) return url;
+  return databaseUrl(admin, new URL(url).pathname.slice(1));
+}
+
+/** The replica's URL for database `name`, when the run has one (DATABASE_READ_URL): the same database, replicated. */
+export function replicaUrlFor(name: string): string | undefined {
+  return process.env.DATABASE_READ_URL ? databaseUrl(process.env.DATABASE_READ_URL, name) : undefined;
 }
 
 /** The same server and credentials, another database. */
@@ -75,6 +93,8 @@ export async function createScratchDb(server: string, kind: string, template?: s
   } finally {
     await admin.close();
   }
+  // On a streaming replica the new database appears once the CREATE is replayed: wait for that.
+  if (process.env.DATABASE_READ_URL) await waitForReplay(adminUrl(server), databaseUrl(process.env.DATABASE_READ_URL, 'postgres'));
   let dropped = false;
   return {
     name,

@@ -9,6 +9,7 @@ import { formatDate } from '../../lib/format.ts';
 import { formatPhone } from '../../lib/fields.ts';
 import { findEdition, getCatalog } from '../content/catalog.ts';
 import type { Database } from '../db/schema.ts';
+import { accessDb, dataDb, type Reads } from '../db/replica.ts';
 import * as repo from './dashboard.repository.ts';
 import * as teamsRepo from './teams.repository.ts';
 import { requireMemberAccess, requireTeamAccess, requireUnitAccess, TeamsError, type Viewer } from './access.ts';
@@ -109,9 +110,10 @@ export function lastWeeks(n: number, now = new Date()): string[] {
   return Array.from({ length: n }, (_, i) => new Date(monday - (n - 1 - i) * 7 * 24 * 3600 * 1000).toISOString().slice(0, 10));
 }
 
-/** The dashboard of a unit the viewer manages. */
-export async function unitDashboard(db: Kysely<Database>, v: Viewer, unitId: string | undefined, filter: repo.CourseFilter, now = new Date()) {
-  const unit = await requireUnitAccess(db, v, unitId);
+/** The dashboard of a unit the viewer manages (access checked on the primary, numbers from `reads`' replica). */
+export async function unitDashboard(reads: Reads, v: Viewer, unitId: string | undefined, filter: repo.CourseFilter, now = new Date()) {
+  const unit = await requireUnitAccess(accessDb(reads), v, unitId);
+  const db = dataDb(reads);
   const cutoff = overdueCutoff(now);
   const weeks = lastWeeks(12, now);
   const [counter, buckets, children, teams, weekRows, trail] = await Promise.all([
@@ -213,8 +215,9 @@ function groupMembers(rows: repo.MemberCourseRow[], cutoff: string): MemberStatu
 }
 
 /** A team's dashboard: each member and each required course. */
-export async function teamDashboard(db: Kysely<Database>, v: Viewer, teamId: string | undefined, filter: repo.CourseFilter, now = new Date()) {
-  const team = await requireTeamAccess(db, v, teamId);
+export async function teamDashboard(reads: Reads, v: Viewer, teamId: string | undefined, filter: repo.CourseFilter, now = new Date()) {
+  const team = await requireTeamAccess(accessDb(reads), v, teamId);
+  const db = dataDb(reads);
   const cutoff = overdueCutoff(now);
   const rows = await repo.teamMemberRows(db, team.id, filter);
   const members = groupMembers(rows, cutoff);
@@ -251,8 +254,8 @@ export async function memberDetail(db: Kysely<Database>, v: Viewer, userId: stri
 }
 
 /** The overdue list of a unit (first `limit` rows). */
-export async function overdueList(db: Kysely<Database>, unit: teamsRepo.UnitRow, filter: repo.CourseFilter, limit = 100, now = new Date()) {
-  const rows = await repo.overdueRows(db, unit.path, filter, overdueCutoff(now), limit);
+export async function overdueList(reads: Reads, unit: teamsRepo.UnitRow, filter: repo.CourseFilter, limit = 100, now = new Date()) {
+  const rows = await repo.overdueRows(dataDb(reads), unit.path, filter, overdueCutoff(now), limit);
   return rows.map((r) => ({ ...r, label: courseLabel(r.course_slug, r.edition) }));
 }
 

@@ -1,8 +1,7 @@
 /** The dashboard tables as export tables (CSV/XLSX), streamed page by page for large units. */
-import type { Kysely } from 'kysely';
 import { formatDate } from '../../lib/format.ts';
 import { formatPhone } from '../../lib/fields.ts';
-import type { Database } from '../db/schema.ts';
+import { accessDb, dataDb, type Reads } from '../db/replica.ts';
 import * as repo from './dashboard.repository.ts';
 import { courseLabel, formatDay, overdueCutoff, percentText, STATE_LABELS, teamDashboard, unitDashboard, type CourseFilter } from './dashboard.ts';
 import type { ExportTable } from './export.ts';
@@ -32,12 +31,13 @@ function memberCells(r: repo.MemberCourseRow, cutoff: string): string[] {
 const MEMBER_HEADERS = ['Thôn, tổ dân phố', 'Tổ', 'Họ và tên', 'Số điện thoại', 'Vai trò', 'Khóa học bắt buộc', 'Hạn hoàn thành', 'Trạng thái', 'Ngày hoàn thành'];
 
 /** Export tables of a unit: `don-vi` (child units and teams), `qua-han` (overdue), `thanh-vien` (everyone). */
-export async function unitTable(db: Kysely<Database>, v: Viewer, unitId: string | undefined, which: string | null, filter: CourseFilter): Promise<ExportTable> {
-  const unit = await requireUnitAccess(db, v, unitId);
+export async function unitTable(reads: Reads, v: Viewer, unitId: string | undefined, which: string | null, filter: CourseFilter): Promise<ExportTable> {
+  const unit = await requireUnitAccess(accessDb(reads), v, unitId);
+  const db = dataDb(reads);
   const cutoff = overdueCutoff();
   const slug = `don-vi-${unit.stat_code ?? unit.id}`;
   if (which === 'don-vi' || !which) {
-    const d = await unitDashboard(db, v, String(unit.id), filter);
+    const d = await unitDashboard(reads, v, String(unit.id), filter);
     return {
       name: `${slug}-tong-hop`,
       headers: ['Đơn vị hoặc tổ', 'Loại', 'Thành viên', 'Có khóa bắt buộc', 'Xong tất cả', 'Tỉ lệ xong tất cả', 'Lượt khóa học đã giao', 'Lượt đã hoàn thành', 'Lượt quá hạn'],
@@ -82,9 +82,9 @@ export async function unitTable(db: Kysely<Database>, v: Viewer, unitId: string 
 }
 
 /** Export table of one team: each member and required course. */
-export async function teamTable(db: Kysely<Database>, v: Viewer, teamId: string | undefined, filter: CourseFilter): Promise<ExportTable> {
-  const d = await teamDashboard(db, v, teamId, filter);
-  const rows = await repo.teamMemberRows(db, d.team.id, filter);
+export async function teamTable(reads: Reads, v: Viewer, teamId: string | undefined, filter: CourseFilter): Promise<ExportTable> {
+  const d = await teamDashboard(reads, v, teamId, filter);
+  const rows = await repo.teamMemberRows(dataDb(reads), d.team.id, filter);
   return {
     name: `to-${d.team.id}`,
     headers: MEMBER_HEADERS,

@@ -1,6 +1,6 @@
 /** Export of a team's table: ?dinh-dang=csv|xlsx[&khoa=…]. */
 import type { APIRoute } from 'astro';
-import { db } from '../../../../web/request.ts';
+import { reportReads } from '../../../../web/request.ts';
 import { errorResponse } from '../../../../web/errors.ts';
 import { parseCourseFilter } from '../../../../server/teams/dashboard.ts';
 import { csvResponse, xlsxResponse } from '../../../../server/teams/export.ts';
@@ -15,7 +15,7 @@ export const GET: APIRoute = async ({ params, locals, url, redirect }) => {
     if (!locals.user) return redirect(`/dang-nhap?tiep=${encodeURIComponent(url.pathname + url.search)}`, 303);
     const format = url.searchParams.get('dinh-dang') ?? 'csv';
     if (format !== 'csv' && format !== 'xlsx') throw new TeamsError(400, 'Định dạng tệp cần là csv hoặc xlsx.');
-    const table = await teamTable(await db(), locals.user, String(param(params.team, IntIdSchema, 'Không tìm thấy tổ này.')), parseCourseFilter(url.searchParams.get('khoa')));
+    const table = await teamTable((await reportReads(url)).reads, locals.user, String(param(params.team, IntIdSchema, 'Không tìm thấy tổ này.')), parseCourseFilter(url.searchParams.get('khoa')));
     return format === 'csv' ? csvResponse(table) : xlsxResponse(table);
   } catch (err) {
     return errorResponse(err);
