@@ -166,11 +166,12 @@ async function checkLabel(path: string): Promise<string> {
   return (title ?? path).replace(/ · Học Số$/, '').replace(/&amp;/g, '&');
 }
 
-registerRoute(({ url }) => url.origin === self.location.origin && CHECK.test(url.pathname), ({ request }) => postCheck(request), 'POST');
+// Form submissions only: replays sent by pages (src/lib/offline/queue.ts) go to the network as they are.
+registerRoute(({ request, url }) => request.mode === 'navigate' && url.origin === self.location.origin && CHECK.test(url.pathname), ({ request }) => postCheck(request), 'POST');
 
 // Sign-out: forget everything that belongs to an account on this device.
 registerRoute(
-  ({ url }) => url.origin === self.location.origin && url.pathname === '/dang-xuat',
+  ({ request, url }) => request.mode === 'navigate' && url.origin === self.location.origin && url.pathname === '/dang-xuat',
   async ({ request }) => {
     const res = await fetch(request);
     if (res.ok || res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {

@@ -95,3 +95,68 @@ test('a visited lesson stays readable offline; anything else shows the offline p
   await expect(page.getByText('Bài kiểm tra cuối khóa cần có mạng')).toBeVisible();
   await context.setOffline(false);
 });
+
+/** The learner's stored lesson-check submissions for one lesson, from their own data download. */
+async function storedChecks(page: Page, lessonId: string): Promise<number> {
+  const data = (await (await page.request.get('/tai-khoan/du-lieu.json')).json()) as { lessonAnswers: { kind: string; lesson: string }[] };
+  return data.lessonAnswers.filter((a) => a.kind === 'check' && a.lesson === lessonId).length;
+}
+
+/** Saves the citizen edition of COURSE from its course page. */
+async function saveCourse(page: Page) {
+  await page.goto(paths.course(COURSE, 'citizen'));
+  await controlled(page);
+  const box = page.getByRole('region', { name: 'Học khi không có mạng' });
+  await expect(box.getByText(/Dung lượng: khoảng \d+(,\d)? (KB|MB) \(\d+ bài học/)).toBeVisible(SLOW);
+  await box.getByRole('button', { name: 'Tải khóa học' }).click();
+  await expect(box.getByText(/^Đã lưu khóa học/)).toBeVisible(SLOW);
+}
+
+test('a saved course is read offline, a check answered offline is graded once back online, and stored once after three replays', async ({ page, context, account }) => {
+  const lesson = course().editions.citizen!.lessons[1]!;
+  await signIn(page, account);
+  await saveCourse(page);
+  await page.goto('/da-luu');
+  await expect(page.getByRole('heading', { level: 3, name: `${course().title} (Người dân)` })).toBeVisible();
+
+  await context.setOffline(true);
+  await page.goto(paths.lesson(COURSE, 'citizen', lesson.id));
+  await expect(page.getByRole('heading', { level: 1, name: lesson.title })).toBeVisible();
+  await page.getByRole('link', { name: 'Làm bài kiểm tra nhanh' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: `Kiểm tra nhanh: ${lesson.title}` })).toBeVisible();
+  await answerAllCorrectly(page, lesson.check);
+  await page.getByRole('button', { name: 'Nộp bài kiểm tra' }).click();
+  await expect(page.getByText('Đã lưu — sẽ chấm khi có mạng.').first()).toBeVisible();
+  const queued = page.getByRole('listitem').filter({ hasText: `Kiểm tra nhanh — ${lesson.title}` });
+  await expect(queued).toContainText('sẽ chấm khi có mạng');
+
+  await context.setOffline(false);
+  await expect(queued).toContainText('đã chấm', SLOW);
+  await queued.getByRole('link', { name: 'Xem kết quả' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: /Kết quả kiểm tra/ })).toBeVisible();
+  expect(await storedChecks(page, lesson.id)).toBe(1);
+
+  // Three more replays of the very same item (what a flaky link or Background Sync may do).
+  const results = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((ok) => {
+      const r = indexedDB.open('hoc-so');
+      r.onsuccess = () => ok(r.result);
+    });
+    const items = await new Promise<{ key: string; url: string; body: string }[]>((ok) => {
+      const r = db.transaction('queue').objectStore('queue').getAll();
+      r.onsuccess = () => ok(r.result);
+    });
+    const out: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const p = new URLSearchParams(items[0]!.body);
+      p.set('key', items[0]!.key);
+      const r = await fetch(items[0]!.url, { method: 'POST', body: p, credentials: 'same-origin' });
+      out.push(new URL(r.url).searchParams.get('ket-qua') ?? `status ${r.status}`);
+    }
+    return { count: items.length, out };
+  });
+  expect(results.count).toBe(1);
+  expect(new Set(results.out).size).toBe(1);
+  expect(results.out[0]).toMatch(/^[0-9a-f-]{36}$/);
+  expect(await storedChecks(page, lesson.id)).toBe(1);
+});
