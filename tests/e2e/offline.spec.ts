@@ -160,3 +160,80 @@ test('a saved course is read offline, a check answered offline is graded once ba
   expect(results.out[0]).toMatch(/^[0-9a-f-]{36}$/);
   expect(await storedChecks(page, lesson.id)).toBe(1);
 });
+
+test('a saved lesson whose deployed version changed says “có bản mới” until the course is updated', async ({ page, account }) => {
+  const lesson = course().editions.citizen!.lessons[0]!;
+  const url = paths.lesson(COURSE, 'citizen', lesson.id);
+  await signIn(page, account);
+  await saveCourse(page);
+  // What the phone saved is now older than the deployed lesson: the hash recorded at saving differs.
+  await page.evaluate(async (u) => {
+    const db = await new Promise<IDBDatabase>((ok) => {
+      const r = indexedDB.open('hoc-so');
+      r.onsuccess = () => ok(r.result);
+    });
+    const tx = db.transaction('courses', 'readwrite');
+    const store = tx.objectStore('courses');
+    const all = await new Promise<{ lessons: { url: string; hash: string }[] }[]>((ok) => {
+      const r = store.getAll();
+      r.onsuccess = () => ok(r.result);
+    });
+    for (const c of all) {
+      for (const l of c.lessons) if (l.url === u) l.hash = 'ban-cu';
+      store.put(c);
+    }
+    await new Promise((ok) => (tx.oncomplete = ok));
+  }, url);
+  await page.goto(url);
+  await expect(page.getByRole('heading', { level: 1, name: lesson.title })).toBeVisible();
+  await expect(page.getByText('Bài học này có bản mới.')).toBeVisible();
+  await page.getByRole('link', { name: 'Cập nhật khóa học đã lưu' }).click();
+  const saved = page.getByRole('listitem').filter({ has: page.getByRole('heading', { level: 3, name: `${course().title} (Người dân)` }) });
+  await expect(saved.getByText('Có bản mới của 1 bài học.')).toBeVisible(SLOW);
+  await saved.getByRole('button', { name: 'Cập nhật' }).click();
+  await expect(saved.getByText('Đã cập nhật.')).toBeVisible(SLOW);
+  await page.goto(url);
+  await expect(page.getByRole('heading', { level: 1, name: lesson.title })).toBeVisible();
+  await expect(page.getByText('Bài học này có bản mới.')).toHaveCount(0);
+});
+
+test('signing out with answers still waiting warns first, then clears the account’s caches and queue', async ({ page, context, account }) => {
+  const lesson = course().editions.citizen!.lessons[2]!;
+  await signIn(page, account);
+  await saveCourse(page);
+  const userCaches = () => page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith('hs-rieng-')).length);
+  expect(await userCaches()).toBe(1);
+  await page.goto('/tai-khoan');
+  // Another tab answers a check offline.
+  const other = await context.newPage();
+  await context.setOffline(true);
+  await other.goto(paths.check(COURSE, 'citizen', lesson.id));
+  await answerAllCorrectly(other, lesson.check);
+  await other.getByRole('button', { name: 'Nộp bài kiểm tra' }).click();
+  await expect(other.getByText('Đã lưu — sẽ chấm khi có mạng.').first()).toBeVisible();
+  await other.close();
+
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  const warning = page.getByRole('alert').filter({ hasText: 'chưa được gửi đi để chấm' });
+  await expect(warning).toContainText('Còn 1 bài làm');
+  await expect(warning).toContainText('Điện thoại đang không có mạng');
+  await context.setOffline(false);
+  await warning.getByRole('button', { name: /Vẫn đăng xuất|Đăng xuất/ }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('link', { name: 'Đăng nhập' }).first()).toBeVisible();
+  expect(await userCaches()).toBe(0);
+  const accountItems = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((ok) => {
+      const r = indexedDB.open('hoc-so');
+      r.onsuccess = () => ok(r.result);
+    });
+    const all = await new Promise<{ owner: string }[]>((ok) => {
+      const r = db.transaction('queue').objectStore('queue').getAll();
+      r.onsuccess = () => ok(r.result);
+    });
+    return all.filter((i) => i.owner !== 'khach').length;
+  });
+  expect(accountItems).toBe(0);
+  // Public lessons saved on the phone stay readable.
+  expect(await page.evaluate(async (u) => Boolean(await (await caches.open('hs-luu')).match(u)), paths.lesson(COURSE, 'citizen', lesson.id))).toBe(true);
+});
