@@ -16,6 +16,15 @@ export const NOTICES = {
   'da-xac-nhan-yeu-cau': 'Đã xác nhận. Người đang ngồi cùng bạn giờ có thể nhận mã khôi phục trên máy của họ.',
   'da-tu-choi-yeu-cau': 'Đã từ chối. Không ai nhận được mã khôi phục cho tài khoản của bạn.',
   'da-xem-thong-bao': 'Đã đánh dấu các thông báo là đã xem.',
+  'da-them-ho': 'Đã thêm hộ gia đình vào danh sách của tổ.',
+  'da-ghi-luot': 'Đã ghi lượt hỗ trợ.',
+  'da-ghi-y-kien': 'Đã ghi nhận hộ gia đình đồng ý.',
+  'da-chuyen-ho': 'Đã chuyển hộ gia đình sang tổ khác.',
+  'da-xoa-ho': 'Đã xóa dữ liệu của hộ gia đình. Các lượt hỗ trợ cũ được giữ lại dưới dạng ẩn danh.',
+  'da-lien-ket': 'Đã liên kết tài khoản của bạn với hộ gia đình.',
+  'da-huy-lien-ket': 'Đã hủy liên kết tài khoản với hộ gia đình.',
+  'da-gui-yeu-cau-xoa': 'Đã gửi yêu cầu xóa dữ liệu hộ tới tổ công nghệ số cộng đồng.',
+  'da-nhap-ho': 'Đã nhập danh sách hộ gia đình.',
 } as const;
 
 /** A notice code. */

@@ -71,6 +71,16 @@ const visits: Visit[] = [
   { name: 'unit dashboard', path: unitPath, signedIn: true, phone: OFFICIAL },
   { name: 'team dashboard', path: teamPath, signedIn: true, phone: OFFICIAL },
   { name: 'member detail', path: async (page) => firstLink(page, await teamPath(page), /^\/quan-ly\/thanh-vien\//), signedIn: true, phone: OFFICIAL },
+  { name: 'team households (member)', path: async () => '/to-cua-toi/ho-gia-dinh', signedIn: true, phone: '0912000002' },
+  { name: 'add household', path: async () => '/to-cua-toi/ho-gia-dinh/them', signedIn: true, phone: '0912000002' },
+  { name: 'record visit', path: async () => '/to-cua-toi/luot-ho-tro', signedIn: true, phone: '0912000002' },
+  { name: 'household', signedIn: true, phone: '0912000002', path: async (page) => firstLink(page, '/to-cua-toi/ho-gia-dinh', /^\/ho-gia-dinh\/[0-9a-f-]{36}$/) },
+  { name: 'visit', signedIn: true, phone: '0912000002', path: async (page) => firstLink(page, '/to-cua-toi/ho-gia-dinh', /^\/to-cua-toi\/luot-ho-tro\/[0-9a-f-]{36}$/) },
+  { name: 'link code entry', path: async () => '/lien-ket', signedIn: true },
+  { name: 'my household', path: async () => '/ho-gia-dinh-cua-toi', signedIn: true },
+  { name: 'my household (linked)', path: async () => '/ho-gia-dinh-cua-toi', signedIn: true, phone: '0912000001' },
+  { name: 'unit household coverage', path: async (page) => `${await unitPath(page)}/ho-gia-dinh`, signedIn: true, phone: OFFICIAL },
+  { name: 'team household coverage', path: async (page) => `${await teamPath(page)}/ho-gia-dinh`, signedIn: true, phone: OFFICIAL },
   { name: 'roster upload', path: async (page) => `${await unitPath(page)}/nhap-danh-sach`, signedIn: true, phone: OFFICIAL },
   { name: 'roster preview', signedIn: true, phone: OFFICIAL, path: async (page) => {
       await page.goto(`${await unitPath(page)}/nhap-danh-sach`);

@@ -12,6 +12,7 @@ import * as repo from './learning.repository.ts';
 // Defensive only: the web edge validates ids first, so a malformed one never reaches a query.
 import { isUuid } from '../../lib/ids.ts';
 import { countCompletion } from '../teams/counters.ts';
+import { countLearningEvidence } from '../households/household-counters.ts';
 import { enforce, LIMITS, type LimitCheck } from '../security/rate-limit.ts';
 import {
   askedFromLayout,
@@ -95,6 +96,8 @@ async function completeIfDone(trx: Transaction<Database>, userId: string, course
   if (recorded) await issueCertificate(trx, { userId, course, edition });
   // Dashboard counters move in the same transaction as the completion, so they are never stale.
   if (recorded) await countCompletion(trx, userId, course.slug, edition);
+  // A linked citizen's completion is course-verified evidence for their household.
+  if (recorded) await countLearningEvidence(trx, userId);
   return recorded;
 }
 
@@ -102,6 +105,8 @@ async function completeIfDone(trx: Transaction<Database>, userId: string, course
 async function recordLesson(trx: Transaction<Database>, userId: string, course: Course, edition: Edition, lesson: Lesson, via: 'check' | 'manual') {
   await repo.lockLearner(trx, userId);
   await repo.insertLessonProgress(trx, { userId, course: course.slug, lessonId: lesson.id, edition, via });
+  // A passed lesson check of a linked citizen is course-verified evidence for their household.
+  if (via === 'check') await countLearningEvidence(trx, userId);
   for (const e of lesson.editions) await completeIfDone(trx, userId, course, e);
 }
 
