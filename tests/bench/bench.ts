@@ -88,3 +88,5 @@ await import('./teams-bench.ts');
 
 // Hostile uploads and request bodies.
 await import('./uploads-bench.ts');
+// Offline use: saved course sizes and LCP of a cached lesson.
+await import('./offline-bench.ts');
