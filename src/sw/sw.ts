@@ -25,6 +25,8 @@ import {
   PAGES_CACHE,
   SAVED_CACHE,
   USER_CACHE_PREFIX,
+  userCache,
+  VISIT_FORM,
   type EditionManifest,
 } from '../lib/offline/store.ts';
 import { bodyWithKey, dropAccountItems, enqueue, sendQueued } from '../lib/offline/queue.ts';
@@ -88,13 +90,25 @@ async function fromCaches(url: URL): Promise<Response | undefined> {
     const hit = await (await caches.open(name)).match(url.pathname);
     if (hit) return hit;
   }
-  if (CHECK.test(url.pathname) && !url.search) {
+  if ((CHECK.test(url.pathname) && !url.search) || url.pathname === VISIT_FORM) {
     for (const name of (await caches.keys()).filter((n) => n.startsWith(USER_CACHE_PREFIX))) {
       const hit = await (await caches.open(name)).match(url.pathname);
-      if (hit) return hit;
+      if (!hit) continue;
+      if (url.pathname !== VISIT_FORM) return hit;
+      // Each visit form shown offline gets a key of its own (the saved one was used when it was opened).
+      const html = (await hit.text()).replace(/name="ma-gui" value="[^"]*"/, `name="ma-gui" value="${crypto.randomUUID()}"`);
+      return new Response(html, { status: 200, headers: hit.headers });
     }
   }
   return undefined;
+}
+
+/** The help-visit form, fetched online, is kept in the cache of the account it was opened for. */
+async function keepVisitForm(res: Response): Promise<void> {
+  if (!res.ok) return;
+  const html = await res.clone().text();
+  const owner = /name="owner" value="([A-Za-z0-9_-]{1,40})"/.exec(html)?.[1];
+  if (owner) await (await caches.open(userCache(owner))).put(VISIT_FORM, new Response(html, { status: 200, headers: res.headers }));
 }
 
 // Lesson pages.
@@ -115,9 +129,11 @@ registerRoute(
 // Every other page: network, then what the device has.
 registerRoute(
   ({ request, url }) => request.mode === 'navigate' && url.origin === self.location.origin,
-  async ({ request, url }) => {
+  async ({ request, url, event }) => {
     try {
-      return await fetch(request);
+      const res = await fetch(request);
+      if (url.pathname === VISIT_FORM) (event as ExtendableEvent).waitUntil(keepVisitForm(res));
+      return res;
     } catch {
       return (await fromCaches(url)) ?? offlinePage();
     }
@@ -131,32 +147,46 @@ registerRoute(
 );
 registerRoute(({ url }) => url.origin === self.location.origin && url.pathname.startsWith('/offline/') && url.pathname.endsWith('.json'), manifests);
 
-/** Sends a lesson check with an idempotency key; queues it when the network fails. */
-async function postCheck(request: Request): Promise<Response> {
+/**
+ * Sends a lesson check (with an idempotency key made here) or a help visit (its form carries one, `ma-gui`);
+ * queues it when the network fails.
+ */
+async function postQueued(request: Request, kind: 'check' | 'visit'): Promise<Response> {
   const body = await request.clone().text();
   const fields = new URLSearchParams(body);
-  const key = crypto.randomUUID();
-  const sent = bodyWithKey({ body, key });
+  const key = kind === 'visit' && /^[0-9a-f-]{36}$/.test(fields.get('ma-gui') ?? '') ? fields.get('ma-gui')! : crypto.randomUUID();
+  const sent = bodyWithKey({ body, key, kind });
   try {
     return await fetch(new Request(request.url, { method: 'POST', body: sent, headers: { 'content-type': 'application/x-www-form-urlencoded' }, credentials: 'same-origin', redirect: 'manual' }));
   } catch {
     fields.delete('key');
+    fields.delete('ma-gui');
     const url = new URL(request.url);
     await enqueue({
       key,
-      kind: 'check',
+      kind,
       owner: fields.get('owner') || GUEST_OWNER,
       url: url.pathname,
       body: fields.toString(),
-      label: await checkLabel(url.pathname),
+      label: kind === 'visit' ? await visitLabel(fields) : await checkLabel(url.pathname),
     });
     try {
       await (self.registration as unknown as { sync?: { register(tag: string): Promise<void> } }).sync?.register(SYNC_TAG);
     } catch {
       /* no Background Sync: sent on the next online event or visit */
     }
-    return Response.redirect(`${SAVED_PAGE}?da-luu-bai=1#cho-gui`, 303);
+    return Response.redirect(`${SAVED_PAGE}?${kind === 'visit' ? 'da-luu-luot' : 'da-luu-bai'}=1#cho-gui`, 303);
   }
+}
+
+/** "Lượt hỗ trợ: <household>, <date>" from the saved form's options. */
+async function visitLabel(fields: URLSearchParams): Promise<string> {
+  const page = await fromCaches(new URL(VISIT_FORM, self.location.origin));
+  const html = page ? await page.text() : '';
+  const ho = fields.get('ho') ?? '';
+  const option = ho ? new RegExp(`<option value="${ho.replace(/[^A-Za-z0-9-]/g, '')}"[^>]*>([^<]*)</option>`).exec(html)?.[1] : undefined;
+  const date = (fields.get('ngay') ?? '').split('-').reverse().join('/');
+  return `Lượt hỗ trợ: ${(option ?? 'hộ ẩn danh').replace(/&amp;/g, '&')}${date ? `, ngày ${date}` : ''}`;
 }
 
 /** "Kiểm tra nhanh: <lesson title>" from the saved form, or the path. */
@@ -167,7 +197,8 @@ async function checkLabel(path: string): Promise<string> {
 }
 
 // Form submissions only: replays sent by pages (src/lib/offline/queue.ts) go to the network as they are.
-registerRoute(({ request, url }) => request.mode === 'navigate' && url.origin === self.location.origin && CHECK.test(url.pathname), ({ request }) => postCheck(request), 'POST');
+registerRoute(({ request, url }) => request.mode === 'navigate' && url.origin === self.location.origin && CHECK.test(url.pathname), ({ request }) => postQueued(request, 'check'), 'POST');
+registerRoute(({ request, url }) => request.mode === 'navigate' && url.origin === self.location.origin && url.pathname === VISIT_FORM, ({ request }) => postQueued(request, 'visit'), 'POST');
 
 // Sign-out: forget everything that belongs to an account on this device.
 registerRoute(

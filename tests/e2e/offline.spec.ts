@@ -237,3 +237,25 @@ test('signing out with answers still waiting warns first, then clears the accoun
   // Public lessons saved on the phone stay readable.
   expect(await page.evaluate(async (u) => Boolean(await (await caches.open('hs-luu')).match(u)), paths.lesson(COURSE, 'citizen', lesson.id))).toBe(true);
 });
+
+test('a help visit recorded offline waits on the phone, then is stored once the connection returns', async ({ page, context }) => {
+  const person = `bà Offline ${Date.now() % 100000}`;
+  await signIn(page, '0912000002');
+  await controlled(page);
+  await page.goto('/to-cua-toi/luot-ho-tro');
+  // The worker keeps the form in this account's cache.
+  await expect.poll(() => page.evaluate(async () => Boolean(await caches.match('/to-cua-toi/luot-ho-tro'))), SLOW).toBe(true);
+  await context.setOffline(true);
+  await page.goto('/to-cua-toi/luot-ho-tro');
+  await page.getByLabel('Hộ gia đình').selectOption({ label: 'Hộ ông Sáu (mẫu)' });
+  await page.getByLabel('Người được hỗ trợ').fill(person);
+  await page.getByRole('checkbox', { name: 'Thanh toán trực tuyến' }).check();
+  await page.getByRole('button', { name: 'Lưu lượt hỗ trợ' }).click();
+  await expect(page.getByText('Đã lưu lượt hỗ trợ — sẽ gửi khi có mạng.')).toBeVisible();
+  const item = page.getByRole('listitem').filter({ hasText: 'Lượt hỗ trợ: Hộ ông Sáu (mẫu)' });
+  await expect(item).toContainText('đang chờ gửi');
+  await context.setOffline(false);
+  await expect(item).toContainText('đã gửi', SLOW);
+  await item.getByRole('link', { name: 'Xem lượt hỗ trợ' }).click();
+  await expect(page.locator('main')).toContainText(person);
+});

@@ -13,6 +13,8 @@ const OUTCOMES: Record<string, string> = {
   invalid: 'Bài làm không hợp lệ nên chưa được chấm. Hãy mở lại bài kiểm tra và làm lại.',
 };
 
+const VISIT_REFUSED = 'Lượt hỗ trợ chưa được lưu vì có ô chưa hợp lệ (ví dụ hộ không còn trong tổ). Hãy mở “Ghi lượt hỗ trợ” khi có mạng và ghi lại.';
+
 /** Adds an answer made offline to the queue. */
 export async function enqueue(item: Omit<QueuedItem, 'status' | 'attempts' | 'createdAt'>): Promise<void> {
   const db = await offlineDb();
@@ -30,10 +32,10 @@ export async function waitingForAccount(): Promise<QueuedItem[]> {
   return (await queuedItems()).filter((i) => i.status === 'waiting' && i.owner !== GUEST_OWNER);
 }
 
-/** The form body as sent: the stored answers plus the idempotency key. */
-export function bodyWithKey(item: Pick<QueuedItem, 'body' | 'key'>): string {
+/** The form body as sent: the stored answers plus the idempotency key (a visit form names it `ma-gui`). */
+export function bodyWithKey(item: Pick<QueuedItem, 'body' | 'key'> & { kind?: QueuedItem['kind'] }): string {
   const p = new URLSearchParams(item.body);
-  p.set('key', item.key);
+  p.set(item.kind === 'visit' ? 'ma-gui' : 'key', item.key);
   return p.toString();
 }
 
@@ -51,13 +53,15 @@ export async function sendItem(item: QueuedItem): Promise<QueuedItem> {
   } catch {
     return { ...item, attempts: item.attempts + 1 };
   }
-  // Success: the server answers 303 to the result page, which fetch follows.
-  const id = new URL(res.url).searchParams.get('ket-qua');
-  if (res.ok && id) return { ...item, status: 'sent', resultUrl: new URL(res.url).pathname + `?ket-qua=${id}`, sentAt: Date.now(), message: undefined };
+  // Success: the server answers 303 to the result (or the recorded visit), which fetch follows.
+  if (res.ok && res.redirected) {
+    const to = new URL(res.url);
+    return { ...item, status: 'sent', resultUrl: to.pathname + to.search, sentAt: Date.now(), message: undefined };
+  }
   const outcome = res.headers.get('x-hocso-outcome');
   if (outcome && OUTCOMES[outcome]) return { ...item, status: 'refused', message: OUTCOMES[outcome], attempts: item.attempts + 1 };
-  if (res.status === 400 || res.status === 404 || res.status === 409) {
-    return { ...item, status: 'refused', message: OUTCOMES.invalid, attempts: item.attempts + 1 };
+  if (res.status === 400 || res.status === 403 || res.status === 404 || res.status === 409) {
+    return { ...item, status: 'refused', message: item.kind === 'visit' ? VISIT_REFUSED : OUTCOMES.invalid, attempts: item.attempts + 1 };
   }
   // 429, 5xx, an unexpected answer: try again later.
   return { ...item, attempts: item.attempts + 1 };

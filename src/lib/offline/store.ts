@@ -22,6 +22,8 @@ export const ASSETS_CACHE = 'hs-tep';
 export const MANIFESTS_CACHE = 'hs-ban-ke';
 /** Prefix of per-account caches (check forms); sign-out deletes every one of them. */
 export const USER_CACHE_PREFIX = 'hs-rieng-';
+/** The help-visit form (households): kept per account, answered offline like a check. */
+export const VISIT_FORM = '/to-cua-toi/luot-ho-tro';
 /** Owner of items made without an account (guests). */
 export const GUEST_OWNER = 'khach';
 
@@ -76,7 +78,7 @@ export type QueueStatus = 'waiting' | 'sent' | 'refused';
 export interface QueuedItem {
   /** Idempotency key made on the device (crypto.randomUUID). */
   key: string;
-  kind: 'check';
+  kind: 'check' | 'visit';
   /** The account that made it (an opaque key from the server), or GUEST_OWNER. */
   owner: string;
   /** Where to POST it. */
