@@ -78,7 +78,10 @@ export function sendQueued(): Promise<number> {
       let sent = 0;
       for (const item of waiting.sort((a, b) => a.createdAt - b.createdAt)) {
         const next = await sendItem(item);
-        await db.put('queue', next);
+        // Written only if the item is still there: a sign-out may have dropped it while it was sent.
+        const tx = db.transaction('queue', 'readwrite');
+        if (await tx.store.get(item.key)) await tx.store.put(next);
+        await tx.done;
         if (next.status === 'sent') sent++;
         // Offline again: stop, the rest waits for the next chance.
         if (next.status === 'waiting') break;
@@ -104,6 +107,7 @@ export async function removeItem(key: string): Promise<void> {
 
 /** Sign-out: drops the items of accounts (never sent ones of guests), since the person chose to leave them. */
 export async function dropAccountItems(): Promise<void> {
-  const db = await offlineDb();
-  for (const item of await db.getAll('queue')) if (item.owner !== GUEST_OWNER) await db.delete('queue', item.key);
+  const tx = (await offlineDb()).transaction('queue', 'readwrite');
+  for (const item of await tx.store.getAll()) if (item.owner !== GUEST_OWNER) await tx.store.delete(item.key);
+  await tx.done;
 }
