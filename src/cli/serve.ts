@@ -97,7 +97,12 @@ const assets = sirv(path.join(dist, 'client'), {
     if (policy) res.setHeader('content-security-policy', policy);
     res.setHeader(
       'cache-control',
-      pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=300, must-revalidate',
+      pathname.startsWith('/_astro/')
+        ? 'public, max-age=31536000, immutable'
+        : // The service worker is checked at every visit, so a new deploy reaches phones at once.
+          pathname === '/sw.js'
+          ? 'no-cache'
+          : 'public, max-age=300, must-revalidate',
     );
   },
 });

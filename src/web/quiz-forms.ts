@@ -33,8 +33,18 @@ export const CheckTokenSchema = z
   .max(2000, 'Phiếu bài kiểm tra không hợp lệ.')
   .regex(/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){4}$/, 'Phiếu bài kiểm tra không hợp lệ.');
 
+/** The idempotency key a device adds to a lesson check it may replay (sent by the service worker). */
+const ClientKeySchema = z
+  .string()
+  .refine((v) => UuidSchema.safeParse(v).success, 'Mã gửi bài không hợp lệ.')
+  .transform((v) => UuidSchema.parse(v));
+/** The account a check form was opened for (`ownerKey`, or "khach"). */
+const OwnerSchema = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'Phiếu bài kiểm tra không hợp lệ.');
+
 /** The lesson-check form. */
-export const LessonCheckFormSchema = z.object({ token: CheckTokenSchema, ...TIME_FIELDS }).catchall(AnswerField);
+export const LessonCheckFormSchema = z.object({ token: CheckTokenSchema, key: ClientKeySchema.optional(), owner: OwnerSchema.optional(), ...TIME_FIELDS }).catchall(AnswerField);
+/** Fields of the lesson-check form that are not answers. */
+export const LESSON_CHECK_FIELDS = ['token', 'key', 'owner'] as const;
 
 /** An attempt id from the final-quiz form: a uuid (UuidSchema), with a message of our own. */
 const AttemptIdSchema = z

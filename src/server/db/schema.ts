@@ -59,6 +59,8 @@ export interface LessonSubmissionTable {
   results: Json<StoredResult[]>;
   passed: boolean;
   created_at: Timestamp;
+  /** Idempotency key made on the device for checks answered offline (unique); null for plain posts. */
+  client_key: string | null;
 }
 
 /** A drawn question and the order its options were shown in (option ids). */

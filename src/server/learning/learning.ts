@@ -31,6 +31,7 @@ import {
 } from './quiz.ts';
 import { openCheckToken, sealCheckToken } from './check-token.ts';
 import { recordItemAnswers } from '../items/record.ts';
+import { GUEST_OWNER, ownerKey } from './owner-key.ts';
 
 /** A request the learning rules refuse, with the HTTP status and a Vietnamese message. */
 export class LearningError extends Error {
@@ -150,10 +151,27 @@ async function askedByToken(ref: { course: string; edition: Edition }, lesson: L
   return { asked, issuedAt: claims.issuedAt };
 }
 
+/** How a device sent a lesson check it may replay: its idempotency key and the account the form was opened for. */
+export interface OfflineSend {
+  /** Idempotency key made on the device (a uuid); a replay with the same key returns the stored result. */
+  clientKey?: string;
+  /** `ownerKey` of the account the form was opened for, or GUEST_OWNER. */
+  owner?: string;
+}
+
+/** A check sent under another account than the one that opened its form: refused, nothing stored. */
+export class WrongOwnerError extends LearningError {
+  constructor() {
+    super(409, 'Bài làm này được làm khi một tài khoản khác đang đăng nhập trên máy, nên chưa được chấm. Hãy đăng nhập đúng tài khoản đó rồi gửi lại.');
+  }
+}
+
 /**
  * Grades a lesson check and stores it; a signed-in learner who passes completes the lesson.
  * `token` is the sealed layout the form carried; `entries` the answers by opaque field name.
  * `client` is the client key of the request (submission limits; RateLimitError when over them).
+ * With `send.clientKey` the submission is stored once whatever the number of replays: a replay by the
+ * same learner returns the stored submission (`replay: true`) without grading or counting again.
  */
 export async function submitLessonCheck(
   db: Kysely<Database>,
@@ -163,15 +181,30 @@ export async function submitLessonCheck(
   entries: FormEntries,
   client: string,
   now = new Date(),
-): Promise<{ submissionId: string; passed: boolean }> {
+  send: OfflineSend = {},
+): Promise<{ submissionId: string; passed: boolean; replay: boolean }> {
   const { course, lesson } = requireLesson(ref.course, ref.edition, ref.lessonId);
+  if (send.owner !== undefined && send.owner !== GUEST_OWNER && !('userId' in who && ownerKey(who.userId) === send.owner)) throw new WrongOwnerError();
+  const stored = async () => {
+    if (!send.clientKey) return undefined;
+    const row = await repo.findSubmissionByClientKey(db, send.clientKey);
+    if (!row) return undefined;
+    const mine = 'userId' in who ? row.user_id === who.userId : row.guest_token_hash === who.guestTokenHash;
+    // Another learner's key (or another lesson's): never reveal or reuse their row.
+    if (!mine || row.course_slug !== course.slug || row.edition !== ref.edition || row.lesson_id !== lesson.id) {
+      throw new LearningError(409, 'Mã gửi bài này đã được dùng cho một bài làm khác, nên bài làm chưa được chấm. Vui lòng mở lại bài kiểm tra và làm lại.');
+    }
+    return { submissionId: row.id, passed: row.passed, replay: true };
+  };
+  const earlier = await stored();
+  if (earlier) return earlier;
   const { asked, issuedAt } = await askedByToken({ course: course.slug, edition: ref.edition }, lesson, token, now);
   const answers = parseOrThrow(entries, asked);
   // Results in authored order, as before: feedback and storage do not depend on the layout.
   const results = grade(lesson.check, answers);
   const passed = checkPassed(results);
   await limitSubmissions(db, who, client);
-  return db.transaction().execute(async (trx) => {
+  const inserted = await db.transaction().execute(async (trx) => {
     const submissionId = await repo.insertSubmission(trx, {
       kind: 'check',
       userId: 'userId' in who ? who.userId : null,
@@ -182,13 +215,20 @@ export async function submitLessonCheck(
       answers: answersToJson(answers),
       results,
       passed,
+      clientKey: send.clientKey ?? null,
     });
+    // No id: a replay with the same key was stored first, in parallel; nothing else happens here.
+    if (!submissionId) return submissionId;
     if ('userId' in who && passed) await recordLesson(trx, who.userId, course, ref.edition, lesson, 'check');
     // Item analysis counters, last in the transaction (see src/server/items).
     const items = { course: course.slug, edition: ref.edition, asked: asked.map((a) => a.q), answers, entries };
     await recordItemAnswers(trx, { ...items, source: 'check', elapsedMs: now.getTime() - issuedAt * 1000 });
-    return { submissionId, passed };
+    return submissionId;
   });
+  if (inserted) return { submissionId: inserted, passed, replay: false };
+  const raced = await stored();
+  if (!raced) throw new Error('submission with this client key vanished');
+  return raced;
 }
 
 /**
@@ -243,12 +283,17 @@ export async function lessonCheckFeedback(db: Kysely<Database>, who: Learner, su
   const { course, lesson } = requireLesson(s.course_slug, s.edition as Edition, s.lesson_id);
   const byId = new Map(lesson.check.map((q) => [q.id, q]));
   const answers = s.answers as Record<string, Answer>;
+  // An answer that arrives (say, sent from a phone that was offline) after the lesson was already
+  // completed changes nothing; the learner is told so.
+  const done = s.user_id ? await repo.lessonCompletedAt(db, s.user_id, s.course_slug, s.lesson_id) : undefined;
+  const completedBefore = done && new Date(done.completed_at).getTime() < new Date(s.created_at).getTime() ? new Date(done.completed_at) : null;
   return {
     course,
     lesson,
     edition: s.edition as Edition,
     passed: s.passed,
     saved: s.user_id !== null,
+    completedBefore,
     items: (s.results as StoredResult[]).flatMap((r) => {
       const q = byId.get(r.questionId);
       return q ? [{ question: q, result: r, answer: answers[q.id] ?? null }] : [];
