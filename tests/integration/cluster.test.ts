@@ -184,6 +184,12 @@ describe.skipIf(!SERVER || !NGINX)(`cluster behind nginx (${!SERVER ? 'skipped: 
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await page.text()).toContain(lesson.title);
 
+    // The service worker is revalidated on every check, like the app serves it; hashed assets are immutable.
+    const sw = await fetch(base + '/sw.js');
+    expect(sw.status).toBe(200);
+    expect(sw.headers.get('server')).toBe('nginx');
+    expect(sw.headers.get('cache-control')).toBe('no-cache');
+
     // An on-demand page goes through to the app, which sets its own headers once.
     const home = await c.get('/');
     expect(home.status).toBe(200);
