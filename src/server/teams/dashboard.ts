@@ -153,7 +153,10 @@ export async function unitDashboard(db: Kysely<Database>, v: Viewer, unitId: str
     ...teamRows,
   ];
   const byWeek = new Map(weekRows.map((w) => [w.week, w.completed]));
+  // "Started" is read live, so only where the unit is small enough to count quickly.
+  const started = members <= FUNNEL_LIVE_LIMIT ? await repo.startedCount(db, unit.path) : null;
   return {
+    funnel: funnel({ members, activated: counter?.activated ?? 0, started, allDone: counter?.all_done ?? 0, withRequired: counter?.with_required ?? 0 }),
     unit,
     trail,
     cutoff,
@@ -176,6 +179,98 @@ export async function unitDashboard(db: Kysely<Database>, v: Viewer, unitId: str
 
 export type UnitDashboard = Awaited<ReturnType<typeof unitDashboard>>;
 
+/** Units up to this many members count "started learning" live for the funnel; above, drill down. */
+export const FUNNEL_LIVE_LIMIT = 5000;
+
+export interface FunnelStep {
+  label: string;
+  count: number | null;
+  /** Share of the people on the list (0–100), or null when not counted here. */
+  percent: number | null;
+  hint: string;
+}
+
+/** The activation funnel: on the list → activated → started learning → finished every required course. */
+export function funnel(f: { members: number; activated: number; started: number | null; allDone: number; withRequired: number }): FunnelStep[] {
+  const p = (n: number | null) => (n === null ? null : pct(n, f.members));
+  return [
+    { label: 'Có tên trong danh sách', count: f.members, percent: f.members ? 100 : 0, hint: 'Thành viên đang hoạt động đã được nhập vào các tổ.' },
+    { label: 'Đã kích hoạt tài khoản', count: f.activated, percent: p(f.activated), hint: 'Đã dùng mã kích hoạt hoặc đã có tài khoản.' },
+    {
+      label: 'Đã bắt đầu học',
+      count: f.started,
+      percent: p(f.started),
+      hint: f.started === null ? 'Đơn vị quá lớn để đếm ngay: xem ở từng đơn vị trực thuộc.' : 'Đã học xong ít nhất một bài.',
+    },
+    { label: 'Hoàn thành mọi khóa bắt buộc', count: f.allDone, percent: p(f.allDone), hint: `Trong ${f.withRequired.toLocaleString('vi-VN')} người có khóa học bắt buộc.` },
+  ];
+}
+
+/** The funnel as an accessible SVG of horizontal bars (no inline styles: the CSP forbids them). */
+export function funnelSvg(steps: FunnelStep[]): string {
+  const w = 600;
+  const rowH = 34;
+  const h = steps.length * rowH + 4;
+  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const label = 'Phễu kích hoạt: ' + steps.map((s) => `${s.label} ${s.count === null ? 'chưa đếm' : `${s.count} (${s.percent}%)`}`).join('; ');
+  const bars = steps
+    .map((s, i) => {
+      const bw = s.percent === null ? 0 : Math.max(s.count ? 2 : 0, ((w - 4) * s.percent) / 100);
+      const y = i * rowH + 2;
+      return `<rect x="2" y="${y}" width="${w - 4}" height="${rowH - 8}" fill="#f2f5f7" stroke="#c9d2da"/><rect x="2" y="${y}" width="${bw.toFixed(1)}" height="${rowH - 8}" fill="${i === steps.length - 1 ? '#11692f' : '#0b5c8c'}"/>`;
+    })
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(label)}" width="100%" preserveAspectRatio="none" class="funnel-bars">${bars}</svg>`;
+}
+
+/** Today in Vietnam, YYYY-MM-DD. */
+export function vnToday(now = new Date()): string {
+  return new Date(now.getTime() + VN_OFFSET).toISOString().slice(0, 10);
+}
+
+/** Whole days from day `a` to day `b` (YYYY-MM-DD), negative when b is before a. */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+/** "4/7 bài". */
+export function lessonsText(done: number, total: number): string {
+  return `${done}/${total} bài`;
+}
+
+interface MemberExtras {
+  lastActive: Map<string, Date>;
+  /** People who completed at least one lesson (any course). */
+  started: Set<string>;
+  lessons(userId: string, course: string, edition: string | null): { lessonsDone: number; lessonsTotal: number };
+}
+
+/** Last activity and lessons done per required course, for a page of member rows (two indexed reads). */
+export async function memberExtras(db: Kysely<Database>, rows: repo.MemberCourseRow[]): Promise<MemberExtras> {
+  const users = [...new Set(rows.map((r) => r.user_id))];
+  const courses = [...new Set(rows.flatMap((r) => (r.course_slug ? [r.course_slug] : [])))];
+  const [act, done] = await Promise.all([repo.activity(db, users), repo.lessonsDone(db, users, courses)]);
+  const lastActive = new Map(act.flatMap((a) => (a.at ? [[a.user_id, new Date(a.at)] as const] : [])));
+  const started = new Set(act.filter((a) => a.started).map((a) => a.user_id));
+  const byUserCourse = new Map<string, Set<string>>();
+  for (const d of done) {
+    const k = `${d.user_id}:${d.course_slug}`;
+    const set = byUserCourse.get(k) ?? new Set<string>();
+    set.add(d.lesson_id);
+    byUserCourse.set(k, set);
+  }
+  return {
+    lastActive,
+    started,
+    lessons(userId, course, edition) {
+      const ed = edition ? findEdition(course, edition as Edition)?.ed : undefined;
+      if (!ed) return { lessonsDone: 0, lessonsTotal: 0 };
+      const mine = byUserCourse.get(`${userId}:${course}`);
+      return { lessonsDone: mine ? ed.lessons.filter((l) => mine.has(l.id)).length : 0, lessonsTotal: ed.lessons.length };
+    },
+  };
+}
+
 /** Percent with a Vietnamese label. */
 export function percentText(n: number, d: number): string {
   return d > 0 ? `${pct(n, d)}%` : '—';
@@ -188,15 +283,29 @@ export interface MemberStatus {
   role: 'member' | 'leader';
   active: boolean;
   activated: boolean;
-  courses: { label: string; due: string; completedAt: Date | null; state: 'done' | 'overdue' | 'pending' }[];
+  /** Latest activity (a request in a kept session, a lesson done, a final quiz started), if any. */
+  lastActive: Date | null;
+  /** Completed at least one lesson (any course). */
+  started: boolean;
+  courses: {
+    label: string;
+    due: string;
+    completedAt: Date | null;
+    state: 'done' | 'overdue' | 'pending';
+    /** Lessons of this edition done (shared lessons count in each edition) and the edition's total. */
+    lessonsDone: number;
+    lessonsTotal: number;
+    /** Whole days past the due date while overdue (0 otherwise). */
+    daysOverdue: number;
+  }[];
 }
 
-function groupMembers(rows: repo.MemberCourseRow[], cutoff: string): MemberStatus[] {
+function groupMembers(rows: repo.MemberCourseRow[], cutoff: string, extras: MemberExtras, today: string): MemberStatus[] {
   const out = new Map<string, MemberStatus>();
   for (const r of rows) {
     let m = out.get(r.user_id);
     if (!m) {
-      m = { userId: r.user_id, name: r.display_name, phone: r.phone, role: r.role, active: r.active, activated: r.activated, courses: [] };
+      m = { userId: r.user_id, name: r.display_name, phone: r.phone, role: r.role, active: r.active, activated: r.activated, lastActive: null, started: false, courses: [] };
       out.set(r.user_id, m);
     }
     if (r.course_slug && r.due_date) {
@@ -206,8 +315,14 @@ function groupMembers(rows: repo.MemberCourseRow[], cutoff: string): MemberStatu
         due: r.due_date,
         completedAt: r.completed_at ? new Date(r.completed_at) : null,
         state: done ? 'done' : r.due_date <= cutoff ? 'overdue' : 'pending',
+        ...extras.lessons(r.user_id, r.course_slug, r.edition),
+        daysOverdue: !done && r.due_date <= cutoff ? Math.max(1, daysBetween(r.due_date, today)) : 0,
       });
     }
+  }
+  for (const m of out.values()) {
+    m.lastActive = extras.lastActive.get(m.userId) ?? null;
+    m.started = extras.started.has(m.userId);
   }
   return [...out.values()];
 }
@@ -217,10 +332,17 @@ export async function teamDashboard(db: Kysely<Database>, v: Viewer, teamId: str
   const team = await requireTeamAccess(db, v, teamId);
   const cutoff = overdueCutoff(now);
   const rows = await repo.teamMemberRows(db, team.id, filter);
-  const members = groupMembers(rows, cutoff);
+  const members = groupMembers(rows, cutoff, await memberExtras(db, rows), vnToday(now));
   const active = members.filter((m) => m.active);
   const withReq = active.filter((m) => m.courses.length > 0);
   return {
+    funnel: funnel({
+      members: active.length,
+      activated: active.filter((m) => m.activated).length,
+      started: active.filter((m) => m.started).length,
+      allDone: withReq.filter((m) => m.courses.every((c) => c.state === 'done')).length,
+      withRequired: withReq.length,
+    }),
     team,
     trail: await teamsRepo.unitsOnPath(db, team.unit_path),
     cutoff,
