@@ -206,23 +206,6 @@ export function funnel(f: { members: number; activated: number; started: number 
   ];
 }
 
-/** The funnel as an accessible SVG of horizontal bars (no inline styles: the CSP forbids them). */
-export function funnelSvg(steps: FunnelStep[]): string {
-  const w = 600;
-  const rowH = 34;
-  const h = steps.length * rowH + 4;
-  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-  const label = 'Phễu kích hoạt: ' + steps.map((s) => `${s.label} ${s.count === null ? 'chưa đếm' : `${s.count} (${s.percent}%)`}`).join('; ');
-  const bars = steps
-    .map((s, i) => {
-      const bw = s.percent === null ? 0 : Math.max(s.count ? 2 : 0, ((w - 4) * s.percent) / 100);
-      const y = i * rowH + 2;
-      return `<rect x="2" y="${y}" width="${w - 4}" height="${rowH - 8}" fill="#f2f5f7" stroke="#c9d2da"/><rect x="2" y="${y}" width="${bw.toFixed(1)}" height="${rowH - 8}" fill="${i === steps.length - 1 ? '#11692f' : '#0b5c8c'}"/>`;
-    })
-    .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(label)}" width="100%" preserveAspectRatio="none" class="funnel-bars">${bars}</svg>`;
-}
-
 /** Today in Vietnam, YYYY-MM-DD. */
 export function vnToday(now = new Date()): string {
   return new Date(now.getTime() + VN_OFFSET).toISOString().slice(0, 10);
