@@ -19,3 +19,14 @@ export function formatDate(d: Date | string): string {
 export function formatDateTime(d: Date | string): string {
   return dateTimeFmt.format(new Date(d));
 }
+
+/**
+ * A required course's countdown: “Còn 5 ngày”, “Hạn chót hôm nay”, “Quá hạn 3 ngày”, “Đã hoàn thành”.
+ * `daysLeft` counts Vietnam calendar days to the due date (negative once past).
+ */
+export function dueCountdown(c: { daysLeft: number; done: boolean; overdue: boolean }): string {
+  if (c.done) return 'Đã hoàn thành';
+  if (c.overdue) return `Quá hạn ${Math.max(1, -c.daysLeft)} ngày`;
+  if (c.daysLeft <= 0) return 'Hạn chót hôm nay';
+  return `Còn ${c.daysLeft} ngày`;
+}

@@ -16,6 +16,8 @@ export const NOTICES = {
   'da-xac-nhan-yeu-cau': 'Đã xác nhận. Người đang ngồi cùng bạn giờ có thể nhận mã khôi phục trên máy của họ.',
   'da-tu-choi-yeu-cau': 'Đã từ chối. Không ai nhận được mã khôi phục cho tài khoản của bạn.',
   'da-xem-thong-bao': 'Đã đánh dấu các thông báo là đã xem.',
+  'da-gui-nhac-nho': 'Đã gửi lời nhắc đến các thành viên quá hạn. Họ sẽ thấy lời nhắc khi mở Học Số.',
+  'da-an-nhac-nho': 'Đã ẩn lời nhắc.',
 } as const;
 
 /** A notice code. */

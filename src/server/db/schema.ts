@@ -186,6 +186,27 @@ export interface Database {
   personal_recovery_code: PersonalRecoveryCodeTable;
   recovery_request: RecoveryRequestTable;
   security_event: SecurityEventTable;
+  reminder: ReminderTable;
+  reminder_recipient: ReminderRecipientTable;
+}
+
+/** A reminder sent to the overdue members of a unit or team (one per scope and Vietnam day). */
+export interface ReminderTable {
+  id: Generated<string>;
+  unit_id: number;
+  team_id: number | null;
+  sender_id: string | null;
+  scope_key: string;
+  day: DateText;
+  recipients: Generated<number>;
+  created_at: Timestamp;
+}
+
+/** A person a reminder was sent to; shown in the site until dismissed. */
+export interface ReminderRecipientTable {
+  reminder_id: string;
+  user_id: string;
+  dismissed_at: Timestamp | null;
 }
 
 /** Calendar dates: always selected as text ('2026-12-31') so both drivers agree. */

@@ -25,4 +25,5 @@ export const ACTION_LABELS: Record<string, string> = {
   'unit.rename': 'Đổi tên đơn vị hành chính',
   'account.delete': 'Một thành viên tự xóa tài khoản',
   'certificate.reissue': 'Cấp lại chứng nhận',
+  'reminder.send': 'Gửi lời nhắc đến thành viên quá hạn',
 };

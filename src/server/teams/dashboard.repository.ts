@@ -77,7 +77,7 @@ export interface MemberCourseRow {
   completed_at: Date | null;
 }
 
-function memberCourseQuery(where: ReturnType<typeof sql>, filter: CourseFilter, extra = sql``) {
+export function memberCourseQuery(where: ReturnType<typeof sql>, filter: CourseFilter, extra = sql``) {
   return sql<MemberCourseRow>`
     select tm.user_id, u.display_name, u.phone, tm.role, tm.active, u.password_hash is not null as activated,
       t.id as team_id, t.name as team_name, au.name as unit_name, au.path as unit_path,

@@ -366,6 +366,7 @@ export async function myRequiredCourses(db: Kysely<Database>, userId: string, no
   const m = await teamsRepo.findMembership(db, userId);
   if (!m || !m.active) return [];
   const cutoff = overdueCutoff(now);
+  const today = vnToday(now);
   return (await teamsRepo.requirementsOf(db, userId, m.unit_path)).map((r) => ({
     course: r.course_slug,
     edition: r.edition as Edition,
@@ -373,6 +374,8 @@ export async function myRequiredCourses(db: Kysely<Database>, userId: string, no
     due: r.due_date,
     done: Boolean(r.completed_at),
     overdue: !r.completed_at && r.due_date <= cutoff,
+    /** Days from today (Vietnam) to the due date: 0 on the day, negative once past. */
+    daysLeft: daysBetween(today, r.due_date),
   }));
 }
 
@@ -407,3 +410,21 @@ export function weeklyChartSvg(weeks: { week: string; completed: number }[]): st
 }
 
 export { formatDate, formatPhone };
+
+/** At most this many overdue rows on the printable list; above, print a smaller unit. */
+export const PRINT_LIMIT = 5000;
+
+/** The overdue list of a unit grouped by team, for printing one A4 page per team at a meeting. */
+export async function overdueByTeam(db: Kysely<Database>, v: Viewer, unitId: string | undefined, now = new Date()) {
+  const unit = await requireUnitAccess(db, v, unitId);
+  const cutoff = overdueCutoff(now);
+  const today = vnToday(now);
+  const rows = await repo.overdueRows(db, unit.path, undefined, cutoff, PRINT_LIMIT + 1);
+  const teams = new Map<number, { id: number; name: string; unitName: string; rows: { name: string; phone: string; course: string; due: string; days: number }[] }>();
+  for (const r of rows.slice(0, PRINT_LIMIT)) {
+    const t = teams.get(r.team_id) ?? { id: r.team_id, name: r.team_name, unitName: r.unit_name, rows: [] };
+    teams.set(r.team_id, t);
+    t.rows.push({ name: r.display_name, phone: r.phone, course: courseLabel(r.course_slug, r.edition), due: r.due_date!, days: Math.max(1, daysBetween(r.due_date!, today)) });
+  }
+  return { unit, now, teams: [...teams.values()], truncated: rows.length > PRINT_LIMIT };
+}
