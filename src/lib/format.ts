@@ -36,3 +36,14 @@ export function stalenessNote(asOf: Date | string, seconds: number): string {
   const behind = s < 120 ? `${s} giây` : `${Math.round(s / 60).toLocaleString('vi-VN')} phút`;
   return `Số liệu cập nhật đến ${formatTime(asOf)} (chậm khoảng ${behind})`;
 }
+
+/**
+ * A required course's countdown: “Còn 5 ngày”, “Hạn chót hôm nay”, “Quá hạn 3 ngày”, “Đã hoàn thành”.
+ * `daysLeft` counts Vietnam calendar days to the due date (negative once past).
+ */
+export function dueCountdown(c: { daysLeft: number; done: boolean; overdue: boolean }): string {
+  if (c.done) return 'Đã hoàn thành';
+  if (c.overdue) return `Quá hạn ${Math.max(1, -c.daysLeft)} ngày`;
+  if (c.daysLeft <= 0) return 'Hạn chót hôm nay';
+  return `Còn ${c.daysLeft} ngày`;
+}

@@ -25,6 +25,8 @@ export const NOTICES = {
   'da-huy-lien-ket': 'Đã hủy liên kết tài khoản với hộ gia đình.',
   'da-gui-yeu-cau-xoa': 'Đã gửi yêu cầu xóa dữ liệu hộ tới tổ công nghệ số cộng đồng.',
   'da-nhap-ho': 'Đã nhập danh sách hộ gia đình.',
+  'da-gui-nhac-nho': 'Đã gửi lời nhắc đến các thành viên quá hạn. Họ sẽ thấy lời nhắc khi mở Học Số.',
+  'da-an-nhac-nho': 'Đã ẩn lời nhắc.',
 } as const;
 
 /** A notice code. */

@@ -91,6 +91,7 @@ const visits: Visit[] = [
       await expect(page).toHaveURL(/\/quan-ly\/nhap\//);
       return new URL(page.url()).pathname;
     } },
+  { name: 'printable overdue list', path: async (page) => `${await unitPath(page)}/in-qua-han`, signedIn: true, phone: OFFICIAL },
   { name: 'audit log', path: async (page) => `${await unitPath(page)}/nhat-ky`, signedIn: true, phone: OFFICIAL },
   { name: 'recovery code', path: async () => '/quan-ly/cap-ma', signedIn: true, phone: OFFICIAL },
   { name: 'admin', path: async () => '/quan-ly/quan-tri', signedIn: true, phone: '0912000099' },

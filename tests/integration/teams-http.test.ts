@@ -310,7 +310,8 @@ describe('dashboards and exports', () => {
     expect(x.status).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(await x.arrayBuffer());
-    expect(wb.worksheets[0]!.getRow(1).getCell(1).value).toBe('Đơn vị hoặc tổ');
+    // A title and the export time sit above the header row.
+    expect(wb.worksheets[0]!.getRow(3).getCell(1).value).toBe('Đơn vị hoặc tổ');
     expect(wb.worksheets[0]!.rowCount).toBeGreaterThan(1);
     expect((await officialA.get(`/quan-ly/don-vi/${A.unit}/xuat?bang=gi-do&dinh-dang=csv`)).status).toBe(400);
     expect((await officialA.get(`/quan-ly/don-vi/${A.unit}/xuat?bang=don-vi&dinh-dang=pdf`)).status).toBe(400);

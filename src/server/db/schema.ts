@@ -198,6 +198,27 @@ export interface Database {
   item_stat: ItemStatTable;
   item_option_stat: ItemOptionStatTable;
   item_time_bucket: ItemTimeBucketTable;
+  reminder: ReminderTable;
+  reminder_recipient: ReminderRecipientTable;
+}
+
+/** A reminder sent to the overdue members of a unit or team (one per scope and Vietnam day). */
+export interface ReminderTable {
+  id: Generated<string>;
+  unit_id: number;
+  team_id: number | null;
+  sender_id: string | null;
+  scope_key: string;
+  day: DateText;
+  recipients: Generated<number>;
+  created_at: Timestamp;
+}
+
+/** A person a reminder was sent to; shown in the site until dismissed. */
+export interface ReminderRecipientTable {
+  reminder_id: string;
+  user_id: string;
+  dismissed_at: Timestamp | null;
 }
 
 /** Calendar dates: always selected as text ('2026-12-31') so both drivers agree. */

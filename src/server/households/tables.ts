@@ -6,7 +6,7 @@ import { formatPhone } from '../../lib/fields.ts';
 import type { Database } from '../db/schema.ts';
 import type { Viewer } from '../teams/access.ts';
 import * as teamsRepo from '../teams/teams.repository.ts';
-import { fromArray, type ExportTable } from '../teams/export.ts';
+import { columnsOf, fromArray, type ExportTable } from '../teams/export.ts';
 import { percent, SKILL_COLUMN } from './coverage.ts';
 import { coverageDashboard, teamCoverage } from './dashboard.ts';
 
@@ -27,8 +27,11 @@ export async function unitCoverageTable(db: Kysely<Database>, v: Viewer, unitId:
     String(r.linked_citizens),
   ]);
   return {
-    name: `ho-gia-dinh-don-vi-${d.unit.stat_code ?? d.unit.id}`,
-    headers: ['Đơn vị hoặc tổ', 'Loại', 'Hộ đã ghi', ...SKILLS.map((s) => `Hộ có: ${SKILL_LABELS[s]}`), 'Hộ đủ 5 kỹ năng (nhiều người)', 'Hộ đạt mục tiêu', 'Tỉ lệ đạt mục tiêu', 'Tài khoản người dân liên kết'],
+    name: d.unit.name,
+    suffix: 'ho-gia-dinh',
+    sheet: 'Hộ gia đình',
+    title: `Hộ gia đình và 5 kỹ năng số — ${d.unit.name}`,
+    columns: columnsOf(['Đơn vị hoặc tổ', 'Loại', 'Hộ đã ghi', ...SKILLS.map((s) => `Hộ có: ${SKILL_LABELS[s]}`), 'Hộ đủ 5 kỹ năng (nhiều người)', 'Hộ đạt mục tiêu', 'Tỉ lệ đạt mục tiêu', 'Tài khoản người dân liên kết']),
     rows: fromArray(rows),
   };
 }
@@ -46,8 +49,11 @@ export async function teamHouseholdTable(db: Kysely<Database>, v: Viewer, teamId
     String(h.linked),
   ]);
   return {
-    name: `ho-gia-dinh-to-${d.team.id}`,
-    headers: ['Hộ gia đình', 'Số điện thoại', 'Ý kiến của hộ', ...SKILLS.map((s) => SKILL_LABELS[s]), 'Mục tiêu quốc gia', 'Tài khoản liên kết'],
+    name: d.team.name,
+    suffix: 'ho-gia-dinh',
+    sheet: 'Hộ gia đình',
+    title: `Danh sách hộ gia đình — ${d.team.name}`,
+    columns: columnsOf(['Hộ gia đình', 'Số điện thoại', 'Ý kiến của hộ', ...SKILLS.map((s) => SKILL_LABELS[s]), 'Mục tiêu quốc gia', 'Tài khoản liên kết']),
     rows: fromArray(rows),
   };
 }

@@ -11,7 +11,7 @@ import { EDITION_LABELS } from '../../lib/editions.ts';
 import { getCatalog, questionVersion, type Course, type Lesson } from '../content/catalog.ts';
 import type { Database, ItemSource } from '../db/schema.ts';
 import { LearningError } from '../learning/learning.ts';
-import { fromArray, type ExportTable } from '../teams/export.ts';
+import { columnsOf, fromArray, type ExportTable } from '../teams/export.ts';
 import * as repo from './items.repository.ts';
 import { medianFromBuckets, type Median } from './timing.ts';
 
@@ -247,5 +247,11 @@ export function itemAnalysisTable(a: ItemAnalysis): ExportTable {
       String(r.older?.attempts ?? 0),
     ]),
   );
-  return { name: `phan-tich-cau-hoi-${a.course.slug}${a.edition ? `-${a.edition}` : ''}`, headers, rows: fromArray(rows) };
+  return {
+    name: `phan-tich-cau-hoi-${a.course.slug}${a.edition ? `-${a.edition}` : ''}`,
+    sheet: 'Phân tích câu hỏi',
+    title: `Phân tích câu hỏi — ${a.course.title}`,
+    columns: columnsOf(headers),
+    rows: fromArray(rows),
+  };
 }

@@ -38,4 +38,5 @@ export const ACTION_LABELS: Record<string, string> = {
   'household.unlink': 'Người dân hủy liên kết tài khoản với hộ',
   'visit.create': 'Ghi lượt hỗ trợ',
   'visit.update': 'Sửa lượt hỗ trợ',
+  'reminder.send': 'Gửi lời nhắc đến thành viên quá hạn',
 };

@@ -155,7 +155,10 @@ export async function unitDashboard(reads: Reads, v: Viewer, unitId: string | un
     ...teamRows,
   ];
   const byWeek = new Map(weekRows.map((w) => [w.week, w.completed]));
+  // "Started" is read live, so only where the unit is small enough to count quickly.
+  const started = members <= FUNNEL_LIVE_LIMIT ? await repo.startedCount(db, unit.path) : null;
   return {
+    funnel: funnel({ members, activated: counter?.activated ?? 0, started, allDone: counter?.all_done ?? 0, withRequired: counter?.with_required ?? 0 }),
     unit,
     trail,
     cutoff,
@@ -178,6 +181,81 @@ export async function unitDashboard(reads: Reads, v: Viewer, unitId: string | un
 
 export type UnitDashboard = Awaited<ReturnType<typeof unitDashboard>>;
 
+/** Units up to this many members count "started learning" live for the funnel; above, drill down. */
+export const FUNNEL_LIVE_LIMIT = 5000;
+
+export interface FunnelStep {
+  label: string;
+  count: number | null;
+  /** Share of the people on the list (0–100), or null when not counted here. */
+  percent: number | null;
+  hint: string;
+}
+
+/** The activation funnel: on the list → activated → started learning → finished every required course. */
+export function funnel(f: { members: number; activated: number; started: number | null; allDone: number; withRequired: number }): FunnelStep[] {
+  const p = (n: number | null) => (n === null ? null : pct(n, f.members));
+  return [
+    { label: 'Có tên trong danh sách', count: f.members, percent: f.members ? 100 : 0, hint: 'Thành viên đang hoạt động đã được nhập vào các tổ.' },
+    { label: 'Đã kích hoạt tài khoản', count: f.activated, percent: p(f.activated), hint: 'Đã dùng mã kích hoạt hoặc đã có tài khoản.' },
+    {
+      label: 'Đã bắt đầu học',
+      count: f.started,
+      percent: p(f.started),
+      hint: f.started === null ? 'Đơn vị quá lớn để đếm ngay: xem ở từng đơn vị trực thuộc.' : 'Đã học xong ít nhất một bài.',
+    },
+    { label: 'Hoàn thành mọi khóa bắt buộc', count: f.allDone, percent: p(f.allDone), hint: `Trong ${f.withRequired.toLocaleString('vi-VN')} người có khóa học bắt buộc.` },
+  ];
+}
+
+/** Today in Vietnam, YYYY-MM-DD. */
+export function vnToday(now = new Date()): string {
+  return new Date(now.getTime() + VN_OFFSET).toISOString().slice(0, 10);
+}
+
+/** Whole days from day `a` to day `b` (YYYY-MM-DD), negative when b is before a. */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+/** "4/7 bài". */
+export function lessonsText(done: number, total: number): string {
+  return `${done}/${total} bài`;
+}
+
+interface MemberExtras {
+  lastActive: Map<string, Date>;
+  /** People who completed at least one lesson (any course). */
+  started: Set<string>;
+  lessons(userId: string, course: string, edition: string | null): { lessonsDone: number; lessonsTotal: number };
+}
+
+/** Last activity and lessons done per required course, for a page of member rows (two indexed reads). */
+export async function memberExtras(db: Kysely<Database>, rows: repo.MemberCourseRow[]): Promise<MemberExtras> {
+  const users = [...new Set(rows.map((r) => r.user_id))];
+  const courses = [...new Set(rows.flatMap((r) => (r.course_slug ? [r.course_slug] : [])))];
+  const [act, done] = await Promise.all([repo.activity(db, users), repo.lessonsDone(db, users, courses)]);
+  const lastActive = new Map(act.flatMap((a) => (a.at ? [[a.user_id, new Date(a.at)] as const] : [])));
+  const started = new Set(act.filter((a) => a.started).map((a) => a.user_id));
+  const byUserCourse = new Map<string, Set<string>>();
+  for (const d of done) {
+    const k = `${d.user_id}:${d.course_slug}`;
+    const set = byUserCourse.get(k) ?? new Set<string>();
+    set.add(d.lesson_id);
+    byUserCourse.set(k, set);
+  }
+  return {
+    lastActive,
+    started,
+    lessons(userId, course, edition) {
+      const ed = edition ? findEdition(course, edition as Edition)?.ed : undefined;
+      if (!ed) return { lessonsDone: 0, lessonsTotal: 0 };
+      const mine = byUserCourse.get(`${userId}:${course}`);
+      return { lessonsDone: mine ? ed.lessons.filter((l) => mine.has(l.id)).length : 0, lessonsTotal: ed.lessons.length };
+    },
+  };
+}
+
 /** Percent with a Vietnamese label. */
 export function percentText(n: number, d: number): string {
   return d > 0 ? `${pct(n, d)}%` : '—';
@@ -190,15 +268,29 @@ export interface MemberStatus {
   role: 'member' | 'leader';
   active: boolean;
   activated: boolean;
-  courses: { label: string; due: string; completedAt: Date | null; state: 'done' | 'overdue' | 'pending' }[];
+  /** Latest activity (a request in a kept session, a lesson done, a final quiz started), if any. */
+  lastActive: Date | null;
+  /** Completed at least one lesson (any course). */
+  started: boolean;
+  courses: {
+    label: string;
+    due: string;
+    completedAt: Date | null;
+    state: 'done' | 'overdue' | 'pending';
+    /** Lessons of this edition done (shared lessons count in each edition) and the edition's total. */
+    lessonsDone: number;
+    lessonsTotal: number;
+    /** Whole days past the due date while overdue (0 otherwise). */
+    daysOverdue: number;
+  }[];
 }
 
-function groupMembers(rows: repo.MemberCourseRow[], cutoff: string): MemberStatus[] {
+function groupMembers(rows: repo.MemberCourseRow[], cutoff: string, extras: MemberExtras, today: string): MemberStatus[] {
   const out = new Map<string, MemberStatus>();
   for (const r of rows) {
     let m = out.get(r.user_id);
     if (!m) {
-      m = { userId: r.user_id, name: r.display_name, phone: r.phone, role: r.role, active: r.active, activated: r.activated, courses: [] };
+      m = { userId: r.user_id, name: r.display_name, phone: r.phone, role: r.role, active: r.active, activated: r.activated, lastActive: null, started: false, courses: [] };
       out.set(r.user_id, m);
     }
     if (r.course_slug && r.due_date) {
@@ -208,8 +300,14 @@ function groupMembers(rows: repo.MemberCourseRow[], cutoff: string): MemberStatu
         due: r.due_date,
         completedAt: r.completed_at ? new Date(r.completed_at) : null,
         state: done ? 'done' : r.due_date <= cutoff ? 'overdue' : 'pending',
+        ...extras.lessons(r.user_id, r.course_slug, r.edition),
+        daysOverdue: !done && r.due_date <= cutoff ? Math.max(1, daysBetween(r.due_date, today)) : 0,
       });
     }
+  }
+  for (const m of out.values()) {
+    m.lastActive = extras.lastActive.get(m.userId) ?? null;
+    m.started = extras.started.has(m.userId);
   }
   return [...out.values()];
 }
@@ -220,10 +318,17 @@ export async function teamDashboard(reads: Reads, v: Viewer, teamId: string | un
   const db = dataDb(reads);
   const cutoff = overdueCutoff(now);
   const rows = await repo.teamMemberRows(db, team.id, filter);
-  const members = groupMembers(rows, cutoff);
+  const members = groupMembers(rows, cutoff, await memberExtras(db, rows), vnToday(now));
   const active = members.filter((m) => m.active);
   const withReq = active.filter((m) => m.courses.length > 0);
   return {
+    funnel: funnel({
+      members: active.length,
+      activated: active.filter((m) => m.activated).length,
+      started: active.filter((m) => m.started).length,
+      allDone: withReq.filter((m) => m.courses.every((c) => c.state === 'done')).length,
+      withRequired: withReq.length,
+    }),
     team,
     trail: await teamsRepo.unitsOnPath(db, team.unit_path),
     cutoff,
@@ -264,6 +369,7 @@ export async function myRequiredCourses(db: Kysely<Database>, userId: string, no
   const m = await teamsRepo.findMembership(db, userId);
   if (!m || !m.active) return [];
   const cutoff = overdueCutoff(now);
+  const today = vnToday(now);
   return (await teamsRepo.requirementsOf(db, userId, m.unit_path)).map((r) => ({
     course: r.course_slug,
     edition: r.edition as Edition,
@@ -271,6 +377,8 @@ export async function myRequiredCourses(db: Kysely<Database>, userId: string, no
     due: r.due_date,
     done: Boolean(r.completed_at),
     overdue: !r.completed_at && r.due_date <= cutoff,
+    /** Days from today (Vietnam) to the due date: 0 on the day, negative once past. */
+    daysLeft: daysBetween(today, r.due_date),
   }));
 }
 
@@ -305,3 +413,21 @@ export function weeklyChartSvg(weeks: { week: string; completed: number }[]): st
 }
 
 export { formatDate, formatPhone };
+
+/** At most this many overdue rows on the printable list; above, print a smaller unit. */
+export const PRINT_LIMIT = 5000;
+
+/** The overdue list of a unit grouped by team, for printing one A4 page per team at a meeting. */
+export async function overdueByTeam(db: Kysely<Database>, v: Viewer, unitId: string | undefined, now = new Date()) {
+  const unit = await requireUnitAccess(db, v, unitId);
+  const cutoff = overdueCutoff(now);
+  const today = vnToday(now);
+  const rows = await repo.overdueRows(db, unit.path, undefined, cutoff, PRINT_LIMIT + 1);
+  const teams = new Map<number, { id: number; name: string; unitName: string; rows: { name: string; phone: string; course: string; due: string; days: number }[] }>();
+  for (const r of rows.slice(0, PRINT_LIMIT)) {
+    const t = teams.get(r.team_id) ?? { id: r.team_id, name: r.team_name, unitName: r.unit_name, rows: [] };
+    teams.set(r.team_id, t);
+    t.rows.push({ name: r.display_name, phone: r.phone, course: courseLabel(r.course_slug, r.edition), due: r.due_date!, days: Math.max(1, daysBetween(r.due_date!, today)) });
+  }
+  return { unit, now, teams: [...teams.values()], truncated: rows.length > PRINT_LIMIT };
+}

@@ -1,9 +1,9 @@
-/** Export of a unit's household coverage table: ?dinh-dang=csv|xlsx (audit-logged). */
+/** Export of a unit's household coverage table: ?dinh-dang=xlsx|csv-vn|csv (audit-logged). */
 import type { APIRoute } from 'astro';
-import { db, HttpError } from '../../../../../web/request.ts';
+import { db } from '../../../../../web/request.ts';
 import { errorResponse } from '../../../../../web/errors.ts';
-import { IntIdSchema, param } from '../../../../../web/params.ts';
-import { csvResponse, xlsxResponse } from '../../../../../server/teams/export.ts';
+import { ExportFormatSchema, IntIdSchema, param, queryValue } from '../../../../../web/params.ts';
+import { exportResponse } from '../../../../../server/teams/export.ts';
 import { unitCoverageTable } from '../../../../../server/households/tables.ts';
 
 export const prerender = false;
@@ -12,10 +12,9 @@ export const GET: APIRoute = async ({ params, locals, url, redirect }) => {
   try {
     if (!locals.user) return redirect(`/dang-nhap?tiep=${encodeURIComponent(url.pathname + url.search)}`, 303);
     const unit = String(param(params.unit, IntIdSchema, 'Không tìm thấy đơn vị này.'));
-    const format = url.searchParams.get('dinh-dang') ?? 'csv';
-    if (format !== 'csv' && format !== 'xlsx') throw new HttpError(400, 'Định dạng tệp cần là csv hoặc xlsx.');
+    const format = queryValue(url, 'dinh-dang', ExportFormatSchema, 'Định dạng tệp cần là xlsx, csv-vn (CSV cho Excel Việt Nam) hoặc csv.') ?? 'xlsx';
     const table = await unitCoverageTable(await db(), locals.user, unit);
-    return format === 'csv' ? csvResponse(table) : xlsxResponse(table);
+    return exportResponse(table, format);
   } catch (err) {
     return errorResponse(err);
   }
