@@ -217,7 +217,7 @@ describe('certificate sharing', () => {
     const c = new Client(server.url);
     await c.post('/dang-nhap', { phone: '0912000004', password: 'hoc-thu-2026', next: '/' });
     const page = main(await (await c.get('/chung-nhan-cua-toi')).text());
-    const id = /<input class="text" id="(link-[^"]+)" type="url" readonly value="[^"]+\/chung-nhan\/HS4VN-2026D">/.exec(page)?.[1];
+    const id = /<input class="text" id="(link-[^"]+)" type="text" inputmode="url" readonly value="[^"]+\/chung-nhan\/HS4VN-2026D">/.exec(page)?.[1];
     expect(id).toBeTruthy();
     expect(page).toContain(`<p class="hint" id="${id}-tb" role="status"></p>`);
     expect(page).toContain(`<button type="button" class="btn" data-copy="${id}" hidden>Sao chép liên kết</button>`);
