@@ -74,14 +74,14 @@ export function completionsOfUser(db: Db, userId: string) {
   return db.selectFrom('course_completion').selectAll().where('user_id', '=', userId).orderBy('completed_at', 'desc').execute();
 }
 
-/** Per course, how many lessons the learner completed (for the account page). */
-export function lessonCountsOfUser(db: Db, userId: string) {
-  return db
-    .selectFrom('lesson_progress')
-    .select(['course_slug', sql<string[]>`array_agg(lesson_id)`.as('lesson_ids')])
-    .where('user_id', '=', userId)
-    .groupBy('course_slug')
-    .execute();
+/** Every lesson the learner completed, with the edition it was done in (for the account page). */
+export function lessonRowsOfUser(db: Db, userId: string) {
+  return db.selectFrom('lesson_progress').select(['course_slug', 'edition', 'lesson_id']).where('user_id', '=', userId).execute();
+}
+
+/** The course editions in which the learner opened a final quiz (for the account page). */
+export function attemptEditionsOfUser(db: Db, userId: string) {
+  return db.selectFrom('quiz_attempt').select(['course_slug', 'edition']).distinct().where('user_id', '=', userId).execute();
 }
 
 export async function insertSubmission(

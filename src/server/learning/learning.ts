@@ -5,7 +5,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Edition } from '../../lib/content/schema.ts';
-import { findEdition, type Course, type CourseEdition, type Lesson } from '../content/catalog.ts';
+import { findEdition, getCatalog, type Course, type CourseEdition, type Lesson } from '../content/catalog.ts';
 import type { Database, StoredResult } from '../db/schema.ts';
 import { issueCertificate } from '../certificates/certificates.ts';
 import * as repo from './learning.repository.ts';
@@ -32,6 +32,7 @@ import {
 import { openCheckToken, sealCheckToken } from './check-token.ts';
 import { recordItemAnswers } from '../items/record.ts';
 import { GUEST_OWNER, ownerKey } from './owner-key.ts';
+import { nextStep, type NextStep } from './next-step.ts';
 
 /** A request the learning rules refuse, with the HTTP status and a Vietnamese message. */
 export class LearningError extends Error {
@@ -332,6 +333,23 @@ export async function editionProgress(db: Kysely<Database>, userId: string, cour
   };
 }
 
+/**
+ * The next step for a learner in a course edition (see next-step.ts); guests (no user id) get the
+ * step that follows without saved progress. `progress` may be passed when the page already has it.
+ */
+export async function nextStepFor(
+  db: Kysely<Database>,
+  userId: string | undefined,
+  course: Course,
+  edition: Edition,
+  opts: { after?: string; progress?: EditionProgress } = {},
+): Promise<NextStep> {
+  if (!userId) return nextStep(course, edition, undefined, { after: opts.after });
+  const [p, completions] = await Promise.all([opts.progress ?? editionProgress(db, userId, course, edition), repo.completionsOfUser(db, userId)]);
+  const completedCourses = new Set(completions.filter((c) => c.edition === edition).map((c) => c.course_slug));
+  return nextStep(course, edition, { completedLessons: p.completedLessons, finalPassed: p.finalPassed, completed: p.completedAt !== null }, { after: opts.after, completedCourses });
+}
+
 /** Where a signed-in learner left off: the course edition last worked on and its next lesson. */
 export async function continueLearning(db: Kysely<Database>, userId: string) {
   const last = await repo.latestLessonProgress(db, userId);
@@ -430,7 +448,7 @@ export async function quizResult(db: Kysely<Database>, userId: string, attemptId
   ]);
   const wrong = (attempt.results ?? [])
     .filter((r) => !r.correct)
-    .map((r) => ({ result: r, question: found.course.questions.get(r.questionId) }));
+    .map((r) => ({ result: r, question: found.course.questions.get(r.questionId), answer: ((attempt.answers ?? {}) as Record<string, Answer>)[r.questionId] ?? null }));
   return { attempt, course: found.course, edition, wrong, progress, completed: Boolean(completion) };
 }
 
@@ -439,10 +457,58 @@ export function attemptHistory(db: Kysely<Database>, userId: string, course: str
   return repo.attemptsOf(db, userId, course, edition);
 }
 
-/** Completions and per-course lesson counts for the account page. */
-export async function learnerSummary(db: Kysely<Database>, userId: string) {
-  const [completions, lessons] = await Promise.all([repo.completionsOfUser(db, userId), repo.lessonCountsOfUser(db, userId)]);
-  return { completions, lessons };
+/** One course edition on the account page. */
+export interface LearnerCourse {
+  course: Course;
+  edition: Edition;
+  done: number;
+  total: number;
+  /** In progress: where to go on (a lesson or the final quiz). */
+  next?: NextStep;
+  /** Completed: when. */
+  completedAt?: Date;
+}
+
+/**
+ * The account page's courses: editions completed, and editions started but not completed (a lesson
+ * done in it, or a final quiz opened), each edition once. A lesson shared by two editions counts in
+ * both, but only an edition the learner worked in is listed as started.
+ */
+export async function learnerCourses(db: Kysely<Database>, userId: string): Promise<{ inProgress: LearnerCourse[]; completed: LearnerCourse[] }> {
+  const [completions, lessons, attempts] = await Promise.all([repo.completionsOfUser(db, userId), repo.lessonRowsOfUser(db, userId), repo.attemptEditionsOfUser(db, userId)]);
+  const doneByCourse = new Map<string, Set<string>>();
+  for (const l of lessons) doneByCourse.set(l.course_slug, (doneByCourse.get(l.course_slug) ?? new Set()).add(l.lesson_id));
+  const key = (course: string, edition: string) => `${course}/${edition}`;
+  const completedKeys = new Set(completions.map((c) => key(c.course_slug, c.edition)));
+  const completedCourses = new Set(completions.map((c) => c.course_slug));
+  const count = (ed: CourseEdition, slug: string) => ed.lessons.filter((l) => doneByCourse.get(slug)?.has(l.id)).length;
+
+  const completed = completions.flatMap((c) => {
+    const found = findEdition(c.course_slug, c.edition as Edition);
+    return found ? [{ course: found.course, edition: c.edition as Edition, done: count(found.ed, c.course_slug), total: found.ed.lessons.length, completedAt: new Date(c.completed_at) }] : [];
+  });
+  const seen = new Set<string>();
+  const inProgress: LearnerCourse[] = [];
+  for (const row of [...lessons, ...attempts]) {
+    const k = key(row.course_slug, row.edition);
+    if (seen.has(k) || completedKeys.has(k)) continue;
+    seen.add(k);
+    const found = findEdition(row.course_slug, row.edition as Edition);
+    if (!found) continue;
+    const edition = row.edition as Edition;
+    const doneIds = doneByCourse.get(row.course_slug) ?? new Set<string>();
+    const completedLessons = new Set(found.ed.lessons.filter((l) => doneIds.has(l.id)).map((l) => l.id));
+    inProgress.push({
+      course: found.course,
+      edition,
+      done: completedLessons.size,
+      total: found.ed.lessons.length,
+      next: nextStep(found.course, edition, { completedLessons, finalPassed: false, completed: false }, { completedCourses }),
+    });
+  }
+  const order = new Map(getCatalog().courses.map((c, i) => [c.slug, i]));
+  inProgress.sort((a, b) => order.get(a.course.slug)! - order.get(b.course.slug)! || a.edition.localeCompare(b.edition));
+  return { inProgress, completed };
 }
 
 export { TamperedSubmissionError };
