@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, expect, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { paths } from '../../src/lib/editions.ts';
 import { answerAllCorrectly, COURSE, course, signIn, test } from './helpers.ts';
 
@@ -238,8 +238,25 @@ test('signing out with answers still waiting warns first, then clears the accoun
   expect(await page.evaluate(async (u) => Boolean(await (await caches.open('hs-luu')).match(u)), paths.lesson(COURSE, 'citizen', lesson.id))).toBe(true);
 });
 
-test('a help visit recorded offline waits on the phone, then is stored once the connection returns', async ({ page, context }) => {
+/** “Lượt hỗ trợ tháng này” on the demo team's household dashboard, as its leader sees it. */
+async function teamVisitsThisMonth(browser: Browser): Promise<number> {
+  const ctx = await browser.newContext();
+  try {
+    const p = await ctx.newPage();
+    await signIn(p, '0912000011');
+    await p.goto('/quan-ly');
+    const team = await p.locator('a[href^="/quan-ly/to/"]').first().getAttribute('href');
+    await p.goto(`${/^\/quan-ly\/to\/\d+/.exec(team!)![0]}/ho-gia-dinh`);
+    const figure = p.locator('dt', { hasText: 'Lượt hỗ trợ tháng này' }).locator('xpath=following-sibling::dd');
+    return Number((await figure.textContent())!.replace(/\D/g, ''));
+  } finally {
+    await ctx.close();
+  }
+}
+
+test('a help visit recorded offline waits on the phone, then is stored once the connection returns', async ({ page, context, browser }) => {
   const person = `bà Offline ${Date.now() % 100000}`;
+  const before = await teamVisitsThisMonth(browser);
   await signIn(page, '0912000002');
   await controlled(page);
   await page.goto('/to-cua-toi/luot-ho-tro');
@@ -258,4 +275,6 @@ test('a help visit recorded offline waits on the phone, then is stored once the 
   await expect(item).toContainText('đã gửi', SLOW);
   await item.getByRole('link', { name: 'Xem lượt hỗ trợ' }).click();
   await expect(page.locator('main')).toContainText(person);
+  // The team's dashboard counts it (other tests may add visits too, never remove them).
+  expect(await teamVisitsThisMonth(browser)).toBeGreaterThanOrEqual(before + 1);
 });
