@@ -16,6 +16,9 @@ export const NOTICES = {
   'da-xac-nhan-yeu-cau': 'Đã xác nhận. Người đang ngồi cùng bạn giờ có thể nhận mã khôi phục trên máy của họ.',
   'da-tu-choi-yeu-cau': 'Đã từ chối. Không ai nhận được mã khôi phục cho tài khoản của bạn.',
   'da-xem-thong-bao': 'Đã đánh dấu các thông báo là đã xem.',
+  'da-nhan-loi-moi': 'Bạn đã vào tổ. Các khóa học bắt buộc của tổ hiện ở trang chủ.',
+  'da-tu-choi-loi-moi': 'Đã từ chối lời mời. Bạn không vào tổ nào.',
+  'da-cap-lai-ma': 'Đã cấp mã kích hoạt mới. Mã cũ không còn dùng được; hãy in phiếu mới và trao tận tay.',
 } as const;
 
 /** A notice code. */

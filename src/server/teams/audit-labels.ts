@@ -25,4 +25,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'unit.rename': 'Đổi tên đơn vị hành chính',
   'account.delete': 'Một thành viên tự xóa tài khoản',
   'certificate.reissue': 'Cấp lại chứng nhận',
+  'invitation.accept': 'Người được mời đồng ý tham gia tổ',
+  'invitation.decline': 'Người được mời từ chối tham gia tổ',
+  'code.activation.reissue': 'Cấp lại mã kích hoạt cho một người',
+  'assign.due_change': 'Đổi hạn hoàn thành khóa học bắt buộc',
 };

@@ -11,6 +11,7 @@ import { findEdition, getCatalog } from '../content/catalog.ts';
 import type { Database } from '../db/schema.ts';
 import * as repo from './dashboard.repository.ts';
 import * as teamsRepo from './teams.repository.ts';
+import * as inviteRepo from './invitations.repository.ts';
 import { requireMemberAccess, requireTeamAccess, requireUnitAccess, TeamsError, type Viewer } from './access.ts';
 
 export type { CourseFilter } from './dashboard.repository.ts';
@@ -123,6 +124,8 @@ export async function unitDashboard(db: Kysely<Database>, v: Viewer, unitId: str
     teamsRepo.unitsOnPath(db, unit.path),
   ]);
   const teamRows = teams.length ? teamRowsFrom(teams, await repo.unitTeamRows(db, unit.id, filter), cutoff) : [];
+  // People invited from a roster who have not joined (yet): shown apart, counted nowhere.
+  const invitations = await inviteRepo.invitationsUnder(db, unit.path, 200);
   const shown = filter ? buckets.filter((b) => b.course_slug === filter.course && b.edition === filter.edition) : buckets;
   const assigned = shown.reduce((s, b) => s + b.assigned, 0);
   const completed = shown.reduce((s, b) => s + b.completed, 0);
@@ -168,6 +171,7 @@ export async function unitDashboard(db: Kysely<Database>, v: Viewer, unitId: str
     overdue,
     courses: [...courses.entries()].map(([key, c]) => ({ key, ...c, percent: pct(c.completed, c.assigned) })),
     rows,
+    invitations,
     weekly: weeks.map((w) => ({ week: w, completed: byWeek.get(w) ?? 0 })),
     /** The overdue list is shown where it is short enough to read; above, drill down. */
     listOverdue: members <= 5000,
@@ -222,6 +226,7 @@ export async function teamDashboard(db: Kysely<Database>, v: Viewer, teamId: str
   const withReq = active.filter((m) => m.courses.length > 0);
   return {
     team,
+    invitations: team.manage ? await inviteRepo.invitationsOfTeam(db, team.id) : [],
     trail: await teamsRepo.unitsOnPath(db, team.unit_path),
     cutoff,
     members,

@@ -172,7 +172,10 @@ export class RosterCollector {
    * every cell of every row, so a difference means a shifted column). In XLSX, rows stop at their last
    * cell, so only data to the right of the header's last column is a problem.
    */
-  constructor(private readonly exactWidth = false) {}
+  private readonly exactWidth: boolean;
+  constructor(exactWidth = false) {
+    this.exactWidth = exactWidth;
+  }
 
   /** Takes the next row of the file (`line` as the spreadsheet numbers it). */
   add = (line: number, cells: string[]): void => {
