@@ -87,3 +87,15 @@ export async function invitationsOfTeam(db: Db, teamId: number) {
     order by i.status desc, i.name_in_file`.execute(db);
   return r.rows;
 }
+
+/** Open invitations made by one import (for its invitation slips). */
+export function pendingInvitationsOfImport(db: Db, importId: string) {
+  return db
+    .selectFrom('team_invitation as i')
+    .innerJoin('team as t', 't.id', 'i.team_id')
+    .select(['i.name_in_file', 't.name as team_name'])
+    .where('i.import_id', '=', importId)
+    .where('i.status', '=', 'pending')
+    .orderBy('i.name_in_file')
+    .execute();
+}

@@ -10,7 +10,6 @@ import * as rosterRepo from './roster.repository.ts';
 import { readRosterFile, type RosterRow } from './roster-file.ts';
 import * as repo from './teams.repository.ts';
 import { requireUnitAccess, TeamsError, type Viewer } from './access.ts';
-import { issueCode } from './codes.ts';
 import * as inviteRepo from './invitations.repository.ts';
 import { isUuid } from '../../lib/ids.ts';
 
@@ -116,7 +115,8 @@ export async function uploadRoster(db: Kysely<Database>, v: Viewer, unitId: stri
   });
 }
 
-async function requireImport(db: Db, v: Viewer, importId: string | undefined) {
+/** A stored import of a unit the viewer manages, or 404. */
+export async function requireImport(db: Db, v: Viewer, importId: string | undefined) {
   if (!isUuid(importId)) throw new TeamsError(404, 'Không tìm thấy lần nhập danh sách này.');
   const imp = await rosterRepo.findImport(db, importId);
   if (!imp) throw new TeamsError(404, 'Không tìm thấy lần nhập danh sách này.');
@@ -183,27 +183,5 @@ export async function commitRoster(db: Kysely<Database>, v: Viewer, importId: st
     await repo.insertAudit(trx, { actorId: v.id, unitId: unit.id, action: 'roster.commit', detail: { import: imp.id, ...summary } });
     if (deactivate.length) await repo.insertAudit(trx, { actorId: v.id, unitId: unit.id, action: 'member.deactivate', detail: { users: deactivate } });
     return summary;
-  });
-}
-
-/**
- * Issues fresh activation codes for the not-yet-activated people of a committed import and returns
- * them for printing. Earlier unused codes of those people stop working.
- */
-export async function activationSlips(db: Kysely<Database>, v: Viewer, importId: string | undefined) {
-  const { imp, unit } = await requireImport(db, v, importId);
-  if (imp.status !== 'committed') throw new TeamsError(409, 'Hãy xác nhận nhập danh sách trước khi in phiếu kích hoạt.');
-  const phones = new Set((imp.rows as RosterRow[]).map((r) => r.phone));
-  return db.transaction().execute(async (trx) => {
-    const slips: { name: string; phone: string; team: string; code: string; expiresAt: Date }[] = [];
-    for (const m of await repo.membersUnder(trx, unit.path)) {
-      if (!m.active || !phones.has(m.phone)) continue;
-      const u = await repo.findUser(trx, m.user_id);
-      if (!u || u.password_hash) continue;
-      const c = await issueCode(trx, m.user_id, 'activation', v.id);
-      slips.push({ name: m.display_name, phone: m.phone, team: m.team_name, ...c });
-    }
-    await repo.insertAudit(trx, { actorId: v.id, unitId: unit.id, action: 'code.activation', detail: { import: imp.id, count: slips.length } });
-    return { unit, slips };
   });
 }

@@ -244,10 +244,24 @@ export async function requirementsOf(db: Db, userId: string, path: string) {
 
 // ─── Codes ───
 
-export async function insertCode(db: Db, c: { userId: string; kind: 'activation' | 'recovery'; hash: string; expiresAt: Date; issuedBy: string | null }) {
+export async function insertCode(db: Db, c: { userId: string; kind: 'activation' | 'recovery'; hash: string; expiresAt: Date; issuedBy: string | null; sealed?: string | null }) {
   // A new code replaces any earlier unused one of the same kind.
-  await db.updateTable('access_code').set({ used_at: new Date() }).where('user_id', '=', c.userId).where('kind', '=', c.kind).where('used_at', 'is', null).execute();
-  await db.insertInto('access_code').values({ user_id: c.userId, kind: c.kind, code_hash: c.hash, expires_at: c.expiresAt, issued_by: c.issuedBy }).execute();
+  await db.updateTable('access_code').set({ used_at: new Date(), sealed_code: null }).where('user_id', '=', c.userId).where('kind', '=', c.kind).where('used_at', 'is', null).execute();
+  await db.insertInto('access_code').values({ user_id: c.userId, kind: c.kind, code_hash: c.hash, expires_at: c.expiresAt, issued_by: c.issuedBy, sealed_code: c.sealed ?? null }).execute();
+}
+
+/** The open (unused, unexpired) activation codes of some people, with their sealed clear text. */
+export function openActivationCodes(db: Db, userIds: string[], now: Date) {
+  if (!userIds.length) return Promise.resolve([]);
+  return db
+    .selectFrom('access_code')
+    .select(['user_id', 'sealed_code', 'expires_at'])
+    .where('user_id', 'in', userIds)
+    .where('kind', '=', 'activation')
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('id', 'desc')
+    .execute();
 }
 
 // ─── Audit log ───
