@@ -5,6 +5,7 @@
 export const NOTICES = {
   'da-luu': 'Đã lưu thay đổi.',
   'da-giao-khoa-hoc': 'Đã giao khóa học bắt buộc.',
+  'da-doi-han': 'Đã đổi hạn hoàn thành. Thành viên sẽ thấy hạn cũ và hạn mới ở trang chủ của họ.',
   'da-tao-to': 'Đã tạo tổ mới.',
   'da-doi-mat-khau': 'Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đăng xuất.',
   'da-doi-ten': 'Đã cập nhật họ và tên.',

@@ -261,12 +261,20 @@ export async function overdueList(db: Kysely<Database>, unit: teamsRepo.UnitRow,
   return rows.map((r) => ({ ...r, label: courseLabel(r.course_slug, r.edition) }));
 }
 
-/** A member's own required courses (home page). */
+/** How long members are told that a due date changed. */
+const DUE_CHANGE_SHOWN_DAYS = 30;
+
+/**
+ * A member's own required courses (home page). `previousDue` is set when the due date was changed in
+ * the last 30 days and the course is not complete yet.
+ */
 export async function myRequiredCourses(db: Kysely<Database>, userId: string, now = new Date()) {
   const m = await teamsRepo.findMembership(db, userId);
   if (!m || !m.active) return [];
   const cutoff = overdueCutoff(now);
-  return (await teamsRepo.requirementsOf(db, userId, m.unit_path)).map((r) => ({
+  const since = new Date(now.getTime() - DUE_CHANGE_SHOWN_DAYS * 24 * 3600 * 1000);
+  return (await teamsRepo.requirementsOf(db, userId, m.unit_path, since)).map((r) => ({
+    previousDue: !r.completed_at && r.previous_due_date !== r.due_date ? r.previous_due_date : undefined,
     course: r.course_slug,
     edition: r.edition as Edition,
     label: courseLabel(r.course_slug, r.edition),

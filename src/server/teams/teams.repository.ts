@@ -219,6 +219,26 @@ export async function upsertAssignment(db: Db, a: { unitId: number; course: stri
     .execute();
 }
 
+/** The assignment of a course edition made on this very unit. */
+export function findAssignment(db: Db, unitId: number, course: string, edition: string) {
+  return db
+    .selectFrom('course_assignment')
+    .select(['id', sql<string>`due_date::text`.as('due_date')])
+    .where('unit_id', '=', unitId)
+    .where('course_slug', '=', course)
+    .where('edition', '=', edition)
+    .executeTakeFirst();
+}
+
+/** Moves an assignment's due date, keeping the previous one to show members what changed. */
+export async function changeAssignmentDue(db: Db, id: number, c: { due: string; previous: string; by: string; now: Date }): Promise<void> {
+  await db
+    .updateTable('course_assignment')
+    .set({ due_date: c.due, previous_due_date: c.previous, due_changed_at: c.now, created_by: c.by })
+    .where('id', '=', id)
+    .execute();
+}
+
 /** Assignments made on a unit or any of its ancestors. */
 export function assignmentsOnPath(db: Db, path: string) {
   const idList = path.split('/').filter(Boolean).map(Number);
@@ -231,11 +251,17 @@ export function assignmentsOnPath(db: Db, path: string) {
     .execute();
 }
 
-/** Each required course of a member at `path` with its effective (earliest) due date and completion. */
-export async function requirementsOf(db: Db, userId: string, path: string) {
-  const r = await sql<{ course_slug: string; edition: string; due_date: string; completed_at: Date | null }>`
-    select r.course_slug, r.edition, r.due_date::text as due_date, cc.completed_at from (
-      select course_slug, edition, min(due_date) as due_date from course_assignment
+/**
+ * Each required course of a member at `path` with its effective (earliest) due date and completion.
+ * `previous_due_date` is what the effective date was before due-date changes made after `changedSince`
+ * (equal to `due_date` when nothing changed).
+ */
+export async function requirementsOf(db: Db, userId: string, path: string, changedSince = new Date(0)) {
+  const r = await sql<{ course_slug: string; edition: string; due_date: string; previous_due_date: string; completed_at: Date | null }>`
+    select r.course_slug, r.edition, r.due_date::text as due_date, r.previous_due_date::text as previous_due_date, cc.completed_at from (
+      select course_slug, edition, min(due_date) as due_date,
+        min(case when due_changed_at > ${changedSince} and previous_due_date is not null then previous_due_date else due_date end) as previous_due_date
+      from course_assignment
       where unit_id = any(string_to_array(trim(both '/' from ${path}), '/')::int[]) group by 1, 2) r
     left join course_completion cc on cc.user_id = ${userId} and cc.course_slug = r.course_slug and cc.edition = r.edition
     order by r.due_date, r.course_slug`.execute(db);
