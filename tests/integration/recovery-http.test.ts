@@ -208,7 +208,8 @@ describe('activation', () => {
     expect(up.status).toBe(303);
     const preview = new URL(up.headers.get('location')!, server.url).pathname;
     expect((await officialA.post(preview, {})).status).toBe(303);
-    const slips = await (await officialA.post(`${preview}/phieu`, {})).text();
+    expect((await officialA.post(`${preview}/phieu`, {})).status).toBe(303); // issues the codes
+    const slips = await (await officialA.get(`${preview}/phieu`)).text(); // reads them
     const code = codeIn(slips.slice(slips.indexOf('Bùi Văn Lực')))!;
 
     const device = new Client(server.url);
