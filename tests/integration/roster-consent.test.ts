@@ -19,6 +19,7 @@ import { commitRoster, rosterPreview, uploadRoster } from '../../src/server/team
 import { TEMPLATE_ROWS, templateCsv } from '../../src/server/teams/roster-file.ts';
 import { seedAdministrativeUnits } from '../../src/server/teams/seed.ts';
 import { openSlipCode, sealSlipCode } from '../../src/server/teams/slip-seal.ts';
+import { teamPicker, unitPicker } from '../../src/server/teams/pickers.ts';
 import { importSlips, issueMissingSlipCodes, memberSlip, reissueActivationCode } from '../../src/server/teams/slips.ts';
 import * as repo from '../../src/server/teams/teams.repository.ts';
 import { createTestDb } from '../setup/db.ts';
@@ -215,5 +216,28 @@ describe('due dates', () => {
     const later = new Date(NOW.getTime() + 31 * 24 * 3600 * 1000);
     expect((await myRequiredCourses(db, hoa, later)).find((c) => c.edition === 'citizen')!.previousDue).toBeUndefined();
     expect(await recountAll(db, { fix: false })).toEqual([]);
+  });
+});
+
+describe('pickers by name', () => {
+  it('an official with one commune gets plain lists of their own units and teams, labelled with the parent', async () => {
+    const units = await unitPicker(db, official, '');
+    expect(units.mode).toBe('list');
+    expect(units.choices.map((c) => c.label)).toContain(`Thôn 1 — ${commune.name}`);
+    expect(units.choices.some((c) => c.label.startsWith(other.name))).toBe(false);
+    const teams = await teamPicker(db, official, '');
+    expect(teams.mode).toBe('list');
+    expect(teams.choices.map((c) => c.label)).toContain('Tổ CNSCĐ thôn 1 — Thôn 1');
+  });
+
+  it('an admin (the whole country) gets a search step; matches are by name, wildcards taken literally', async () => {
+    const admin: Viewer = { id: await person('+84915100003', 'official', 'Quản trị thử', null), role: 'admin' };
+    const empty = await unitPicker(db, admin, '');
+    expect(empty).toMatchObject({ mode: 'search', choices: [] });
+    const found = await unitPicker(db, admin, commune.name);
+    expect(found.mode).toBe('search');
+    expect(found.choices.map((c) => c.id)).toContain(commune.id);
+    expect((await unitPicker(db, admin, '%')).choices).toEqual([]);
+    expect((await unitPicker(db, admin, '_')).choices).toEqual([]);
   });
 });
