@@ -61,6 +61,7 @@ export async function moveMember(db: Kysely<Database>, v: Viewer, userId: string
   if (!teamId) throw new TeamsError(400, 'Hãy chọn tổ muốn chuyển thành viên tới.');
   const target = await requireTeamAccess(db, v, teamId);
   if (!target.manage) throw new TeamsError(404, NOT_FOUND_TEAM);
+  if (target.id === membership.team_id && membership.active) return; // the picker's preselected current team
   await db.transaction().execute(async (trx) => {
     await repo.upsertMembership(trx, { userId: membership.user_id, teamId: target.id, role: membership.role });
     await recountUnits(trx, [membership.unit_id, target.unit_id]);
