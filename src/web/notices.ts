@@ -20,6 +20,15 @@ export const NOTICES = {
   'da-nhan-loi-moi': 'Bạn đã vào tổ. Các khóa học bắt buộc của tổ hiện ở trang chủ.',
   'da-tu-choi-loi-moi': 'Đã từ chối lời mời. Bạn không vào tổ nào.',
   'da-cap-lai-ma': 'Đã cấp mã kích hoạt mới. Mã cũ không còn dùng được; hãy in phiếu mới và trao tận tay.',
+  'da-them-ho': 'Đã thêm hộ gia đình vào danh sách của tổ.',
+  'da-ghi-luot': 'Đã ghi lượt hỗ trợ.',
+  'da-ghi-y-kien': 'Đã ghi nhận hộ gia đình đồng ý.',
+  'da-chuyen-ho': 'Đã chuyển hộ gia đình sang tổ khác.',
+  'da-xoa-ho': 'Đã xóa dữ liệu của hộ gia đình. Các lượt hỗ trợ cũ được giữ lại dưới dạng ẩn danh.',
+  'da-lien-ket': 'Đã liên kết tài khoản của bạn với hộ gia đình.',
+  'da-huy-lien-ket': 'Đã hủy liên kết tài khoản với hộ gia đình.',
+  'da-gui-yeu-cau-xoa': 'Đã gửi yêu cầu xóa dữ liệu hộ tới tổ công nghệ số cộng đồng.',
+  'da-nhap-ho': 'Đã nhập danh sách hộ gia đình.',
 } as const;
 
 /** A notice code. */

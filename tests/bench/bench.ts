@@ -88,3 +88,6 @@ await import('./teams-bench.ts');
 
 // Hostile uploads and request bodies.
 await import('./uploads-bench.ts');
+
+// Item analysis for authors: the page's read at scale and the write overhead per submission.
+await import('./items-bench.ts');

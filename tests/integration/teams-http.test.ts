@@ -15,7 +15,7 @@ import { Client, startServer, type TestServer } from '../setup/server.ts';
 let server: TestServer;
 const STACK = /\bat [\w.<>]+ \(|node_modules|\.ts:\d+|Error:/;
 const PASSWORD = 'hoc-thu-2026';
-const B_SECRETS = ['Hoàng Thị Nga', 'Tổ CNSCĐ số 5', 'Lý Thị Thu'];
+const B_SECRETS = ['Hoàng Thị Nga', 'Tổ CNSCĐ số 5', 'Lý Thị Thu', 'Hộ bác Tư, xóm 3'];
 
 async function signIn(phone: string): Promise<Client> {
   const c = new Client(server.url);
@@ -42,7 +42,7 @@ async function qrText(html: string): Promise<string | undefined> {
 }
 
 /** Ids of commune B, found by browsing as B's official. */
-let B: { unit: string; village: string; team: string; member: string; import: string; leaderPhone: string; session: string; request: string };
+let B: { unit: string; village: string; team: string; member: string; import: string; leaderPhone: string; session: string; request: string; household: string; visit: string };
 /** B's official, signed in: their session must survive every attempt below. */
 let officialB: Client;
 let A: { unit: string };
@@ -68,7 +68,15 @@ beforeAll(async () => {
   // A recovery request made by B's official (for a citizen), to try from commune A.
   const asked = await (await b.post('/quan-ly/cap-ma', { phone: '0912000001' })).text();
   const request = firstMatch(asked, /\/quan-ly\/cap-ma\/([0-9a-f-]{36})/)!;
-  B = { unit, village, team, member, import: imp, leaderPhone: '0912000021', session, request };
+  // A household and a help visit recorded by B's leader.
+  const leaderB = await signIn('0912000021');
+  const added = await leaderB.post('/to-cua-toi/ho-gia-dinh/them', { 'dong-y': 'co', ten: 'Hộ bác Tư, xóm 3', sdt: '', 'ghi-chu': '' });
+  expect(added.status).toBe(303);
+  const household = added.headers.get('location')!.match(/\/ho-gia-dinh\/([0-9a-f-]{36})/)![1]!;
+  const recorded = await leaderB.post('/to-cua-toi/luot-ho-tro', { ho: household, 'dong-y': 'co', nguoi: 'bà Tư', ngay: new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10), 'ky-nang': 'mua-sam', 'kq-mua-sam': 'tu-lam' });
+  expect(recorded.status).toBe(303);
+  const visit = recorded.headers.get('location')!.match(/\/luot-ho-tro\/([0-9a-f-]{36})/)![1]!;
+  B = { unit, village, team, member, import: imp, leaderPhone: '0912000021', session, request, household, visit };
   officialB = b;
   officialA = await signIn('0912000010');
   A = { unit: firstMatch(await (await officialA.get('/quan-ly')).text(), /\/quan-ly\/don-vi\/(\d+)/)! };
@@ -94,6 +102,8 @@ function fill(route: string): string {
     // The public certificate status list.
     list: '1',
     request: B.request,
+    household: B.household,
+    visit: B.visit,
   };
   return route.replace(/\[(\w+)\]/g, (_, k: string) => {
     if (!(k in values)) throw new Error(`new route parameter [${k}]: add a value for it in this test`);
@@ -101,7 +111,7 @@ function fill(route: string): string {
   });
 }
 
-const COMMUNE_PARAMS = new Set(['unit', 'team', 'member', 'import', 'request']);
+const COMMUNE_PARAMS = new Set(['unit', 'team', 'member', 'import', 'request', 'household', 'visit']);
 
 describe('access: an official of commune A never reaches commune B', () => {
   it('answers 403 or 404 on every route with B’s ids, GET and POST, and leaks nothing of B elsewhere', async () => {

@@ -42,13 +42,17 @@ export function postEndless(url: string, options: EndlessOptions = {}): Promise<
     let sent = 0;
     let responded = false;
     const req = http.request(url, { method: options.method ?? 'POST', headers, agent: false });
+    // One chunk per turn of the event loop, as a browser's network stack does: on a local socket the
+    // kernel can take chunk after chunk without ever pushing back, and a tight write loop would never
+    // read the server's answer before the server, done lingering, closes (its reset then wipes the
+    // unread answer and the write fails with EPIPE).
     const pump = () => {
-      while (!responded && sent < total) {
-        const n = Math.min(chunk.length, total - sent);
-        sent += n;
-        if (!req.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void req.once('drain', pump);
-      }
-      if (!responded) req.end();
+      if (responded) return;
+      if (sent >= total) return void req.end();
+      const n = Math.min(chunk.length, total - sent);
+      sent += n;
+      if (req.write(n === chunk.length ? chunk : chunk.subarray(0, n))) setImmediate(pump);
+      else req.once('drain', pump);
     };
     if (options.expectContinue) req.once('continue', pump);
     else pump();

@@ -138,8 +138,9 @@ export function removeRunDirIfEmpty(run = testRunId()): void {
 }
 
 /**
- * Kills (SIGKILL) every recorded child server of run `run` that is still alive, checking each pid
- * still runs our server entry (a pid may have been reused). Returns the pids it killed.
+ * Kills (SIGKILL) every recorded child server (or `npm run cluster` supervisor) of run `run` that is
+ * still alive, and stops (SIGTERM) a recorded nginx master running from the run's folder, checking
+ * each pid still runs one of them (a pid may have been reused). Returns the pids it killed.
  */
 export function killRunChildren(run = testRunId()): number[] {
   const dir = path.join(runDir(run), 'pids');
@@ -153,9 +154,13 @@ export function killRunChildren(run = testRunId()): number[] {
     } catch {
       /* gone */
     }
-    if (cmdline.includes('src/cli/serve.ts')) {
+    // Our servers and cluster supervisors get SIGKILL; an nginx master of this run (its scratch folder is
+    // in the run's folder) gets SIGTERM, so it stops its workers too.
+    const ours = cmdline.includes('src/cli/serve.ts') || cmdline.includes('src/cli/cluster.ts');
+    const nginx = /^nginx: master process/.test(cmdline) && cmdline.includes(runDir(run));
+    if (ours || nginx) {
       try {
-        process.kill(pid, 'SIGKILL');
+        process.kill(pid, ours ? 'SIGKILL' : 'SIGTERM');
         killed.push(pid);
       } catch {
         /* exited meanwhile */

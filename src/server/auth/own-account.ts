@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { guardAttempt, LIMITS, waitText, type LimitCheck } from '../security/rate-limit.ts';
 import { recountUnits } from '../teams/counters.ts';
+import { forgetLinksOf } from '../households/links.ts';
 import type { AccountResult } from './account.ts';
 import { hashPassword, isCommonPassword, verifyDummy, verifyPassword } from './password.ts';
 import { deleteUserSessions } from './session.ts';
@@ -206,6 +207,8 @@ export async function deleteAccount(db: Kysely<Database>, input: { userId: strin
     await repo.scrubAuditSubject(trx, user.id);
     await repo.scrubRosterRows(trx, user.phone);
     await repo.deleteOwnLimits(trx, user.phone, user.id);
+    // Household links go with the account; the households and help counters are recounted first.
+    await forgetLinksOf(trx, user.id);
     if (!(await repo.deleteUser(trx, user.id))) throw new Error('account vanished during deletion');
     // The membership row went with the account: recount its unit so dashboards stay exact.
     if (m) {

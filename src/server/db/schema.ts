@@ -187,6 +187,16 @@ export interface Database {
   recovery_request: RecoveryRequestTable;
   security_event: SecurityEventTable;
   team_invitation: TeamInvitationTable;
+  household: HouseholdTable;
+  help_visit: HelpVisitTable;
+  household_link_code: HouseholdLinkCodeTable;
+  household_link: HouseholdLinkTable;
+  household_team_counter: HouseholdTeamCounterTable;
+  help_month_counter: HelpMonthCounterTable;
+  household_import: HouseholdImportTable;
+  item_stat: ItemStatTable;
+  item_option_stat: ItemOptionStatTable;
+  item_time_bucket: ItemTimeBucketTable;
 }
 
 /** Calendar dates: always selected as text ('2026-12-31') so both drivers agree. */
@@ -367,3 +377,132 @@ export type NewUser = Insertable<UserTable>;
 export type QuizAttemptRow = Selectable<QuizAttemptTable>;
 export type CertificateRow = Selectable<CertificateTable>;
 export type TopicQuestionRow = Selectable<TopicQuestionTable>;
+
+/** A household a team keeps: a label the family agreed to, optional phone and note (nothing else). */
+export interface HouseholdTable {
+  id: Generated<string>;
+  team_id: number;
+  label: string;
+  phone: string | null;
+  note: string | null;
+  /** 'given' at the doorstep, or 'not_asked' for imported households until a member records it. */
+  consent: 'given' | 'not_asked';
+  consent_at: Timestamp | null;
+  consent_by: string | null;
+  created_by: string | null;
+  created_at: Timestamp;
+  removal_requested_at: Timestamp | null;
+  /** Coverage last counted (bit i = skill i of SKILLS); kept with the team counters. */
+  covered_mask: Generated<number>;
+  verified_mask: Generated<number>;
+  meets_target: Generated<boolean>;
+  linked: Generated<number>;
+}
+
+/** Outcome of a skill worked on in a visit. */
+export type VisitOutcome = 'tu-lam' | 'can-ho-tro';
+
+/** A help visit; anonymous (declined consent) visits have no household and no person. */
+export interface HelpVisitTable {
+  id: Generated<string>;
+  team_id: number;
+  household_id: string | null;
+  member_id: string | null;
+  visit_date: DateText;
+  person: string | null;
+  consent: boolean;
+  outcomes: Json<Record<string, VisitOutcome>>;
+  tasks: Json<string[]>;
+  material: string | null;
+  client_key: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface HouseholdLinkCodeTable {
+  id: Generated<number>;
+  visit_id: string;
+  code_hash: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface HouseholdLinkTable {
+  id: Generated<string>;
+  household_id: string;
+  visit_id: string | null;
+  user_id: string;
+  person_key: string;
+  created_at: Timestamp;
+  undone_at: Timestamp | null;
+}
+
+export interface HouseholdTeamCounterTable {
+  team_id: number;
+  households: number;
+  consented: number;
+  meeting_target: number;
+  linked_citizens: number;
+  cov_dich_vu_cong: number;
+  cov_mua_sam: number;
+  cov_thanh_toan: number;
+  cov_tu_bao_ve: number;
+  cov_nen_tang_dia_phuong: number;
+  all_skills: number;
+}
+
+export interface HelpMonthCounterTable {
+  team_id: number;
+  /** First day of the month (Vietnam dates). */
+  month: DateText;
+  /** The helping member, or the nil uuid once they deleted their account. */
+  member_id: string;
+  visits: number;
+  anonymous: number;
+}
+
+export interface HouseholdImportTable {
+  id: Generated<string>;
+  team_id: number;
+  by_id: string | null;
+  file_name: string;
+  rows: Json<unknown>;
+  status: Generated<'preview' | 'committed'>;
+  summary: Json<unknown> | null;
+  created_at: Timestamp;
+  committed_at: Timestamp | null;
+}
+
+/** Where a question is asked: a lesson check or the final-quiz pool. */
+export type ItemSource = 'check' | 'final';
+
+/** The key every item-analysis counter shares; `version` is `questionVersion(q)` at grading time. */
+interface ItemKey {
+  course_slug: string;
+  edition: string;
+  source: ItemSource;
+  question_id: string;
+  version: string;
+}
+
+/** Answers to one question version, one of eight shards (reads sum them). */
+export interface ItemStatTable extends ItemKey {
+  shard: number;
+  attempts: number;
+  correct: number;
+  answered: number;
+}
+
+/** How often an option was chosen (ordering questions: a step put in its right place). */
+export interface ItemOptionStatTable extends ItemKey {
+  option_id: string;
+  shard: number;
+  chosen: number;
+}
+
+/** Answers whose time fell in a log-spaced bucket (see src/server/items/timing.ts); not sharded. */
+export interface ItemTimeBucketTable extends ItemKey {
+  bucket: number;
+  n: number;
+}

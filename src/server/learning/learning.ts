@@ -12,6 +12,7 @@ import * as repo from './learning.repository.ts';
 // Defensive only: the web edge validates ids first, so a malformed one never reaches a query.
 import { isUuid } from '../../lib/ids.ts';
 import { countCompletion } from '../teams/counters.ts';
+import { countLearningEvidence } from '../households/household-counters.ts';
 import { enforce, LIMITS, type LimitCheck } from '../security/rate-limit.ts';
 import {
   askedFromLayout,
@@ -29,6 +30,7 @@ import {
   type PublicQuestion,
 } from './quiz.ts';
 import { openCheckToken, sealCheckToken } from './check-token.ts';
+import { recordItemAnswers } from '../items/record.ts';
 
 /** A request the learning rules refuse, with the HTTP status and a Vietnamese message. */
 export class LearningError extends Error {
@@ -94,6 +96,8 @@ async function completeIfDone(trx: Transaction<Database>, userId: string, course
   if (recorded) await issueCertificate(trx, { userId, course, edition });
   // Dashboard counters move in the same transaction as the completion, so they are never stale.
   if (recorded) await countCompletion(trx, userId, course.slug, edition);
+  // A linked citizen's completion is course-verified evidence for their household.
+  if (recorded) await countLearningEvidence(trx, userId);
   return recorded;
 }
 
@@ -101,6 +105,8 @@ async function completeIfDone(trx: Transaction<Database>, userId: string, course
 async function recordLesson(trx: Transaction<Database>, userId: string, course: Course, edition: Edition, lesson: Lesson, via: 'check' | 'manual') {
   await repo.lockLearner(trx, userId);
   await repo.insertLessonProgress(trx, { userId, course: course.slug, lessonId: lesson.id, edition, via });
+  // A passed lesson check of a linked citizen is course-verified evidence for their household.
+  if (via === 'check') await countLearningEvidence(trx, userId);
   for (const e of lesson.editions) await completeIfDone(trx, userId, course, e);
 }
 
@@ -127,7 +133,7 @@ export async function openLessonCheck(
 }
 
 /** The questions as this token's learner saw them, or the reason the token cannot be graded. */
-async function askedByToken(ref: { course: string; edition: Edition }, lesson: Lesson, token: string, now: Date): Promise<AskedQuestion[]> {
+async function askedByToken(ref: { course: string; edition: Edition }, lesson: Lesson, token: string, now: Date): Promise<{ asked: AskedQuestion[]; issuedAt: number }> {
   const invalid = new LearningError(400, 'Phiếu bài kiểm tra không hợp lệ hoặc thuộc bài khác, nên bài làm chưa được chấm. Vui lòng mở lại bài kiểm tra và làm lại.');
   const claims = await openCheckToken(token);
   if (!claims || claims.course !== ref.course || claims.edition !== ref.edition || claims.lesson !== lesson.id) throw invalid;
@@ -141,7 +147,7 @@ async function askedByToken(ref: { course: string; edition: Edition }, lesson: L
   }
   const asked = askedFromLayout(lesson.check, claims);
   if (!asked) throw invalid;
-  return asked;
+  return { asked, issuedAt: claims.issuedAt };
 }
 
 /**
@@ -159,7 +165,7 @@ export async function submitLessonCheck(
   now = new Date(),
 ): Promise<{ submissionId: string; passed: boolean }> {
   const { course, lesson } = requireLesson(ref.course, ref.edition, ref.lessonId);
-  const asked = await askedByToken({ course: course.slug, edition: ref.edition }, lesson, token, now);
+  const { asked, issuedAt } = await askedByToken({ course: course.slug, edition: ref.edition }, lesson, token, now);
   const answers = parseOrThrow(entries, asked);
   // Results in authored order, as before: feedback and storage do not depend on the layout.
   const results = grade(lesson.check, answers);
@@ -178,6 +184,9 @@ export async function submitLessonCheck(
       passed,
     });
     if ('userId' in who && passed) await recordLesson(trx, who.userId, course, ref.edition, lesson, 'check');
+    // Item analysis counters, last in the transaction (see src/server/items).
+    const items = { course: course.slug, edition: ref.edition, asked: asked.map((a) => a.q), answers, entries };
+    await recordItemAnswers(trx, { ...items, source: 'check', elapsedMs: now.getTime() - issuedAt * 1000 });
     return { submissionId, passed };
   });
 }
@@ -354,6 +363,9 @@ export async function submitFinalQuiz(db: Kysely<Database>, userId: string, atte
     const passed = score * 100 >= attempt.pass_mark * attempt.total;
     await repo.finishAttempt(trx, attemptId, { answers: answersToJson(answers), results, score, passed });
     if (passed) await completeIfDone(trx, userId, found.course, attempt.edition as Edition);
+    // Item analysis counters, last in the transaction (see src/server/items).
+    const items = { course: found.course.slug, edition: attempt.edition as Edition, asked: asked.map((a) => a?.q ?? null), answers, entries };
+    await recordItemAnswers(trx, { ...items, source: 'final', elapsedMs: Date.now() - new Date(attempt.started_at).getTime() });
     return { attemptId };
   });
 }
