@@ -5,6 +5,7 @@
 export const NOTICES = {
   'da-luu': 'Đã lưu thay đổi.',
   'da-giao-khoa-hoc': 'Đã giao khóa học bắt buộc.',
+  'da-doi-han': 'Đã đổi hạn hoàn thành. Thành viên sẽ thấy hạn cũ và hạn mới ở trang chủ của họ.',
   'da-tao-to': 'Đã tạo tổ mới.',
   'da-doi-mat-khau': 'Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đăng xuất.',
   'da-doi-ten': 'Đã cập nhật họ và tên.',
@@ -16,6 +17,9 @@ export const NOTICES = {
   'da-xac-nhan-yeu-cau': 'Đã xác nhận. Người đang ngồi cùng bạn giờ có thể nhận mã khôi phục trên máy của họ.',
   'da-tu-choi-yeu-cau': 'Đã từ chối. Không ai nhận được mã khôi phục cho tài khoản của bạn.',
   'da-xem-thong-bao': 'Đã đánh dấu các thông báo là đã xem.',
+  'da-nhan-loi-moi': 'Bạn đã vào tổ. Các khóa học bắt buộc của tổ hiện ở trang chủ.',
+  'da-tu-choi-loi-moi': 'Đã từ chối lời mời. Bạn không vào tổ nào.',
+  'da-cap-lai-ma': 'Đã cấp mã kích hoạt mới. Mã cũ không còn dùng được; hãy in phiếu mới và trao tận tay.',
   'da-them-ho': 'Đã thêm hộ gia đình vào danh sách của tổ.',
   'da-ghi-luot': 'Đã ghi lượt hỗ trợ.',
   'da-ghi-y-kien': 'Đã ghi nhận hộ gia đình đồng ý.',

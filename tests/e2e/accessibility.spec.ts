@@ -3,7 +3,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { paths } from '../../src/lib/editions.ts';
 import { getSchedule, nextSession } from '../../src/server/schedule/schedule.ts';
-import { COURSE, course, signIn } from './helpers.ts';
+import { COURSE, course, signIn, uniquePhone } from './helpers.ts';
 
 type Visit = { name: string; path: (page: Page) => Promise<string>; signedIn?: boolean; phone?: string };
 
@@ -92,6 +92,18 @@ const visits: Visit[] = [
       return new URL(page.url()).pathname;
     } },
   { name: 'printable overdue list', path: async (page) => `${await unitPath(page)}/in-qua-han`, signedIn: true, phone: OFFICIAL },
+  { name: 'activation and invitation slips', signedIn: true, phone: OFFICIAL, path: async (page) => {
+      await page.goto(`${await unitPath(page)}/nhap-danh-sach`);
+      const csv = `Họ và tên,Số điện thoại,Thôn,Tổ,Vai trò\nNgười Thử Phiếu,${uniquePhone()},Xóm A11y,Tổ A11y,Thành viên\n`;
+      await page.getByLabel(/^Tệp danh sách/).setInputFiles({ name: 'ds.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByRole('button', { name: 'Tải lên và xem trước' }).click();
+      await page.getByRole('button', { name: 'Xác nhận nhập danh sách' }).click();
+      await page.getByRole('button', { name: 'In phiếu kích hoạt và phiếu mời' }).click();
+      await expect(page).toHaveURL(/\/phieu$/);
+      return new URL(page.url()).pathname;
+    } },
+  { name: 'invitation (none waiting)', path: async () => '/loi-moi', signedIn: true, phone: '0912000004' },
+  { name: 'admin unit search', path: async () => `/quan-ly/quan-tri?tim=${encodeURIComponent('Ba Đình')}`, signedIn: true, phone: '0912000099' },
   { name: 'audit log', path: async (page) => `${await unitPath(page)}/nhat-ky`, signedIn: true, phone: OFFICIAL },
   { name: 'recovery code', path: async () => '/quan-ly/cap-ma', signedIn: true, phone: OFFICIAL },
   { name: 'admin', path: async () => '/quan-ly/quan-tri', signedIn: true, phone: '0912000099' },

@@ -115,7 +115,8 @@ describe('counters', () => {
     const province = (await repo.unitsOnPath(db, communeA.path))[1]!;
     // A province-wide assignment with an earlier date: the earliest due date applies.
     await assignCourse(db, admin, String(province.id), { course: 'khoa-thu-nghiem', edition: 'member', due: '2030-06-30' });
-    await assignCourse(db, admin, String(province.id), { course: 'khoa-thu-nghiem', edition: 'citizen', due: '2021-01-31' });
+    // Assigned back in 2021 (dates in the past are refused), so it is overdue now.
+    await assignCourse(db, admin, String(province.id), { course: 'khoa-thu-nghiem', edition: 'citizen', due: '2021-01-31' }, new Date('2021-01-01T00:00:00Z'));
     expect(await recountAll(db, { fix: false })).toEqual([]);
 
     const members = async () => (await repo.membersUnder(db, communeA.path));

@@ -40,6 +40,18 @@ export function officialScopes(db: Db, userId: string) {
     .execute();
 }
 
+/** Invitations to join a team, with the name the official's roster file gave the person. */
+export function invitations(db: Db, userId: string) {
+  return db
+    .selectFrom('team_invitation as i')
+    .innerJoin('team as t', 't.id', 'i.team_id')
+    .innerJoin('admin_unit as au', 'au.id', 't.unit_id')
+    .select(['t.name as team_name', 'au.name as unit_name', 'i.name_in_file', 'i.role', 'i.status', 'i.created_at', 'i.responded_at'])
+    .where('i.user_id', '=', userId)
+    .orderBy('i.created_at')
+    .execute();
+}
+
 export function sessions(db: Db, userId: string) {
   return db.selectFrom('session').select(['device', 'created_at', 'last_seen_at']).where('user_id', '=', userId).orderBy('created_at').execute();
 }

@@ -85,6 +85,7 @@ export interface AccountExport {
   sessions: { device: string | null; signedInAt: string; lastSeenAt: string }[];
   team: { team: string; unit: string; role: string; active: boolean; since: string; leftAt: string | null } | null;
   officialScopes: { unit: string; since: string }[];
+  teamInvitations: { team: string; unit: string; nameInRoster: string; role: string; status: string; invitedAt: string; answeredAt: string | null }[];
   lessonProgress: { course: string; lesson: string; edition: string; via: string; completedAt: string }[];
   lessonAnswers: { kind: string; course: string; edition: string; lesson: string; answers: unknown; results: unknown; passed: boolean; at: string }[];
   finalQuizAttempts: {
@@ -113,7 +114,7 @@ const isoOrNull = (d: Date | string | null) => (d ? iso(d) : null);
 export async function exportAccountData(db: Kysely<Database>, userId: string): Promise<AccountExport | undefined> {
   const user = await repo.findUser(db, userId);
   if (!user) return undefined;
-  const [sessions, team, scopes, progress, submissions, attempts, completions, certificates, questions, attendance, calendar] = await Promise.all([
+  const [sessions, team, scopes, progress, submissions, attempts, completions, certificates, questions, attendance, calendar, invitations] = await Promise.all([
     repo.sessions(db, userId),
     repo.membership(db, userId),
     repo.officialScopes(db, userId),
@@ -125,6 +126,7 @@ export async function exportAccountData(db: Kysely<Database>, userId: string): P
     repo.questions(db, userId),
     repo.attendance(db, userId),
     repo.calendarToken(db, userId),
+    repo.invitations(db, userId),
   ]);
   return {
     format: 'hoc-so-du-lieu-ca-nhan',
@@ -139,6 +141,7 @@ export async function exportAccountData(db: Kysely<Database>, userId: string): P
       ? { team: team.team_name, unit: team.unit_name, role: team.role, active: team.active, since: iso(team.since), leftAt: isoOrNull(team.deactivated_at) }
       : null,
     officialScopes: scopes.map((s) => ({ unit: s.unit_name, since: iso(s.created_at) })),
+    teamInvitations: invitations.map((i) => ({ team: i.team_name, unit: i.unit_name, nameInRoster: i.name_in_file, role: i.role, status: i.status, invitedAt: iso(i.created_at), answeredAt: isoOrNull(i.responded_at) })),
     lessonProgress: progress.map((p) => ({ course: p.course_slug, lesson: p.lesson_id, edition: p.edition, via: p.via, completedAt: iso(p.completed_at) })),
     lessonAnswers: submissions.map((s) => ({
       kind: s.kind,

@@ -188,6 +188,7 @@ export interface Database {
   personal_recovery_code: PersonalRecoveryCodeTable;
   recovery_request: RecoveryRequestTable;
   security_event: SecurityEventTable;
+  team_invitation: TeamInvitationTable;
   household: HouseholdTable;
   help_visit: HelpVisitTable;
   household_link_code: HouseholdLinkCodeTable;
@@ -269,6 +270,9 @@ export interface CourseAssignmentTable {
   due_date: DateText;
   created_by: string | null;
   created_at: Timestamp;
+  /** The due date before the last change, shown to members for a while ("đã đổi từ … sang …"). */
+  previous_due_date: DateText | null;
+  due_changed_at: Timestamp | null;
 }
 
 export interface UnitCourseCounterTable {
@@ -312,6 +316,11 @@ export interface AccessCodeTable {
   cancelled_at: Timestamp | null;
   /** The unit where the person's ID card was checked (in-person resets). */
   unit_id: number | null;
+  /**
+   * Activation codes only: the clear code sealed under a FORM_SECRET-derived key, so slips can be
+   * reprinted with the same code. Cleared when the code is used or replaced.
+   */
+  sealed_code: string | null;
 }
 
 /** A person's own long-lived recovery code; only its argon2id hash is kept. */
@@ -358,6 +367,23 @@ export interface RosterImportTable {
   summary: Json<unknown> | null;
   created_at: Timestamp;
   committed_at: Timestamp | null;
+}
+
+export type InvitationStatus = 'pending' | 'accepted' | 'declined' | 'cancelled';
+
+/** A roster row for a number that already has its own account: the person must accept first. */
+export interface TeamInvitationTable {
+  id: Generated<string>;
+  user_id: string;
+  team_id: number;
+  role: 'member' | 'leader';
+  /** The name typed in the roster file; the official never sees the account's own name before acceptance. */
+  name_in_file: string;
+  invited_by: string | null;
+  import_id: string | null;
+  status: Generated<InvitationStatus>;
+  created_at: Timestamp;
+  responded_at: Timestamp | null;
 }
 
 export interface AuditLogTable {

@@ -12,6 +12,7 @@ import type { Database } from '../db/schema.ts';
 import { accessDb, dataDb, type Reads } from '../db/replica.ts';
 import * as repo from './dashboard.repository.ts';
 import * as teamsRepo from './teams.repository.ts';
+import * as inviteRepo from './invitations.repository.ts';
 import { requireMemberAccess, requireTeamAccess, requireUnitAccess, TeamsError, type Viewer } from './access.ts';
 
 export type { CourseFilter } from './dashboard.repository.ts';
@@ -125,6 +126,8 @@ export async function unitDashboard(reads: Reads, v: Viewer, unitId: string | un
     teamsRepo.unitsOnPath(db, unit.path),
   ]);
   const teamRows = teams.length ? teamRowsFrom(teams, await repo.unitTeamRows(db, unit.id, filter), cutoff) : [];
+  // People invited from a roster who have not joined (yet): shown apart, counted nowhere.
+  const invitations = await inviteRepo.invitationsUnder(db, unit.path, 200);
   const shown = filter ? buckets.filter((b) => b.course_slug === filter.course && b.edition === filter.edition) : buckets;
   const assigned = shown.reduce((s, b) => s + b.assigned, 0);
   const completed = shown.reduce((s, b) => s + b.completed, 0);
@@ -173,6 +176,7 @@ export async function unitDashboard(reads: Reads, v: Viewer, unitId: string | un
     overdue,
     courses: [...courses.entries()].map(([key, c]) => ({ key, ...c, percent: pct(c.completed, c.assigned) })),
     rows,
+    invitations,
     weekly: weeks.map((w) => ({ week: w, completed: byWeek.get(w) ?? 0 })),
     /** The overdue list is shown where it is short enough to read; above, drill down. */
     listOverdue: members <= 5000,
@@ -330,6 +334,7 @@ export async function teamDashboard(reads: Reads, v: Viewer, teamId: string | un
       withRequired: withReq.length,
     }),
     team,
+    invitations: team.manage ? await inviteRepo.invitationsOfTeam(db, team.id) : [],
     trail: await teamsRepo.unitsOnPath(db, team.unit_path),
     cutoff,
     members,
@@ -364,13 +369,21 @@ export async function overdueList(reads: Reads, unit: teamsRepo.UnitRow, filter:
   return rows.map((r) => ({ ...r, label: courseLabel(r.course_slug, r.edition) }));
 }
 
-/** A member's own required courses (home page). */
+/** How long members are told that a due date changed. */
+const DUE_CHANGE_SHOWN_DAYS = 30;
+
+/**
+ * A member's own required courses (home page). `previousDue` is set when the due date was changed in
+ * the last 30 days and the course is not complete yet.
+ */
 export async function myRequiredCourses(db: Kysely<Database>, userId: string, now = new Date()) {
   const m = await teamsRepo.findMembership(db, userId);
   if (!m || !m.active) return [];
   const cutoff = overdueCutoff(now);
   const today = vnToday(now);
-  return (await teamsRepo.requirementsOf(db, userId, m.unit_path)).map((r) => ({
+  const since = new Date(now.getTime() - DUE_CHANGE_SHOWN_DAYS * 24 * 3600 * 1000);
+  return (await teamsRepo.requirementsOf(db, userId, m.unit_path, since)).map((r) => ({
+    previousDue: !r.completed_at && r.previous_due_date !== r.due_date ? r.previous_due_date : undefined,
     course: r.course_slug,
     edition: r.edition as Edition,
     label: courseLabel(r.course_slug, r.edition),
