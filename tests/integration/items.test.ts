@@ -208,7 +208,7 @@ describe('CSV export', () => {
     const a = await itemAnalysis(db, SLUG, 'citizen');
     const res = csvResponse(itemAnalysisTable(a));
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
-    expect(res.headers.get('content-disposition')).toContain('phan-tich-cau-hoi-khoa-thu-nghiem-citizen.csv');
+    expect(res.headers.get('content-disposition')).toMatch(/filename="phan-tich-cau-hoi-khoa-thu-nghiem-citizen-\d{4}-\d{2}-\d{2}\.csv"/);
     const bytes = Buffer.from(await res.arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const records = parse(bytes.subarray(3).toString('utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];

@@ -129,7 +129,8 @@ describe('answer keys never reach the browser before submission', () => {
       expect(html, p).toMatch(/<fieldset/);
       for (const { attr, value } of formAttributes(html)) {
         for (const word of forbidden) expect(value.toLowerCase(), `${p}: ${attr}="${value}"`).not.toContain(word);
-        if (attr === 'name') expect(value, p).toMatch(/^(token|attempt|owner|q\d+(-\d+)?)$/);
+        // t<i>: the time spent on question i (item analysis), positional like the answers.
+        if (attr === 'name') expect(value, p).toMatch(/^(token|attempt|owner|t\d+|q\d+(-\d+)?)$/);
         if (attr === 'value') expect(value, p).toMatch(/^\d*$/);
         if (attr === 'id' || attr === 'for') expect(value, p).toMatch(/^cau-q\d+(-\d+|-goi-y)?$/);
         controls++;
