@@ -21,6 +21,9 @@ import { type Viewer } from '../../src/server/teams/access.ts';
 import { assignCourse } from '../../src/server/teams/assignments.ts';
 import { createTestDb } from '../setup/db.ts';
 
+/** When the courses were assigned: due dates must be today or later at assignment time. */
+const ASSIGNED_ON = new Date('2026-11-01T00:00:00+07:00');
+
 let db: Kysely<Database>;
 let official: Viewer;
 let commune: repo.UnitRow;
@@ -44,8 +47,8 @@ beforeAll(async () => {
   const imp = await uploadRoster(db, official, String(commune.id), { bytes: new TextEncoder().encode(lines.join('\r\n')), name: 'ds.csv' });
   await commitRoster(db, official, imp, []);
   // One course overdue (due 2026-11-30), one not yet (2027-01-31).
-  await assignCourse(db, official, String(commune.id), { course: 'khoa-thu-nghiem', edition: 'member', due: '2026-11-30' });
-  await assignCourse(db, official, String(commune.id), { course: 'khoa-thu-nghiem', edition: 'citizen', due: '2027-01-31' });
+  await assignCourse(db, official, String(commune.id), { course: 'khoa-thu-nghiem', edition: 'member', due: '2026-11-30' }, ASSIGNED_ON);
+  await assignCourse(db, official, String(commune.id), { course: 'khoa-thu-nghiem', edition: 'citizen', due: '2027-01-31' }, ASSIGNED_ON);
   const rows = await db.selectFrom('user').select(['id', 'phone']).where('phone', 'like', '+8491610000%').execute();
   ids = Object.fromEntries(rows.map((r) => [r.phone.slice(-1), r.id]));
   // A name that looks like a formula (a citizen may type one at sign-up; the roster refuses it).

@@ -20,6 +20,9 @@ import { type Viewer } from '../../src/server/teams/access.ts';
 import { assignCourse } from '../../src/server/teams/assignments.ts';
 import { createTestDb } from '../setup/db.ts';
 
+/** When the courses were assigned: due dates must be today or later at assignment time. */
+const ASSIGNED_ON = new Date('2026-11-01T00:00:00+07:00');
+
 let db: Kysely<Database>;
 let official: Viewer;
 let outsider: Viewer;
@@ -60,8 +63,8 @@ beforeAll(async () => {
   const west = (await db.selectFrom('team_member').select('team_id').where('user_id', '=', ids['3']!).executeTakeFirstOrThrow()).team_id;
   teamWest = west;
   // Overdue since 2026-12-01 for everyone; a second course due in 10 days.
-  await assignCourse(db, official, String(commune.id), { course: 'khoa-thu-nghiem', edition: 'member', due: '2026-12-01' });
-  await assignCourse(db, official, String(commune.id), { course: 'khoa-thu-nghiem', edition: 'citizen', due: '2026-12-15' });
+  await assignCourse(db, official, String(commune.id), { course: 'khoa-thu-nghiem', edition: 'member', due: '2026-12-01' }, ASSIGNED_ON);
+  await assignCourse(db, official, String(commune.id), { course: 'khoa-thu-nghiem', edition: 'citizen', due: '2026-12-15' }, ASSIGNED_ON);
 }, 120_000);
 
 describe('countdowns', () => {
