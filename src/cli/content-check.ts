@@ -11,6 +11,7 @@ import { EDITIONS } from '../lib/content/schema.ts';
 import { ContentError, contentDir, loadCatalog } from '../server/content/catalog.ts';
 import { loadSchedule } from '../server/schedule/schedule.ts';
 import { loadHelpTasks } from '../server/content/help-tasks.ts';
+import { loadScorecard } from '../server/content/scorecard.ts';
 import { QUIZ_TARGETS, quizMetrics, type QuizMetrics } from '../server/content/quiz-metrics.ts';
 
 const json = process.argv.includes('--json');
@@ -45,16 +46,18 @@ try {
   const topics = loadSchedule(contentDir(), catalog).topics;
   const schedule = { months: topics.length, first: topics[0]?.month ?? null, last: topics.at(-1)?.month ?? null };
   const helpTasks = loadHelpTasks(contentDir()).tasks.length;
+  const scorecard = loadScorecard(contentDir()).criteria.map((c) => c.metric);
   const measured = only ? catalog.courses.filter((c) => only.has(c.slug)) : catalog.courses;
   const quizzes = quizMetrics({ ...catalog, courses: measured });
   // Targets hold over the whole catalogue; a --courses subset is only measured.
   const unmet = only ? [] : unmetTargets(quizzes);
   const error = unmet.length ? `Câu hỏi chưa đạt chỉ tiêu: ${unmet.join('; ')}.` : undefined;
-  if (json) process.stdout.write(JSON.stringify({ courses, schedule, helpTasks, quizzes, ...(error ? { error } : {}) }) + '\n');
+  if (json) process.stdout.write(JSON.stringify({ courses, schedule, helpTasks, scorecard, quizzes, ...(error ? { error } : {}) }) + '\n');
   else {
     for (const c of courses) console.log(`${c.slug} — ${c.title}: ${JSON.stringify(c.editions)}`);
     console.log(`Lịch chuyên đề: ${schedule.months} tháng (${schedule.first} → ${schedule.last})`);
     console.log(`Việc hỗ trợ hộ gia đình: ${helpTasks}`);
+    console.log(`Tiêu chí đánh giá tổ: ${scorecard.join(', ')}`);
     console.log(`Câu hỏi: ${JSON.stringify({ ...quizzes, repeatedBetweenCheckAndFinal: quizzes.repeatedBetweenCheckAndFinal.length })}`);
     if (error) console.error(error);
   }

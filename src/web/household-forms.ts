@@ -156,3 +156,10 @@ export function rawOutcomes(raw: Record<string, unknown>): Partial<Record<Skill,
   const skills = rawList(raw, 'ky-nang');
   return Object.fromEntries(SKILLS.filter((s) => skills.includes(s)).map((s) => [s, rawText(raw, `kq-${s}`) || 'can-ho-tro']));
 }
+
+/** A household-list upload: one non-empty file in `tep` (size and content checked while read). */
+export const HouseholdUploadSchema = z.object({
+  tep: z.instanceof(File, { error: 'Vui lòng chọn tệp danh sách hộ để tải lên.' }).refine((f) => f.size > 0, 'Tệp tải lên trống. Hãy chọn tệp danh sách hộ.'),
+});
+/** The multipart body around the file: boundaries, headers, a long file name. */
+export const UPLOAD_OVERHEAD = 16 * 1024;

@@ -80,6 +80,15 @@ const visits: Visit[] = [
   { name: 'link code entry', path: async () => '/lien-ket', signedIn: true },
   { name: 'my household', path: async () => '/ho-gia-dinh-cua-toi', signedIn: true },
   { name: 'my household (linked)', path: async () => '/ho-gia-dinh-cua-toi', signedIn: true, phone: '0912000001' },
+  { name: 'household import', path: async () => '/to-cua-toi/ho-gia-dinh/nhap', signedIn: true, phone: '0912000002' },
+  { name: 'household import preview', signedIn: true, phone: '0912000002', path: async (page) => {
+      await page.goto('/to-cua-toi/ho-gia-dinh/nhap');
+      const csv = 'Tên gọi của hộ,Số điện thoại,Ghi chú\nHộ xem thử một,0919876101,Nhà có cây bàng đầu ngõ số 12\nHộ xem thử hai,12345,\n';
+      await page.getByLabel(/^Tệp danh sách hộ/).setInputFiles({ name: 'ho.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByRole('button', { name: 'Tải lên và xem trước' }).click();
+      await expect(page).toHaveURL(/\/ho-gia-dinh\/nhap\//);
+      return new URL(page.url()).pathname;
+    } },
   { name: 'unit household coverage', path: async (page) => `${await unitPath(page)}/ho-gia-dinh`, signedIn: true, phone: OFFICIAL },
   { name: 'team household coverage', path: async (page) => `${await teamPath(page)}/ho-gia-dinh`, signedIn: true, phone: OFFICIAL },
   { name: 'roster upload', path: async (page) => `${await unitPath(page)}/nhap-danh-sach`, signedIn: true, phone: OFFICIAL },

@@ -84,3 +84,28 @@ test('a citizen confirms a link code shown on the member’s phone', async ({ br
   await memberCtx.close();
   await citizenCtx.close();
 });
+
+test('a member imports a household list at 360 px: errors by line, then a clean file is committed', async ({ browser }) => {
+  const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signIn(page, '0912000002');
+  await page.goto('/to-cua-toi/ho-gia-dinh');
+  await page.getByRole('link', { name: 'Nhập từ tệp' }).click();
+  const upload = async (csv: string) => {
+    await page.getByLabel(/^Tệp danh sách hộ/).setInputFiles({ name: 'ho.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Tải lên và xem trước' }).click();
+    await expect(page).toHaveURL(/\/ho-gia-dinh\/nhap\/[0-9a-f-]{36}$/);
+  };
+  await upload('Tên gọi của hộ,Số điện thoại\nHộ bà Năm (nhập),0912555701\nHộ lỗi,999\n');
+  await expect(page.locator('main')).toContainText('Dòng 3: Số điện thoại “999” không hợp lệ');
+  await expect(page.getByRole('button', { name: /Xác nhận nhập/ })).toHaveCount(0);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  await page.getByRole('link', { name: 'Tải lên tệp khác' }).click();
+  await upload('Tên gọi của hộ,Số điện thoại\nHộ bà Năm (nhập),0912555701\n');
+  await page.getByRole('button', { name: 'Xác nhận nhập 1 hộ' }).click();
+  await expect(page.getByRole('status').first()).toContainText('Đã nhập danh sách hộ gia đình');
+  await page.getByRole('link', { name: /Về danh sách hộ/ }).first().click();
+  const card = page.locator('li.card', { hasText: 'Hộ bà Năm (nhập)' });
+  await expect(card).toContainText('Chưa hỏi ý kiến');
+  await context.close();
+});

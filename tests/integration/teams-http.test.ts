@@ -15,7 +15,7 @@ import { Client, startServer, type TestServer } from '../setup/server.ts';
 let server: TestServer;
 const STACK = /\bat [\w.<>]+ \(|node_modules|\.ts:\d+|Error:/;
 const PASSWORD = 'hoc-thu-2026';
-const B_SECRETS = ['Hoàng Thị Nga', 'Tổ CNSCĐ số 5', 'Lý Thị Thu', 'Hộ bác Tư, xóm 3'];
+const B_SECRETS = ['Hoàng Thị Nga', 'Tổ CNSCĐ số 5', 'Lý Thị Thu', 'Hộ bác Tư, xóm 3', 'Hộ ông Sáu (bí mật B)'];
 
 async function signIn(phone: string): Promise<Client> {
   const c = new Client(server.url);
@@ -42,7 +42,7 @@ async function qrText(html: string): Promise<string | undefined> {
 }
 
 /** Ids of commune B, found by browsing as B's official. */
-let B: { unit: string; village: string; team: string; member: string; import: string; leaderPhone: string; session: string; request: string; household: string; visit: string };
+let B: { unit: string; village: string; team: string; member: string; import: string; leaderPhone: string; session: string; request: string; household: string; visit: string; householdImport: string };
 /** B's official, signed in: their session must survive every attempt below. */
 let officialB: Client;
 let A: { unit: string };
@@ -76,7 +76,11 @@ beforeAll(async () => {
   const recorded = await leaderB.post('/to-cua-toi/luot-ho-tro', { ho: household, 'dong-y': 'co', nguoi: 'bà Tư', ngay: new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10), 'ky-nang': 'mua-sam', 'kq-mua-sam': 'tu-lam' });
   expect(recorded.status).toBe(303);
   const visit = recorded.headers.get('location')!.match(/\/luot-ho-tro\/([0-9a-f-]{36})/)![1]!;
-  B = { unit, village, team, member, import: imp, leaderPhone: '0912000021', session, request, household, visit };
+  // A household list uploaded (not committed) by B's leader.
+  const hUp = await upload(leaderB, '/to-cua-toi/ho-gia-dinh/nhap', 'Tên gọi của hộ,Số điện thoại,Ghi chú\r\nHộ ông Sáu (bí mật B),,\r\n', 'ho.csv');
+  expect(hUp.status).toBe(303);
+  const householdImport = hUp.headers.get('location')!.split('/').pop()!;
+  B = { unit, village, team, member, import: imp, leaderPhone: '0912000021', session, request, household, visit, householdImport };
   officialB = b;
   officialA = await signIn('0912000010');
   A = { unit: firstMatch(await (await officialA.get('/quan-ly')).text(), /\/quan-ly\/don-vi\/(\d+)/)! };
@@ -104,6 +108,7 @@ function fill(route: string): string {
     request: B.request,
     household: B.household,
     visit: B.visit,
+    householdImport: B.householdImport,
   };
   return route.replace(/\[(\w+)\]/g, (_, k: string) => {
     if (!(k in values)) throw new Error(`new route parameter [${k}]: add a value for it in this test`);
@@ -111,7 +116,7 @@ function fill(route: string): string {
   });
 }
 
-const COMMUNE_PARAMS = new Set(['unit', 'team', 'member', 'import', 'request', 'household', 'visit']);
+const COMMUNE_PARAMS = new Set(['unit', 'team', 'member', 'import', 'request', 'household', 'visit', 'householdImport']);
 
 describe('access: an official of commune A never reaches commune B', () => {
   it('answers 403 or 404 on every route with B’s ids, GET and POST, and leaks nothing of B elsewhere', async () => {

@@ -104,4 +104,20 @@ describe('content:check', () => {
     const out = JSON.parse(stdout);
     expect(out.file).toBe('courses/khoa-thu-nghiem/final.yaml');
   });
+
+  it('validates content/scorecard.yaml: known metrics only, no repeats, percent targets ≤ 100', async () => {
+    const { stdout } = await cli({});
+    expect(JSON.parse(stdout).scorecard).toEqual(['required-courses-done', 'visits-per-active-member', 'households-meeting-target', 'session-attendance', 'questions-asked']);
+    for (const bad of [
+      'criteria:\n  - metric: diem-tong\n    label: Điểm tổng hợp\n    explanation: Một con số duy nhất không ai hiểu được cách tính.\n',
+      'criteria:\n  - metric: session-attendance\n    label: Dự sinh hoạt\n    target: 150\n    explanation: Thành viên dự buổi sinh hoạt chuyên đề hằng tháng.\n',
+    ]) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hocso-content-'));
+      fs.cpSync(FIXTURE, dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'scorecard.yaml'), bad);
+      const { code, stdout: out } = await cli({ CONTENT_DIR: dir });
+      expect(code).not.toBe(0);
+      expect(JSON.parse(out).file).toBe('scorecard.yaml');
+    }
+  });
 });

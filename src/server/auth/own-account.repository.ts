@@ -109,6 +109,19 @@ export function attendance(db: Db, userId: string) {
   return db.selectFrom('session_attendance').select(['month', 'checked_in_at']).where('user_id', '=', userId).orderBy('month').execute();
 }
 
+/** The person's links to households (active and undone), with what the household and visit say. */
+export function householdLinks(db: Db, userId: string) {
+  return db
+    .selectFrom('household_link as l')
+    .innerJoin('household as h', 'h.id', 'l.household_id')
+    .innerJoin('team as t', 't.id', 'h.team_id')
+    .leftJoin('help_visit as v', 'v.id', 'l.visit_id')
+    .select(['h.label', 't.name as team_name', 'l.person_key', 'v.visit_date', 'v.person', 'l.created_at', 'l.undone_at'])
+    .where('l.user_id', '=', userId)
+    .orderBy('l.created_at')
+    .execute();
+}
+
 export function calendarToken(db: Db, userId: string) {
   return db.selectFrom('calendar_token').select(['created_at']).where('user_id', '=', userId).executeTakeFirst();
 }

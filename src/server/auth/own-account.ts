@@ -105,6 +105,8 @@ export interface AccountExport {
   questions: { month: string; course: string; text: string; status: string; answer: string | null; askedAt: string; answeredAt: string | null }[];
   attendance: { month: string; checkedInAt: string }[];
   privateCalendar: { createdAt: string } | null;
+  /** Links of this account to households (through the help visit the person confirmed). */
+  householdLinks: { household: string; team: string; person: string | null; visitDate: string | null; linkedAt: string; undoneAt: string | null }[];
 }
 
 const iso = (d: Date | string) => new Date(d).toISOString();
@@ -114,7 +116,7 @@ const isoOrNull = (d: Date | string | null) => (d ? iso(d) : null);
 export async function exportAccountData(db: Kysely<Database>, userId: string): Promise<AccountExport | undefined> {
   const user = await repo.findUser(db, userId);
   if (!user) return undefined;
-  const [sessions, team, scopes, progress, submissions, attempts, completions, certificates, questions, attendance, calendar, invitations] = await Promise.all([
+  const [sessions, team, scopes, progress, submissions, attempts, completions, certificates, questions, attendance, calendar, invitations, links] = await Promise.all([
     repo.sessions(db, userId),
     repo.membership(db, userId),
     repo.officialScopes(db, userId),
@@ -127,6 +129,7 @@ export async function exportAccountData(db: Kysely<Database>, userId: string): P
     repo.attendance(db, userId),
     repo.calendarToken(db, userId),
     repo.invitations(db, userId),
+    repo.householdLinks(db, userId),
   ]);
   return {
     format: 'hoc-so-du-lieu-ca-nhan',
@@ -187,6 +190,14 @@ export async function exportAccountData(db: Kysely<Database>, userId: string): P
     })),
     attendance: attendance.map((a) => ({ month: a.month, checkedInAt: iso(a.checked_in_at) })),
     privateCalendar: calendar ? { createdAt: iso(calendar.created_at) } : null,
+    householdLinks: links.map((l) => ({
+      household: l.label,
+      team: l.team_name,
+      person: l.person,
+      visitDate: l.visit_date,
+      linkedAt: iso(l.created_at),
+      undoneAt: isoOrNull(l.undone_at),
+    })),
   };
 }
 

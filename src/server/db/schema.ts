@@ -201,6 +201,10 @@ export interface Database {
   item_time_bucket: ItemTimeBucketTable;
   reminder: ReminderTable;
   reminder_recipient: ReminderRecipientTable;
+  snapshot_month: SnapshotMonthTable;
+  household_team_snapshot: HouseholdTeamSnapshotTable;
+  unit_member_snapshot: UnitMemberSnapshotTable;
+  unit_household_total: UnitHouseholdTotalTable;
 }
 
 /** A reminder sent to the overdue members of a unit or team (one per scope and Vietnam day). */
@@ -528,4 +532,32 @@ export interface ItemOptionStatTable extends ItemKey {
 export interface ItemTimeBucketTable extends ItemKey {
   bucket: number;
   n: number;
+}
+
+/** A month whose snapshot was written (when the next month began). */
+export interface SnapshotMonthTable {
+  month: DateText;
+  taken_at: Generated<Timestamp>;
+}
+
+/** A team's household counters as they stood when a month closed. */
+export interface HouseholdTeamSnapshotTable extends Omit<HouseholdTeamCounterTable, never> {
+  month: DateText;
+}
+
+/** A unit's member counters as they stood when a month closed. */
+export interface UnitMemberSnapshotTable {
+  unit_id: number;
+  month: DateText;
+  members: number;
+  with_required: number;
+  all_done: number;
+}
+
+/** The real number of households of a unit (from the commune's records), entered by an official. */
+export interface UnitHouseholdTotalTable {
+  unit_id: number;
+  households: number;
+  updated_by: string | null;
+  updated_at: Generated<Timestamp>;
 }

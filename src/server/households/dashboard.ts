@@ -13,6 +13,7 @@ import { percent, SKILL_COLUMN, type CounterVector } from './coverage.ts';
 import { todayVn } from './fields.ts';
 import { teamHouseholds } from './households.ts';
 import * as repo from './households.repository.ts';
+import { realTotals } from './real-totals.ts';
 
 /** First days of the last `n` months (Vietnam dates), oldest first. */
 export function lastMonths(n: number, now = new Date()): string[] {
@@ -52,18 +53,19 @@ async function activity(db: Kysely<Database>, scope: { path: string } | { teamId
 /** The coverage dashboard of a unit the viewer manages. */
 export async function coverageDashboard(db: Kysely<Database>, v: Viewer, unitId: string | undefined, now = new Date()) {
   const unit = await requireUnitAccess(db, v, unitId);
-  const [totals, children, teams, trail, act] = await Promise.all([
+  const [totals, children, teams, trail, act, real] = await Promise.all([
     repo.unitVector(db, unit.path),
     repo.childVectors(db, unit.id),
     repo.teamVectors(db, unit.id),
     teamsRepo.unitsOnPath(db, unit.path),
     activity(db, { path: unit.path }, now),
+    realTotals(db, unit),
   ]);
   const rows: CoverageRow[] = [
     ...children.map(({ kind: _k, ...c }) => ({ ...c, kind: 'unit' as const })),
     ...teams.map((t) => ({ ...t, kind: 'team' as const })),
   ];
-  return { unit, trail, totals, skills: skillCoverage(totals), targetPercent: percent(totals.meeting_target, totals.households), rows, ...act };
+  return { unit, trail, totals, skills: skillCoverage(totals), targetPercent: percent(totals.meeting_target, totals.households), rows, real, ...act };
 }
 
 /** A team's households with their skills, for officials (drill-down) and the team itself. */

@@ -12,6 +12,7 @@ import { getCatalog } from '../content/catalog.ts';
 import type { Database } from '../db/schema.ts';
 import { contribution, difference, evidenceOf, householdCoverage, isZero, sum, type CounterVector, type HouseholdFacts, type HouseholdState } from './coverage.ts';
 import * as repo from './households.repository.ts';
+import { closeMonthIn } from './snapshots.ts';
 
 type Trx = Transaction<Database>;
 type Db = Kysely<Database> | Trx;
@@ -57,6 +58,7 @@ function storedState(h: Stored, consented = h.consent === 'given'): HouseholdSta
  * is what the counters held for consent before this transaction changed it (when it did).
  */
 export async function recountHousehold(trx: Trx, householdId: string, countedConsent?: boolean): Promise<void> {
+  await closeMonthIn(trx);
   const h = await repo.lockHousehold(trx, householdId);
   if (!h) return;
   const after = stateFrom(h.consent, await householdFacts(trx, householdId));
@@ -69,11 +71,13 @@ export async function recountHousehold(trx: Trx, householdId: string, countedCon
 
 /** Counts a household just inserted (nothing recorded for it yet). */
 export async function countNewHousehold(trx: Trx, teamId: number, consented: boolean): Promise<void> {
+  await closeMonthIn(trx);
   await repo.addTeamCounter(trx, teamId, contribution({ consented, coveredMask: 0, meetsTarget: false, linked: 0 }));
 }
 
 /** Moves a household's whole contribution from one team to another (the household row already moved). */
 export async function moveHouseholdCounters(trx: Trx, householdId: string, fromTeam: number, toTeam: number): Promise<void> {
+  await closeMonthIn(trx);
   const h = await repo.lockHousehold(trx, householdId);
   if (!h || fromTeam === toTeam) return;
   const c = contribution(storedState(h));
@@ -83,6 +87,7 @@ export async function moveHouseholdCounters(trx: Trx, householdId: string, fromT
 
 /** Removes a household's contribution (before the row is deleted). */
 export async function uncountHousehold(trx: Trx, householdId: string): Promise<void> {
+  await closeMonthIn(trx);
   const h = await repo.lockHousehold(trx, householdId);
   if (h) await repo.addTeamCounter(trx, h.team_id, difference(contribution(null), contribution(storedState(h))));
 }
@@ -94,6 +99,7 @@ export function monthOfDate(date: string): string {
 
 /** Counts (+1) or uncounts (−1) a visit in its team's month. */
 export async function countVisit(trx: Trx, v: { teamId: number; date: string; memberId: string | null; anonymous: boolean }, sign: 1 | -1 = 1): Promise<void> {
+  await closeMonthIn(trx);
   await repo.addMonthCounter(trx, v.teamId, monthOfDate(v.date), v.memberId, sign, v.anonymous ? sign : 0);
 }
 
@@ -113,27 +119,59 @@ export interface HouseholdCounterDiff {
   fresh: string;
 }
 
+/** Households read per batch by the recount (three statements per batch, whatever its size). */
+const RECOUNT_BATCH = 2000;
+
+/** The facts of a batch of households, read with one statement per table. */
+async function batchFacts(db: Db, ids: string[]): Promise<Map<string, HouseholdFacts>> {
+  const [visits, links] = await Promise.all([repo.visitFactsOf(db, ids), repo.linkFactsOf(db, ids)]);
+  const facts = new Map<string, HouseholdFacts>(ids.map((id) => [id, { visits: [], links: [], learned: new Map() }]));
+  for (const v of visits) facts.get(v.household_id!)?.visits.push({ person: v.person, consent: v.consent, outcomes: v.outcomes as Record<string, string> });
+  for (const l of links) facts.get(l.household_id)?.links.push({ userId: l.user_id, personKey: l.person_key, undone: l.undone_at !== null });
+  const active = [...new Set(links.filter((l) => !l.undone_at).map((l) => l.user_id))];
+  if (active.length) {
+    const skillsOf = courseSkills();
+    const learned = new Map<string, Skill[]>();
+    for (const r of await repo.learnedCourses(db, active)) {
+      const mine = learned.get(r.user_id) ?? [];
+      for (const s of skillsOf.get(r.course_slug) ?? []) if (!mine.includes(s)) mine.push(s);
+      learned.set(r.user_id, mine);
+    }
+    for (const f of facts.values()) for (const l of f.links) if (learned.has(l.userId)) f.learned.set(l.userId, learned.get(l.userId)!);
+  }
+  return facts;
+}
+
 /**
  * Recomputes every household's state and every household counter from raw rows; returns the
- * differences found (and, with `fix`, writes the fresh values).
+ * differences found (and, with `fix`, writes the fresh values). Households are read in keyset
+ * batches with one statement per table per batch (never one household at a time), judged by the
+ * same pure coverage rules as every write, and fixed with one statement per batch.
  */
-export async function recountHouseholds(db: Kysely<Database>, opts: { fix: boolean }): Promise<HouseholdCounterDiff[]> {
+export async function recountHouseholds(db: Kysely<Database>, opts: { fix: boolean; batch?: number }): Promise<HouseholdCounterDiff[]> {
   return db.transaction().execute(async (trx) => {
     const diffs: HouseholdCounterDiff[] = [];
-    const perTeam = new Map<number, CounterVector[]>();
-    for (const h of await repo.allHouseholdIds(trx)) {
-      const fresh = stateFrom(h.consent, await householdFacts(trx, h.id));
-      const stored = { covered_mask: h.covered_mask, verified_mask: h.verified_mask, meets_target: h.meets_target, linked: h.linked };
-      const want = { covered_mask: fresh.coveredMask, verified_mask: fresh.verifiedMask, meets_target: fresh.meetsTarget, linked: fresh.linked };
-      if (JSON.stringify(stored) !== JSON.stringify(want)) {
-        diffs.push({ table: 'household', key: h.id, stored: JSON.stringify(stored), fresh: JSON.stringify(want) });
-        if (opts.fix) await repo.setHouseholdState(trx, h.id, want);
+    const perTeam = new Map<number, CounterVector>();
+    let after: string | null = null;
+    for (;;) {
+      const page = await repo.householdPage(trx, after, opts.batch ?? RECOUNT_BATCH);
+      if (!page.length) break;
+      after = page.at(-1)!.id;
+      const facts = await batchFacts(trx, page.map((h) => h.id));
+      const fixes: { id: string; covered_mask: number; verified_mask: number; meets_target: boolean; linked: number }[] = [];
+      for (const h of page) {
+        const fresh = stateFrom(h.consent, facts.get(h.id)!);
+        const stored = { covered_mask: h.covered_mask, verified_mask: h.verified_mask, meets_target: h.meets_target, linked: h.linked };
+        const want = { covered_mask: fresh.coveredMask, verified_mask: fresh.verifiedMask, meets_target: fresh.meetsTarget, linked: fresh.linked };
+        if (JSON.stringify(stored) !== JSON.stringify(want)) {
+          diffs.push({ table: 'household', key: h.id, stored: JSON.stringify(stored), fresh: JSON.stringify(want) });
+          fixes.push({ id: h.id, ...want });
+        }
+        perTeam.set(h.team_id, sum([perTeam.get(h.team_id) ?? sum([]), contribution(fresh)]));
       }
-      const list = perTeam.get(h.team_id) ?? [];
-      list.push(contribution(fresh));
-      perTeam.set(h.team_id, list);
+      if (opts.fix) await repo.setHouseholdStates(trx, fixes);
     }
-    const freshTeams = [...perTeam.entries()].map(([team_id, vs]) => ({ team_id, ...sum(vs) }));
+    const freshTeams = [...perTeam.entries()].map(([team_id, v]) => ({ team_id, ...v }));
     const storedTeams = new Map((await repo.storedTeamCounters(trx)).map((r) => [r.team_id, r]));
     const zero = sum([]);
     for (const f of freshTeams) {

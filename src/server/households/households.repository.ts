@@ -363,9 +363,33 @@ export async function monthly(db: Db, where: { path: string } | { teamId: number
 
 // ─── Recount (from raw rows) ───
 
-export function allHouseholdIds(db: Db) {
-  return db.selectFrom('household').select(['id', 'team_id', 'consent', 'covered_mask', 'verified_mask', 'meets_target', 'linked']).orderBy('id').execute();
+/** One page of households by id (keyset), with the state they were last counted with. */
+export function householdPage(db: Db, after: string | null, limit: number) {
+  let q = db.selectFrom('household').select(['id', 'team_id', 'consent', 'covered_mask', 'verified_mask', 'meets_target', 'linked']).orderBy('id').limit(limit);
+  if (after) q = q.where('id', '>', after);
+  return q.execute();
 }
+
+/** The visits of many households at once (one statement). */
+export async function visitFactsOf(db: Db, ids: string[]) {
+  if (!ids.length) return [];
+  return db.selectFrom('help_visit').select(['household_id', 'person', 'consent', 'outcomes']).where('household_id', 'in', ids).execute();
+}
+
+/** The links of many households at once (one statement). */
+export async function linkFactsOf(db: Db, ids: string[]) {
+  if (!ids.length) return [];
+  return db.selectFrom('household_link').select(['household_id', 'user_id', 'person_key', 'undone_at']).where('household_id', 'in', ids).execute();
+}
+
+/** Writes the fresh state of many households in one statement. */
+export async function setHouseholdStates(trx: Trx, rows: { id: string; covered_mask: number; verified_mask: number; meets_target: boolean; linked: number }[]): Promise<void> {
+  if (!rows.length) return;
+  const values = sql.join(rows.map((r) => sql`(${r.id}::uuid, ${r.covered_mask}::int, ${r.verified_mask}::int, ${r.meets_target}::boolean, ${r.linked}::int)`));
+  await sql`update household h set covered_mask = v.c, verified_mask = v.vm, meets_target = v.mt, linked = v.l
+    from (values ${values}) as v(id, c, vm, mt, l) where h.id = v.id`.execute(trx);
+}
+
 
 export async function storedTeamCounters(db: Db): Promise<(CounterVector & { team_id: number })[]> {
   return db.selectFrom('household_team_counter').selectAll().execute();

@@ -38,6 +38,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'household.import.upload': 'Tải lên danh sách hộ gia đình',
   'household.import.commit': 'Xác nhận nhập danh sách hộ gia đình',
   'household.export': 'Tải bảng hộ gia đình',
+  'household.report': 'Tải báo cáo tháng về hộ gia đình',
+  'household.total': 'Nhập số hộ thực tế theo sổ sách',
   'household.link': 'Người dân liên kết tài khoản với hộ',
   'household.unlink': 'Người dân hủy liên kết tài khoản với hộ',
   'visit.create': 'Ghi lượt hỗ trợ',

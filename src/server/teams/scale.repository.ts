@@ -108,6 +108,13 @@ export async function analyze(db: Db): Promise<void> {
   await sql`analyze`.execute(db);
 }
 
+/** Teams under a path. */
+export async function teamsUnder(db: Db, prefix: string): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from team t join admin_unit au on au.id = t.unit_id
+    where au.path >= ${prefix} and au.path < ${prefix.slice(0, -1) + '0'}`.execute(db);
+  return r.rows[0]!.n;
+}
+
 export async function countScale(db: Db) {
   const r = await sql<{ provinces: number; communes: number; villages: number; teams: number; members: number; completions: number }>`
     select (select count(*) from admin_unit where kind = 'province')::int as provinces,
