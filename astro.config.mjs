@@ -3,6 +3,7 @@ import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import node from '@astrojs/node';
 import rehypeTaskBoxes from './src/lib/markdown/rehype-task-boxes.mjs';
+import rehypeTableScroll from './src/lib/markdown/rehype-table-scroll.mjs';
 import { BASE_DIRECTIVES } from './src/web/security-headers.ts';
 
 export default defineConfig({
@@ -15,9 +16,11 @@ export default defineConfig({
   // as a header (a <meta> policy cannot carry frame-ancestors); on-demand pages get it from Astro.
   adapter: node({ mode: 'middleware', staticHeaders: true }),
   integrations: [mdx()],
-  markdown: { rehypePlugins: [rehypeTaskBoxes] },
+  markdown: { rehypePlugins: [rehypeTaskBoxes, rehypeTableScroll] },
   security: {
-    checkOrigin: true,
+    // Origin checks are ours (src/web/origin.ts): Astro's compares with the socket's protocol, which
+    // behind a TLS-ending proxy is http while the browser's Origin is https.
+    checkOrigin: false,
     // Astro hashes the CSS it inlines and the scripts it bundles into each page's policy; inline
     // scripts of our own add their hash with Astro.csp.insertScriptHash (see src/web/security-headers.ts).
     csp: { algorithm: 'SHA-256', directives: [...BASE_DIRECTIVES] },

@@ -1,25 +1,16 @@
 /**
  * Identifies the user from the session cookie and applies cross-cutting HTTP concerns: Origin checks
- * for non-form bodies (Astro's checkOrigin covers forms), and no caching of personal pages.
+ * for every non-safe request (src/web/origin.ts; proxy-aware, unlike Astro's checkOrigin), and no
+ * caching of personal pages.
  * It never authorizes per route: pages call guards.
  */
 import { defineMiddleware } from 'astro:middleware';
 import { validateSessionToken } from './server/auth/session.ts';
 import { errorResponse, isShown } from './web/errors.ts';
 import { clearSessionCookie, db, sessionCookieName, setSessionCookie } from './web/request.ts';
+import { isCrossSite } from './web/origin.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** A cross-site request: its Origin differs from ours, or the browser says it is cross-site. */
-function isCrossSite(request: Request, url: URL): boolean {
-  const origin = request.headers.get('origin');
-  if (origin) return origin !== url.origin;
-  const site = request.headers.get('sec-fetch-site');
-  if (site) return site !== 'same-origin' && site !== 'none';
-  // Neither header: only form posts from very old browsers; bodies other than forms are refused.
-  const type = request.headers.get('content-type') ?? '';
-  return !(type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data'));
-}
 
 export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;

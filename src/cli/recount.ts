@@ -9,6 +9,7 @@ import { migrateToLatest } from '../server/db/migrate.ts';
 import { runPendingJobs } from '../server/jobs/worker.ts';
 import { recountAll } from '../server/teams/counters.ts';
 import { pendingRecountJobs } from '../server/teams/recount-jobs.repository.ts';
+import { recountHouseholds } from '../server/households/household-counters.ts';
 
 const check = process.argv.includes('--check');
 try {
@@ -24,13 +25,17 @@ try {
   }
   const diffs = await recountAll(handle.db, { fix: !check });
   for (const d of diffs) console.log(`${d.table}\tđơn vị ${d.unitId}\t${d.key}\tđang lưu: ${d.stored}\ttính lại: ${d.fresh}`);
+  // Household counters (households, visits, links): recomputed from raw rows the same way.
+  const householdDiffs = await recountHouseholds(handle.db, { fix: !check });
+  for (const d of householdDiffs) console.log(`${d.table}\t${d.key}\tđang lưu: ${d.stored}\ttính lại: ${d.fresh}`);
+  const total = diffs.length + householdDiffs.length;
   console.log(
-    diffs.length
-      ? `${diffs.length} bộ đếm sai lệch${check ? ' (chưa sửa, chạy lại không có --check để sửa)' : ' — đã sửa'}. (${Date.now() - started} ms)`
+    total
+      ? `${total} bộ đếm sai lệch${check ? ' (chưa sửa, chạy lại không có --check để sửa)' : ' — đã sửa'}. (${Date.now() - started} ms)`
       : `0 sai lệch: mọi bộ đếm khớp với dữ liệu gốc. (${Date.now() - started} ms)`,
   );
   await handle.close();
-  process.exit(diffs.length ? 3 : 0);
+  process.exit(total ? 3 : 0);
 } catch (err) {
   console.error(err instanceof DataDirLockedError ? err.message : `Lỗi đếm lại: ${(err as Error).message}`);
   process.exit(1);

@@ -18,6 +18,7 @@ import { startJobWorker, type JobWorker } from '../server/jobs/worker.ts';
 import { seedDemo, shouldSeedDemo } from '../server/demo/seed.ts';
 import { signingKey, SigningKeyError } from '../server/certificates/signing.ts';
 import { capRequestBody, continueAllowed } from '../web/body-cap.ts';
+import { holdWholeResponse } from '../web/whole-response.ts';
 import { formSecret, FormSecretError } from '../server/form-secret.ts';
 import { isProduction } from '../server/config.ts';
 import { baseHeaders, fallbackPolicy } from '../web/security-headers.ts';
@@ -108,7 +109,12 @@ const assets = sirv(path.join(dist, 'client'), {
     if (policy) res.setHeader('content-security-policy', policy);
     res.setHeader(
       'cache-control',
-      pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=300, must-revalidate',
+      pathname.startsWith('/_astro/')
+        ? 'public, max-age=31536000, immutable'
+        : // The service worker is checked at every visit, so a new deploy reaches phones at once.
+          pathname === '/sw.js'
+          ? 'no-cache'
+          : 'public, max-age=300, must-revalidate',
     );
   },
 });
@@ -120,6 +126,9 @@ const server = http.createServer((req, res) => {
   // and public routes' CORP/CORS replace them.
   for (const [k, v] of security) res.setHeader(k, v);
   res.setHeader('content-security-policy', fallbackPolicy((req.url ?? '/').split('?')[0]!));
+  // A GET answer leaves whole or not at all, so nginx can pass it to another server if this one dies
+  // (src/web/whole-response.ts). Before compression wraps the response: what is held is compressed.
+  if (req.method === 'GET' || req.method === 'HEAD') holdWholeResponse(res);
   compress(req as never, res as never, () => {
     // Static files answer GET/HEAD only; every other method goes to the app (which refuses or handles it).
     if (req.method !== 'GET' && req.method !== 'HEAD') return handler(req, res);
@@ -132,6 +141,10 @@ server.on('checkContinue', (req, res) => {
   res.writeContinue();
   server.emit('request', req, res);
 });
+// Idle keep-alive connections close after 30 s, not Node's 5 s: a client reusing a connection at the
+// moment the server drops it gets a reset (the request is lost), and a busy event loop widens that
+// moment. Proxies in front keep theirs shorter (deploy/nginx.conf: 4 s), so they always close first.
+server.keepAliveTimeout = 30_000;
 server.listen(port, host, () => console.log(`Học Số đang chạy tại http://${host}:${port} (cơ sở dữ liệu: ${handle.kind})`));
 
 const stop = async () => {

@@ -11,6 +11,7 @@ import { clearGuestCookie, guestTokenHash, setSessionCookie } from './request.ts
 import { authenticate, register } from '../server/auth/account.ts';
 import { createSession } from '../server/auth/session.ts';
 import { needsAttention } from '../server/recovery/recovery.ts';
+import { hasPendingInvitation } from '../server/teams/invitations.ts';
 
 export const SignUpSchema = z.object({ phone: PhoneSchema, displayName: DisplayNameSchema, password: NewPasswordSchema, next: NextPathSchema });
 export const SignInSchema = z.object({ phone: PhoneSchema, password: PasswordInputSchema, next: NextPathSchema });
@@ -52,5 +53,7 @@ export async function handleSignIn(db: Kysely<Database>, data: SignInInput, cook
   await startSession(db, cookies, r.value.userId, userAgent);
   // A reset, a pending in-person reset or a recovery request waits for the owner: show it first.
   if (await needsAttention(db, r.value.userId)) return `/tai-khoan/bao-mat?tiep=${encodeURIComponent(data.next)}`;
+  // An invitation to join a team waits for the owner's answer before anything applies to them.
+  if (await hasPendingInvitation(db, r.value.userId)) return `/loi-moi?tiep=${encodeURIComponent(data.next)}`;
   return data.next;
 }

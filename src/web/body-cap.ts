@@ -17,8 +17,14 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 
 /** The largest body any route accepts (the roster upload: a 2 MB file in a multipart form) with room to spare. */
 export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
-/** How long, and how many more bytes, a refused body is read and discarded before the connection closes. */
-const LINGER_MS = 2000;
+/**
+ * How a refused body is read and discarded before the connection closes (nginx's lingering close):
+ * while the client keeps sending, up to LINGER_BYTES more or LINGER_MAX_MS in all; a client silent
+ * for LINGER_IDLE_MS is done. Bounded by bytes and activity rather than one short timer, so a slow
+ * client on a loaded server still gets to read its answer.
+ */
+const LINGER_IDLE_MS = 5000;
+const LINGER_MAX_MS = 30_000;
 const LINGER_BYTES = 16 * 1024 * 1024;
 
 const PAGE = Buffer.from(
@@ -108,8 +114,8 @@ function refuse(req: IncomingMessage, res: ServerResponse): void {
 }
 
 /**
- * Reads and discards what remains of a body: `onEnd` when it ends, `onLimit` after LINGER_MS or
- * LINGER_BYTES more.
+ * Reads and discards what remains of a body: `onEnd` when it ends, `onLimit` after LINGER_BYTES more,
+ * LINGER_MAX_MS in all, or LINGER_IDLE_MS without data.
  */
 function linger(req: IncomingMessage, on: { onEnd?: () => void; onLimit: () => void }): void {
   let drained = 0;
@@ -118,14 +124,18 @@ function linger(req: IncomingMessage, on: { onEnd?: () => void; onLimit: () => v
     if (done) return;
     done = true;
     clearTimeout(timer);
+    clearTimeout(idle);
     req.off('data', onData);
     then?.();
   };
+  let idle = setTimeout(() => finish(on.onLimit), LINGER_IDLE_MS);
   const onData = (chunk: Buffer) => {
     drained += chunk.byteLength;
-    if (drained > LINGER_BYTES) finish(on.onLimit);
+    if (drained > LINGER_BYTES) return finish(on.onLimit);
+    clearTimeout(idle);
+    idle = setTimeout(() => finish(on.onLimit), LINGER_IDLE_MS);
   };
-  const timer = setTimeout(() => finish(on.onLimit), LINGER_MS);
+  const timer = setTimeout(() => finish(on.onLimit), LINGER_MAX_MS);
   req.on('data', onData);
   req.once('end', () => finish(on.onEnd));
   req.once('close', () => finish(on.onEnd));

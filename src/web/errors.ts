@@ -50,8 +50,9 @@ export function withStatus<R extends { status?: number; readonly headers: Header
   // Astro.response's status is writable; a Response's is already right (made with it).
   if (response.status !== e.status) (response as { status?: number }).status = e.status;
   if (e.status === 429) response.headers.set('retry-after', String(Math.max(1, e.retryAfter ?? 60)));
-  // A 413 is sent before the body was read to its end; the rest of it is still on the socket, so
-  // the connection must not carry another request (clients that reuse it see it reset).
-  if (e.status === 413) response.headers.set('connection', 'close');
+  // A 413 is sent before the body was read to its end. No `Connection: close` here: Node would then
+  // close the socket at once with the rest of the body unread, and the reset that sends can wipe the
+  // answer before the client reads it. src/web/body-cap.ts reads the rest (bounded) after the answer
+  // and closes only when the client stops sending or a limit is reached.
   return response;
 }

@@ -5,6 +5,7 @@
 export const NOTICES = {
   'da-luu': 'Đã lưu thay đổi.',
   'da-giao-khoa-hoc': 'Đã giao khóa học bắt buộc. Số liệu của các đơn vị liên quan đang được cập nhật.',
+  'da-doi-han': 'Đã đổi hạn hoàn thành. Thành viên sẽ thấy hạn cũ và hạn mới ở trang chủ của họ. Số liệu đang được cập nhật.',
   'da-tao-to': 'Đã tạo tổ mới.',
   'da-doi-mat-khau': 'Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đăng xuất.',
   'da-doi-ten': 'Đã cập nhật họ và tên.',
@@ -16,6 +17,20 @@ export const NOTICES = {
   'da-xac-nhan-yeu-cau': 'Đã xác nhận. Người đang ngồi cùng bạn giờ có thể nhận mã khôi phục trên máy của họ.',
   'da-tu-choi-yeu-cau': 'Đã từ chối. Không ai nhận được mã khôi phục cho tài khoản của bạn.',
   'da-xem-thong-bao': 'Đã đánh dấu các thông báo là đã xem.',
+  'da-nhan-loi-moi': 'Bạn đã vào tổ. Các khóa học bắt buộc của tổ hiện ở trang chủ.',
+  'da-tu-choi-loi-moi': 'Đã từ chối lời mời. Bạn không vào tổ nào.',
+  'da-cap-lai-ma': 'Đã cấp mã kích hoạt mới. Mã cũ không còn dùng được; hãy in phiếu mới và trao tận tay.',
+  'da-them-ho': 'Đã thêm hộ gia đình vào danh sách của tổ.',
+  'da-ghi-luot': 'Đã ghi lượt hỗ trợ.',
+  'da-ghi-y-kien': 'Đã ghi nhận hộ gia đình đồng ý.',
+  'da-chuyen-ho': 'Đã chuyển hộ gia đình sang tổ khác.',
+  'da-xoa-ho': 'Đã xóa dữ liệu của hộ gia đình. Các lượt hỗ trợ cũ được giữ lại dưới dạng ẩn danh.',
+  'da-lien-ket': 'Đã liên kết tài khoản của bạn với hộ gia đình.',
+  'da-huy-lien-ket': 'Đã hủy liên kết tài khoản với hộ gia đình.',
+  'da-gui-yeu-cau-xoa': 'Đã gửi yêu cầu xóa dữ liệu hộ tới tổ công nghệ số cộng đồng.',
+  'da-nhap-ho': 'Đã nhập danh sách hộ gia đình.',
+  'da-gui-nhac-nho': 'Đã gửi lời nhắc đến các thành viên quá hạn. Họ sẽ thấy lời nhắc khi mở Học Số.',
+  'da-an-nhac-nho': 'Đã ẩn lời nhắc.',
 } as const;
 
 /** A notice code. */

@@ -44,6 +44,9 @@ export const CertificateCodeSchema = z
 /** A calendar feed token (base32, 48 characters). */
 export const FeedTokenSchema = z.string().regex(/^[a-z2-7]{16,64}$/, 'Đường dẫn lịch không hợp lệ.');
 
+/** An export format: Excel, CSV with `;` for Excel in Vietnamese regional settings, CSV with `,`. */
+export const ExportFormatSchema = z.enum(['xlsx', 'csv-vn', 'csv']);
+
 /** A route parameter validated by `schema`; anything else is a 404 with `notFound` as its message. */
 export function param<S extends z.ZodType>(value: string | undefined, schema: S, notFound = 'Không tìm thấy trang này.'): z.output<S> {
   const r = schema.safeParse(value ?? '');

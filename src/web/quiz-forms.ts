@@ -18,14 +18,33 @@ const BAD_ANSWER = 'Có câu trả lời không hợp lệ.';
 const AnswerValue = z.string({ error: BAD_ANSWER }).max(3, BAD_ANSWER);
 const AnswerField = z.union([AnswerValue, z.array(AnswerValue).max(10, BAD_ANSWER)], { error: BAD_ANSWER });
 
+/**
+ * Time spent on the question at position i, measured by the browser (`t<i>`, whole milliseconds).
+ * Only a measurement: a malformed value is dropped (the server then splits the elapsed time), never a
+ * reason to refuse the learner's answers. The grader clips it to the time that really passed.
+ */
+const TimeField = z.string().regex(/^[0-9]{0,9}$/).optional().catch(undefined);
+/** Time fields of up to 50 questions (a check has at most 5, a final quiz draws at most 50). */
+const TIME_FIELDS = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`t${i + 1}`, TimeField]));
+
 /** A sealed check token (compact JWE: five base64url parts). */
 export const CheckTokenSchema = z
   .string({ error: 'Thiếu phiếu bài kiểm tra.' })
   .max(2000, 'Phiếu bài kiểm tra không hợp lệ.')
   .regex(/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){4}$/, 'Phiếu bài kiểm tra không hợp lệ.');
 
+/** The idempotency key a device adds to a lesson check it may replay (sent by the service worker). */
+const ClientKeySchema = z
+  .string()
+  .refine((v) => UuidSchema.safeParse(v).success, 'Mã gửi bài không hợp lệ.')
+  .transform((v) => UuidSchema.parse(v));
+/** The account a check form was opened for (`ownerKey`, or "khach"). */
+const OwnerSchema = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'Phiếu bài kiểm tra không hợp lệ.');
+
 /** The lesson-check form. */
-export const LessonCheckFormSchema = z.object({ token: CheckTokenSchema }).catchall(AnswerField);
+export const LessonCheckFormSchema = z.object({ token: CheckTokenSchema, key: ClientKeySchema.optional(), owner: OwnerSchema.optional(), ...TIME_FIELDS }).catchall(AnswerField);
+/** Fields of the lesson-check form that are not answers. */
+export const LESSON_CHECK_FIELDS = ['token', 'key', 'owner'] as const;
 
 /** An attempt id from the final-quiz form: a uuid (UuidSchema), with a message of our own. */
 const AttemptIdSchema = z
@@ -34,13 +53,13 @@ const AttemptIdSchema = z
   .transform((v) => UuidSchema.parse(v));
 
 /** The final-quiz form. */
-export const FinalQuizFormSchema = z.object({ attempt: AttemptIdSchema }).catchall(AnswerField);
+export const FinalQuizFormSchema = z.object({ attempt: AttemptIdSchema, ...TIME_FIELDS }).catchall(AnswerField);
 
 /** Answer fields of a validated quiz form as the grader reads them (every value of every name). */
 export function answerEntries(data: Record<string, unknown>, except: readonly string[]): FormEntries {
   const out: FormEntries = new Map();
   for (const [name, value] of Object.entries(data)) {
-    if (except.includes(name)) continue;
+    if (except.includes(name) || value === undefined) continue;
     out.set(name, Array.isArray(value) ? (value as string[]) : [value as string]);
   }
   return out;

@@ -7,6 +7,7 @@ import type { AstroCookies } from 'astro';
 import type { Kysely } from 'kysely';
 import { getDbHandle } from '../server/db/index.ts';
 import type { Database } from '../server/db/schema.ts';
+import { replicaState, type ReplicaLag, type Reads } from '../server/db/replica.ts';
 import { generateSecureRandomString, hashToken } from '../server/auth/session.ts';
 import { isProduction, trustProxy } from '../server/config.ts';
 import Busboy from '@fastify/busboy';
@@ -24,6 +25,30 @@ export class HttpError extends Error {
 /** The process-wide Kysely instance. */
 export async function db(): Promise<Kysely<Database>> {
   return (await getDbHandle()).db;
+}
+
+/** What an officials' report page reads from, and how stale that is. */
+export interface ReportReads {
+  /** Pass to the report function: the primary alone, or the primary (access) with the replica (data). */
+  reads: Reads;
+  /** Set when the data comes from a replica more than a few seconds behind: show `stalenessNote`. */
+  stale?: ReplicaLag;
+}
+
+/**
+ * The databases a read-only report page (dashboards, exports, audit log) reads. With a replica
+ * (DATABASE_READ_URL) its data comes from the replica, except right after the person's own write:
+ * a redirect carrying a notice (`?tb=`) reads the primary, so the page shows what was just done.
+ * Access checks always use the primary, and so does everything while the replica does not answer.
+ * See src/server/db/replica.ts.
+ */
+export async function reportReads(url: URL): Promise<ReportReads> {
+  const handle = await getDbHandle();
+  if (!handle.replica || url.searchParams.has('tb')) return { reads: handle.db };
+  const state = await replicaState(handle.read);
+  // A replica that does not answer must not take the dashboards down: read the primary meanwhile.
+  if (!state.reachable) return { reads: handle.db };
+  return { reads: { primary: handle.db, replica: handle.read }, stale: state.stale };
 }
 
 /** Largest accepted form body by default. Quiz forms are a few KB. */

@@ -91,3 +91,9 @@ await import('./recount-bench.ts');
 
 // Hostile uploads and request bodies.
 await import('./uploads-bench.ts');
+
+// Item analysis for authors: the page's read at scale and the write overhead per submission.
+await import('./items-bench.ts');
+
+// Offline use: saved course sizes and LCP of a cached lesson.
+await import('./offline-bench.ts');

@@ -3,7 +3,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { paths } from '../../src/lib/editions.ts';
 import { getSchedule, nextSession } from '../../src/server/schedule/schedule.ts';
-import { COURSE, course, signIn } from './helpers.ts';
+import { COURSE, course, signIn, uniquePhone } from './helpers.ts';
 
 type Visit = { name: string; path: (page: Page) => Promise<string>; signedIn?: boolean; phone?: string };
 
@@ -22,6 +22,7 @@ const lesson = () => course().editions.citizen!.lessons[0]!;
 const visits: Visit[] = [
   { name: 'home', path: async () => '/' },
   { name: 'catalogue', path: async () => '/khoa-hoc' },
+  { name: 'sources list', path: async () => '/nguon' },
   { name: 'course', path: async () => paths.course(COURSE, 'citizen') },
   { name: 'lesson', path: async () => paths.lesson(COURSE, 'citizen', lesson().id) },
   { name: 'member lesson', path: async () => paths.lesson(COURSE, 'member', course().editions.member!.lessons.at(-1)!.id) },
@@ -54,6 +55,7 @@ const visits: Visit[] = [
   { name: 'unknown certificate', path: async () => '/chung-nhan/ZZZZZ-ZZZZZ' },
   { name: 'my certificates', path: async () => '/chung-nhan-cua-toi', signedIn: true, phone: '0912000004' },
   { name: 'certificate admin', path: async () => '/quan-tri/chung-nhan?ma=HS4VN-2026D', signedIn: true, phone: '0912000009' },
+  { name: 'item analysis', path: async () => '/quan-tri/phan-tich-cau-hoi', signedIn: true, phone: '0912000009' },
   { name: 'schedule', path: async () => '/lich' },
   { name: 'topic', path: async () => `/lich/${topicMonth()}` },
   { name: 'topic (signed in)', path: async () => `/lich/${topicMonth()}`, signedIn: true },
@@ -70,6 +72,25 @@ const visits: Visit[] = [
   { name: 'unit dashboard', path: unitPath, signedIn: true, phone: OFFICIAL },
   { name: 'team dashboard', path: teamPath, signedIn: true, phone: OFFICIAL },
   { name: 'member detail', path: async (page) => firstLink(page, await teamPath(page), /^\/quan-ly\/thanh-vien\//), signedIn: true, phone: OFFICIAL },
+  { name: 'team households (member)', path: async () => '/to-cua-toi/ho-gia-dinh', signedIn: true, phone: '0912000002' },
+  { name: 'add household', path: async () => '/to-cua-toi/ho-gia-dinh/them', signedIn: true, phone: '0912000002' },
+  { name: 'record visit', path: async () => '/to-cua-toi/luot-ho-tro', signedIn: true, phone: '0912000002' },
+  { name: 'household', signedIn: true, phone: '0912000002', path: async (page) => firstLink(page, '/to-cua-toi/ho-gia-dinh', /^\/ho-gia-dinh\/[0-9a-f-]{36}$/) },
+  { name: 'visit', signedIn: true, phone: '0912000002', path: async (page) => firstLink(page, '/to-cua-toi/ho-gia-dinh', /^\/to-cua-toi\/luot-ho-tro\/[0-9a-f-]{36}$/) },
+  { name: 'link code entry', path: async () => '/lien-ket', signedIn: true },
+  { name: 'my household', path: async () => '/ho-gia-dinh-cua-toi', signedIn: true },
+  { name: 'my household (linked)', path: async () => '/ho-gia-dinh-cua-toi', signedIn: true, phone: '0912000001' },
+  { name: 'household import', path: async () => '/to-cua-toi/ho-gia-dinh/nhap', signedIn: true, phone: '0912000002' },
+  { name: 'household import preview', signedIn: true, phone: '0912000002', path: async (page) => {
+      await page.goto('/to-cua-toi/ho-gia-dinh/nhap');
+      const csv = 'Tên gọi của hộ,Số điện thoại,Ghi chú\nHộ xem thử một,0919876101,Nhà có cây bàng đầu ngõ số 12\nHộ xem thử hai,12345,\n';
+      await page.getByLabel(/^Tệp danh sách hộ/).setInputFiles({ name: 'ho.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByRole('button', { name: 'Tải lên và xem trước' }).click();
+      await expect(page).toHaveURL(/\/ho-gia-dinh\/nhap\//);
+      return new URL(page.url()).pathname;
+    } },
+  { name: 'unit household coverage', path: async (page) => `${await unitPath(page)}/ho-gia-dinh`, signedIn: true, phone: OFFICIAL },
+  { name: 'team household coverage', path: async (page) => `${await teamPath(page)}/ho-gia-dinh`, signedIn: true, phone: OFFICIAL },
   { name: 'roster upload', path: async (page) => `${await unitPath(page)}/nhap-danh-sach`, signedIn: true, phone: OFFICIAL },
   { name: 'roster preview', signedIn: true, phone: OFFICIAL, path: async (page) => {
       await page.goto(`${await unitPath(page)}/nhap-danh-sach`);
@@ -79,6 +100,19 @@ const visits: Visit[] = [
       await expect(page).toHaveURL(/\/quan-ly\/nhap\//);
       return new URL(page.url()).pathname;
     } },
+  { name: 'printable overdue list', path: async (page) => `${await unitPath(page)}/in-qua-han`, signedIn: true, phone: OFFICIAL },
+  { name: 'activation and invitation slips', signedIn: true, phone: OFFICIAL, path: async (page) => {
+      await page.goto(`${await unitPath(page)}/nhap-danh-sach`);
+      const csv = `Họ và tên,Số điện thoại,Thôn,Tổ,Vai trò\nNgười Thử Phiếu,${uniquePhone()},Xóm A11y,Tổ A11y,Thành viên\n`;
+      await page.getByLabel(/^Tệp danh sách/).setInputFiles({ name: 'ds.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByRole('button', { name: 'Tải lên và xem trước' }).click();
+      await page.getByRole('button', { name: 'Xác nhận nhập danh sách' }).click();
+      await page.getByRole('button', { name: 'In phiếu kích hoạt và phiếu mời' }).click();
+      await expect(page).toHaveURL(/\/phieu$/);
+      return new URL(page.url()).pathname;
+    } },
+  { name: 'invitation (none waiting)', path: async () => '/loi-moi', signedIn: true, phone: '0912000004' },
+  { name: 'admin unit search', path: async () => `/quan-ly/quan-tri?tim=${encodeURIComponent('Ba Đình')}`, signedIn: true, phone: '0912000099' },
   { name: 'audit log', path: async (page) => `${await unitPath(page)}/nhat-ky`, signedIn: true, phone: OFFICIAL },
   { name: 'recovery code', path: async () => '/quan-ly/cap-ma', signedIn: true, phone: OFFICIAL },
   { name: 'admin', path: async () => '/quan-ly/quan-tri', signedIn: true, phone: '0912000099' },

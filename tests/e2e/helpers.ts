@@ -39,7 +39,12 @@ async function answer(_page: Page, fs: ReturnType<Page['locator']>, q: Question)
       await fs.getByLabel(q.answer ? 'Đúng' : 'Sai', { exact: true }).check();
       break;
     case 'order':
-      for (const [i, s] of q.steps.entries()) await fs.getByLabel(s.text, { exact: true }).selectOption(String(i + 1));
+      // With JavaScript the steps are tapped in order; without it each step's select gets its number.
+      if (await fs.locator('.tapstep').count()) {
+        for (const s of q.steps) await fs.locator('.tapstep').filter({ has: _page.getByText(s.text, { exact: true }) }).click();
+      } else {
+        for (const [i, s] of q.steps.entries()) await fs.getByLabel(s.text, { exact: true }).selectOption(String(i + 1));
+      }
       break;
   }
 }

@@ -50,7 +50,7 @@ test('the year page lists the sessions and offers the calendar feed without Java
   const topic = nextSession(getSchedule())!;
   await page.goto(`/lich?nam=${topic.month.slice(0, 4)}`);
   await expect(page.getByRole('link', { name: new RegExp(topic.course.title) }).first()).toBeVisible();
-  const feed = await request.get(await page.getByRole('link', { name: 'Thêm vào lịch điện thoại (.ics)' }).getAttribute('href') ?? '');
+  const feed = await request.get(await page.getByRole('link', { name: 'Tải tệp lịch (.ics)' }).getAttribute('href') ?? '');
   expect(feed.headers()['content-type']).toBe('text/calendar; charset=utf-8');
   expect(await feed.text()).toContain('BEGIN:VCALENDAR');
 });

@@ -154,6 +154,26 @@ describe('data download', () => {
     expect(data.account.phone).toBe('+84912000004');
     expect(data.certificates.map((x: { code: string }) => x.code)).toContain('HS4VN2026D');
     for (const foreign of ['+84912000001', '+84912000003', 'Nguyễn Thị Hoa', 'Lê Thị Mai']) expect(text).not.toContain(foreign);
+    expect(data.householdLinks).toEqual([]);
+  });
+
+  it('includes the person’s household links (the demo citizen linked to a household)', async () => {
+    const c = await signIn('0912000001');
+    const data = JSON.parse(await (await c.get('/tai-khoan/du-lieu.json')).text());
+    expect(data.householdLinks.map((l: { household: string; undoneAt: string | null }) => [l.household, l.undoneAt])).toEqual([['Hộ chị Hoa (mẫu)', null]]);
+    expect(data.householdLinks[0].team).toBeTruthy();
+  });
+});
+
+describe('home page', () => {
+  it('shows members the way to their team’s households, whether or not they have required courses; citizens never', async () => {
+    for (const phone of ['0912000002', '0912000021']) {
+      const home = await (await (await signIn(phone)).get('/')).text();
+      expect(home, phone).toContain('href="/to-cua-toi/ho-gia-dinh"');
+      expect(home, phone).toContain('href="/to-cua-toi/luot-ho-tro"');
+    }
+    const citizen = await (await (await signIn('0912000004')).get('/')).text();
+    expect(citizen).not.toContain('href="/to-cua-toi/ho-gia-dinh"');
   });
 });
 

@@ -237,7 +237,7 @@ describe('admin', () => {
     const newPage = await (await client().get(`/chung-nhan/${newCode}`)).text();
     expect(newPage).toContain('Phạm Thị Thúy Hằng');
     expect(newPage).toContain('Chứng nhận này còn hiệu lực');
-    expect(newPage).toContain(`thay cho chứng nhận ${CODE}`);
+    expect(newPage).toContain(`thay cho chứng nhận <span class="nowrap">${CODE}</span>`);
 
     const rv = await admin.post('/quan-tri/chung-nhan', { action: 'revoke', code: newCode, reason: 'Người học nhờ người khác làm bài' });
     expect(rv.status).toBe(303);

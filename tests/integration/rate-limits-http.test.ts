@@ -73,3 +73,16 @@ describe('submissions over HTTP', () => {
     expect((await new Client(server.url).post(CHECK, fields, { 'x-forwarded-for': '198.51.100.4' })).status).toBe(303);
   });
 });
+
+describe('behind a proxy that ends TLS', () => {
+  it('accepts a form from the https origin the proxy vouches for, and still refuses other origins', async () => {
+    const httpsOrigin = server.url.replace('http://', 'https://');
+    const viaProxy = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.77' };
+    const ok = await new Client(server.url).post('/dang-nhap', { phone: '0912000003', password: DEMO_PASSWORD, next: '/' }, { ...viaProxy, origin: httpsOrigin });
+    expect(ok.status).toBe(303);
+    for (const origin of ['https://evil.example', 'http://evil.example', `${httpsOrigin}.evil.example`]) {
+      const r = await new Client(server.url).post('/dang-nhap', { phone: '0912000003', password: DEMO_PASSWORD, next: '/' }, { ...viaProxy, origin });
+      expect(r.status, origin).toBe(403);
+    }
+  });
+});

@@ -208,8 +208,9 @@ describe('activation', () => {
     expect(up.status).toBe(303);
     const preview = new URL(up.headers.get('location')!, server.url).pathname;
     expect((await officialA.post(preview, {})).status).toBe(303);
-    const slips = await (await officialA.post(`${preview}/phieu`, {})).text();
-    const code = codeIn(slips.slice(slips.indexOf('Bùi Văn Lực')))!;
+    expect((await officialA.post(`${preview}/phieu`, {})).status).toBe(303); // issues the codes
+    const slips = await (await officialA.get(`${preview}/phieu`)).text(); // reads them
+    const code = slips.slice(slips.indexOf('Bùi Văn Lực')).match(/class="slip-code"[^>]*>([A-Z0-9]{8})</)![1]!;
 
     const device = new Client(server.url);
     const result = await guestCheck(device);

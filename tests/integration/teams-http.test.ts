@@ -5,6 +5,9 @@
 import fs from 'node:fs';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
+import { parse } from 'csv-parse/sync';
+import { Resvg } from '@resvg/resvg-js';
+import jsQR from 'jsqr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../setup/routes.ts';
 import { Client, startServer, type TestServer } from '../setup/server.ts';
@@ -12,7 +15,7 @@ import { Client, startServer, type TestServer } from '../setup/server.ts';
 let server: TestServer;
 const STACK = /\bat [\w.<>]+ \(|node_modules|\.ts:\d+|Error:/;
 const PASSWORD = 'hoc-thu-2026';
-const B_SECRETS = ['Hoàng Thị Nga', 'Tổ CNSCĐ số 5', 'Lý Thị Thu'];
+const B_SECRETS = ['Hoàng Thị Nga', 'Tổ CNSCĐ số 5', 'Lý Thị Thu', 'Hộ bác Tư, xóm 3', 'Hộ ông Sáu (bí mật B)'];
 
 async function signIn(phone: string): Promise<Client> {
   const c = new Client(server.url);
@@ -27,10 +30,19 @@ function upload(c: Client, p: string, bytes: Uint8Array | string, name: string) 
   return c.request(p, { method: 'POST', body: form, headers: { origin: server.url } });
 }
 
-const firstMatch = (html: string, re: RegExp) => html.match(re)?.[1];
+const firstMatch = (html: string, re: RegExp) => html.match(new RegExp(re.source, re.flags.replace('g', '')))?.[1];
+const SLIP_CODE = /class="slip-code"[^>]*>([A-Z0-9]{8})</g;
+
+/** Decodes the first QR code (inline SVG) of a page: rendered with resvg, read with jsQR. */
+async function qrText(html: string): Promise<string | undefined> {
+  const svg = html.match(/<svg[^>]*viewBox="0 0 \d+ \d+"[^>]*shape-rendering="crispEdges"[\s\S]*?<\/svg>/)?.[0];
+  if (!svg) return undefined;
+  const png = new Resvg(svg, { fitTo: { mode: 'width', value: 400 }, background: '#ffffff' }).render();
+  return jsQR(new Uint8ClampedArray(png.pixels), png.width, png.height)?.data;
+}
 
 /** Ids of commune B, found by browsing as B's official. */
-let B: { unit: string; village: string; team: string; member: string; import: string; leaderPhone: string; session: string; request: string };
+let B: { unit: string; village: string; team: string; member: string; import: string; leaderPhone: string; session: string; request: string; household: string; visit: string; householdImport: string };
 /** B's official, signed in: their session must survive every attempt below. */
 let officialB: Client;
 let A: { unit: string };
@@ -56,7 +68,19 @@ beforeAll(async () => {
   // A recovery request made by B's official (for a citizen), to try from commune A.
   const asked = await (await b.post('/quan-ly/cap-ma', { phone: '0912000001' })).text();
   const request = firstMatch(asked, /\/quan-ly\/cap-ma\/([0-9a-f-]{36})/)!;
-  B = { unit, village, team, member, import: imp, leaderPhone: '0912000021', session, request };
+  // A household and a help visit recorded by B's leader.
+  const leaderB = await signIn('0912000021');
+  const added = await leaderB.post('/to-cua-toi/ho-gia-dinh/them', { 'dong-y': 'co', ten: 'Hộ bác Tư, xóm 3', sdt: '', 'ghi-chu': '' });
+  expect(added.status).toBe(303);
+  const household = added.headers.get('location')!.match(/\/ho-gia-dinh\/([0-9a-f-]{36})/)![1]!;
+  const recorded = await leaderB.post('/to-cua-toi/luot-ho-tro', { ho: household, 'dong-y': 'co', nguoi: 'bà Tư', ngay: new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10), 'ky-nang': 'mua-sam', 'kq-mua-sam': 'tu-lam' });
+  expect(recorded.status).toBe(303);
+  const visit = recorded.headers.get('location')!.match(/\/luot-ho-tro\/([0-9a-f-]{36})/)![1]!;
+  // A household list uploaded (not committed) by B's leader.
+  const hUp = await upload(leaderB, '/to-cua-toi/ho-gia-dinh/nhap', 'Tên gọi của hộ,Số điện thoại,Ghi chú\r\nHộ ông Sáu (bí mật B),,\r\n', 'ho.csv');
+  expect(hUp.status).toBe(303);
+  const householdImport = hUp.headers.get('location')!.split('/').pop()!;
+  B = { unit, village, team, member, import: imp, leaderPhone: '0912000021', session, request, household, visit, householdImport };
   officialB = b;
   officialA = await signIn('0912000010');
   A = { unit: firstMatch(await (await officialA.get('/quan-ly')).text(), /\/quan-ly\/don-vi\/(\d+)/)! };
@@ -82,6 +106,9 @@ function fill(route: string): string {
     // The public certificate status list.
     list: '1',
     request: B.request,
+    household: B.household,
+    visit: B.visit,
+    householdImport: B.householdImport,
   };
   return route.replace(/\[(\w+)\]/g, (_, k: string) => {
     if (!(k in values)) throw new Error(`new route parameter [${k}]: add a value for it in this test`);
@@ -89,7 +116,7 @@ function fill(route: string): string {
   });
 }
 
-const COMMUNE_PARAMS = new Set(['unit', 'team', 'member', 'import', 'request']);
+const COMMUNE_PARAMS = new Set(['unit', 'team', 'member', 'import', 'request', 'household', 'visit', 'householdImport']);
 
 describe('access: an official of commune A never reaches commune B', () => {
   it('answers 403 or 404 on every route with B’s ids, GET and POST, and leaks nothing of B elsewhere', async () => {
@@ -160,33 +187,47 @@ describe('roster import, activation and recovery', () => {
     'Lê Thị Mai;0912000003;Tổ dân phố số 9;Tổ CNSCĐ số 9;Thành viên', // a registered citizen: linked
   ].join('\r\n');
 
-  it('previews, commits once, links the citizen, and re-importing changes nothing', async () => {
+  it('previews, commits once, invites the citizen, and re-importing changes nothing', async () => {
     const up = await upload(officialA, `/quan-ly/don-vi/${A.unit}/nhap-danh-sach`, '\uFEFF' + roster, 'ds.csv');
     expect(up.status).toBe(303);
     const previewUrl = new URL(up.headers.get('location')!, server.url).pathname;
     const preview = await (await officialA.get(previewUrl)).text();
     expect(preview).toMatch(/Tổ dân phố số 9\s*<strong>\s*\(mới\)/);
-    expect(preview).toContain('Liên kết tài khoản có sẵn');
+    // The registered citizen is invited, never enrolled; the preview only says the number has an account.
+    expect(preview).toContain('Đã có tài khoản — sẽ mời');
+    expect(preview).toContain('<title>Xem trước danh sách');
     expect(preview).toContain('Thành viên hiện có nhưng không có trong tệp');
     const commit = await officialA.post(previewUrl, {});
     expect(commit.status).toBe(303);
-    expect(await (await officialA.get(previewUrl)).text()).toMatch(/2 tài khoản mới, 1 liên kết/);
+    const done = await (await officialA.get(previewUrl)).text();
+    expect(done).toMatch(/2 tài khoản mới, 0 tài khoản có sẵn được thêm, 1 lời mời/);
+    expect(done).toContain('<title>Đã nhập danh sách');
     expect((await officialA.post(previewUrl, {})).status).toBe(409);
 
     const again = await upload(officialA, `/quan-ly/don-vi/${A.unit}/nhap-danh-sach`, roster, 'ds.csv');
     const againUrl = new URL(again.headers.get('location')!, server.url).pathname;
     const againPreview = await (await officialA.get(againUrl)).text();
-    expect(againPreview.match(/Không đổi/g)).toHaveLength(3);
+    expect(againPreview.match(/Không đổi/g)).toHaveLength(2);
+    expect(againPreview).toContain('Đã mời, chờ người đó trả lời');
     expect(againPreview).not.toContain('(mới)');
     expect((await officialA.post(againUrl, {})).status).toBe(303);
-    expect(await (await officialA.get(againUrl)).text()).toMatch(/0 tài khoản mới, 0 liên kết, 0 chuyển tổ, 0 cho thôi/);
+    expect(await (await officialA.get(againUrl)).text()).toMatch(/0 tài khoản mới, 0 tài khoản có sẵn được thêm, 0 lời mời, 0 chuyển tổ, 0 cho thôi/);
 
-    // Slips: one per person not yet activated (the linked citizen already has a password).
-    const slips = await officialA.post(`${previewUrl}/phieu`, {});
+    // Slips: “In phiếu” issues codes (POST), the page only reads them: a reload shows the same codes.
+    expect((await officialA.post(`${previewUrl}/phieu`, {})).status).toBe(303);
+    const slips = await officialA.get(`${previewUrl}/phieu`);
     const html = await slips.text();
     expect(slips.status).toBe(200);
-    expect(html.match(/class="slip"/g)).toHaveLength(2);
-    const code = firstMatch(html.slice(html.indexOf('Ngô Văn Tâm')), /class="code">([A-Z0-9]{8})</)!;
+    expect(html.match(/class="slip activation-slip"/g)).toHaveLength(2); // the citizen already has a password
+    expect(html).toContain('Học Số — lời mời tham gia tổ');
+    const codes = [...html.matchAll(SLIP_CODE)].map((m) => m[1]);
+    expect(codes).toHaveLength(2);
+    expect([...(await (await officialA.get(`${previewUrl}/phieu`)).text()).matchAll(SLIP_CODE)].map((m) => m[1])).toEqual(codes);
+    expect((await officialA.post(`${previewUrl}/phieu`, {})).status).toBe(303);
+    expect([...(await (await officialA.get(`${previewUrl}/phieu`)).text()).matchAll(SLIP_CODE)].map((m) => m[1])).toEqual(codes);
+    // The QR code on the slip opens the activation page, with no number or code in it.
+    expect(await qrText(html)).toBe(`${server.url}/kich-hoat`);
+    const code = firstMatch(html.slice(html.indexOf('Ngô Văn Tâm')), SLIP_CODE)!;
     const member = new Client(server.url);
     const wrong = await member.post('/kich-hoat', { phone: '0919000001', code: 'AAAAAAAA', password: 'cây bàng đầu ngõ 2026' });
     expect(wrong.status).toBe(400);
@@ -197,6 +238,22 @@ describe('roster import, activation and recovery', () => {
     const home = await (await member.get('/')).text();
     expect(home).toContain('Khóa học bắt buộc của tổ');
     expect(home).toContain('hạn 31/12/2026');
+
+    // The invited citizen is asked at sign-in; nothing applies before she accepts.
+    const mai = new Client(server.url);
+    const signedIn = await mai.post('/dang-nhap', { phone: '0912000003', password: PASSWORD, next: '/' });
+    expect(signedIn.headers.get('location')).toBe('/loi-moi?tiep=%2F');
+    expect(await (await mai.get('/')).text()).not.toContain('Khóa học bắt buộc của tổ');
+    const invitation = await (await mai.get('/loi-moi')).text();
+    expect(invitation).toContain('Lời mời tham gia Tổ CNSCĐ số 9');
+    const id = firstMatch(invitation, /name="loi-moi" value="([0-9a-f-]{36})"/)!;
+    // Another person cannot answer it.
+    expect((await member.post('/loi-moi', { 'loi-moi': id, 'tra-loi': 'dong-y', tiep: '/' })).status).toBe(404);
+    const accepted = await mai.post('/loi-moi', { 'loi-moi': id, 'tra-loi': 'dong-y', tiep: '/' });
+    expect(accepted.status).toBe(303);
+    const maiHome = await (await mai.get(accepted.headers.get('location')!)).text();
+    expect(maiHome).toContain('Bạn đã vào tổ');
+    expect(maiHome).toContain('Khóa học bắt buộc của tổ');
 
     // The new leader issues a recovery code to a member of their team; it is audit-logged.
     const leader = member;
@@ -259,7 +316,27 @@ describe('roster import, activation and recovery', () => {
     const preview = await (await officialA.get(new URL(up.headers.get('location')!, server.url).pathname)).text();
     expect(preview.match(/Tạo mới/g)).toHaveLength(2);
     const csv = await officialA.get('/quan-ly/mau-danh-sach?dinh-dang=csv');
-    expect(new Uint8Array(await csv.arrayBuffer()).slice(0, 3)).toEqual(new Uint8Array([0xef, 0xbb, 0xbf]));
+    const bytes = new Uint8Array(await csv.arrayBuffer());
+    expect(bytes.slice(0, 3)).toEqual(new Uint8Array([0xef, 0xbb, 0xbf]));
+    // The CSV template is valid CSV, and imports unchanged as exactly its two example rows.
+    const records = parse(new TextDecoder().decode(bytes), { bom: true }) as string[][];
+    expect(records.map((r) => r.length)).toEqual([5, 5, 5]);
+    const asIs = await upload(officialA, `/quan-ly/don-vi/${A.unit}/nhap-danh-sach`, bytes, 'mau-danh-sach.csv');
+    const asIsPreview = await (await officialA.get(new URL(asIs.headers.get('location')!, server.url).pathname)).text();
+    expect(asIsPreview).not.toContain('class="error"');
+    expect(asIsPreview.match(/Tạo mới/g)).toHaveLength(2);
+    expect(asIsPreview).toContain('Nguyễn Văn An<span class="muted"> (tổ trưởng)</span>');
+    expect(asIsPreview).toContain('Tổ CNSCĐ thôn 1');
+  });
+
+  it('a header with a shifted column is an error in the preview, naming the line', async () => {
+    const old = 'Họ và tên,Số điện thoại,Thôn, tổ dân phố,Tổ công nghệ số,Vai trò\r\nNguyễn Văn An,0919210001,Thôn 1,Tổ CNSCĐ thôn 1,Tổ trưởng\r\n';
+    const up = await upload(officialA, `/quan-ly/don-vi/${A.unit}/nhap-danh-sach`, old, 'cu.csv');
+    const url = new URL(up.headers.get('location')!, server.url).pathname;
+    const preview = await (await officialA.get(url)).text();
+    expect(preview).toContain('Dòng 2: Dòng này có 5 cột nhưng dòng tiêu đề (dòng 1) có 6 cột');
+    expect(preview).toContain('Tên tổ “Tổ trưởng” là tên một vai trò');
+    expect((await officialA.post(url, {})).status).toBe(400);
   });
 });
 
@@ -283,6 +360,9 @@ describe('dashboards and exports', () => {
     expect((await c.post('/dang-ky', { displayName: '=1+2 Nguyễn Văn Cộng', phone: '0919300001', password: 'vườn nhà có ba cây bưởi', next: '/' })).status).toBe(303);
     const up = await upload(officialA, `/quan-ly/don-vi/${A.unit}/nhap-danh-sach`, 'Họ và tên,Số điện thoại,Thôn,Tổ,Vai trò\r\nCộng,0919300001,Tổ dân phố số 9,Tổ CNSCĐ số 9,Thành viên\r\n', 'c.csv');
     expect((await officialA.post(new URL(up.headers.get('location')!, server.url).pathname, {})).status).toBe(303);
+    // She registered herself, so she was invited: she accepts from her own account.
+    const id = firstMatch(await (await c.get('/loi-moi')).text(), /name="loi-moi" value="([0-9a-f-]{36})"/)!;
+    expect((await c.post('/loi-moi', { 'loi-moi': id, 'tra-loi': 'dong-y', tiep: '/' })).status).toBe(303);
 
     const r = await officialA.get(`/quan-ly/don-vi/${A.unit}/xuat?bang=thanh-vien&dinh-dang=csv`);
     expect(r.status).toBe(200);
@@ -300,9 +380,83 @@ describe('dashboards and exports', () => {
     expect(x.status).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(await x.arrayBuffer());
-    expect(wb.worksheets[0]!.getRow(1).getCell(1).value).toBe('Đơn vị hoặc tổ');
+    // A title and the export time sit above the header row.
+    expect(wb.worksheets[0]!.getRow(3).getCell(1).value).toBe('Đơn vị hoặc tổ');
     expect(wb.worksheets[0]!.rowCount).toBeGreaterThan(1);
     expect((await officialA.get(`/quan-ly/don-vi/${A.unit}/xuat?bang=gi-do&dinh-dang=csv`)).status).toBe(400);
     expect((await officialA.get(`/quan-ly/don-vi/${A.unit}/xuat?bang=don-vi&dinh-dang=pdf`)).status).toBe(400);
+  });
+});
+
+describe('due dates, pickers and codes over HTTP', () => {
+  it('refuses a due date in the past with a clear message, and marks today as the earliest', async () => {
+    const page = await (await officialA.get(`/quan-ly/don-vi/${A.unit}`)).text();
+    expect(page).toMatch(/name="han" type="date" required min="\d{4}-\d{2}-\d{2}"/);
+    const r = await officialA.post(`/quan-ly/don-vi/${A.unit}/giao-khoa-hoc`, { khoa: 'trinh-duyet-an-toan:member', han: '2020-01-02' });
+    expect(r.status).toBe(400);
+    expect(await r.text()).toContain('Hạn hoàn thành phải từ hôm nay');
+    // Moving the demo due date (31/12/2026) is a change the members are told about.
+    const moved = await officialA.post(`/quan-ly/don-vi/${A.unit}/giao-khoa-hoc`, { khoa: 'trinh-duyet-an-toan:member', han: '2027-02-28' });
+    expect(moved.status).toBe(303);
+    expect(moved.headers.get('location')).toContain('tb=da-doi-han');
+    const leader = await signIn('0912000011');
+    expect(await (await leader.get('/')).text()).toContain('Hạn hoàn thành đã đổi từ 31/12/2026 sang 28/02/2027');
+    expect(await (await officialA.get(`/quan-ly/don-vi/${A.unit}/nhat-ky`)).text()).toContain('Đổi hạn hoàn thành khóa học bắt buộc');
+  });
+
+  it('moves teams and members with pickers by name, never a typed id', async () => {
+    const unitPage = await (await officialA.get(`/quan-ly/don-vi/${A.unit}`)).text();
+    const village = firstMatch(unitPage, /href="\/quan-ly\/don-vi\/(\d+)"/)!;
+    const team = firstMatch(await (await officialA.get(`/quan-ly/don-vi/${village}`)).text(), /\/quan-ly\/to\/(\d+)/)!;
+    const teamPage = await (await officialA.get(`/quan-ly/to/${team}`)).text();
+    expect(teamPage).not.toContain('inputmode="numeric"');
+    expect(teamPage).toMatch(/<select class="text" id="don-vi-chon" name="don-vi" required>/);
+    expect(teamPage).not.toContain('Phường Ngọc Hà'); // only units in scope are offered
+    const member = firstMatch(teamPage, /\/quan-ly\/thanh-vien\/([0-9a-f-]{36})/)!;
+    const memberPage = await (await officialA.get(`/quan-ly/thanh-vien/${member}`)).text();
+    expect(memberPage).not.toContain('inputmode="numeric"');
+    const options = [...memberPage.matchAll(/<option value="(\d+)"[^>]*>([^<]+)<\/option>/g)].map((m) => [m[1], m[2]]);
+    const target = options.find(([id, label]) => id !== team && label!.includes('Tổ CNSCĐ số 9'))!;
+    expect(target).toBeDefined();
+    expect((await officialA.post(`/quan-ly/thanh-vien/${member}/sua`, { viec: 'chuyen' })).status).toBe(400); // nothing chosen
+    expect((await officialA.post(`/quan-ly/thanh-vien/${member}/sua`, { viec: 'chuyen', to: target[0]! })).status).toBe(303);
+    expect(await (await officialA.get(`/quan-ly/thanh-vien/${member}`)).text()).toContain(`href="/quan-ly/to/${target[0]}"`);
+  });
+
+  it('the admin chooses a unit by searching its name (radio buttons), then acts on it', async () => {
+    const admin = await signIn('0912000099');
+    const first = await (await admin.get('/quan-ly/quan-tri')).text();
+    expect(first).not.toContain('inputmode="numeric" required');
+    const found = await (await admin.get(`/quan-ly/quan-tri?tim=${encodeURIComponent('Ngọc Hà')}`)).text();
+    const radio = firstMatch(found, /<input type="radio" name="don-vi" value="(\d+)"[^>]*> <span>Phường Ngọc Hà — /)!;
+    expect(radio).toBeDefined();
+    const chosen = await (await admin.get(`/quan-ly/quan-tri?tim=${encodeURIComponent('Ngọc Hà')}&don-vi=${radio}`)).text();
+    expect(chosen).toContain('Đơn vị đã chọn: <strong>Phường Ngọc Hà</strong>');
+    expect(chosen).toContain(`name="cap-tren" value="${radio}"`);
+    expect((await admin.get('/quan-ly/quan-tri?don-vi=abc')).status).toBe(400);
+  });
+
+  it('“Cấp lại mã” needs the confirmation, replaces only that person’s code, and is audit-logged', async () => {
+    const up = await upload(officialA, `/quan-ly/don-vi/${A.unit}/nhap-danh-sach`, 'Họ và tên,Số điện thoại,Thôn,Tổ,Vai trò\r\nLã Văn Mới,0919800001,Tổ dân phố số 9,Tổ CNSCĐ số 9,Thành viên\r\n', 'm.csv');
+    const url = new URL(up.headers.get('location')!, server.url).pathname;
+    expect((await officialA.post(url, {})).status).toBe(303);
+    expect((await officialA.post(`${url}/phieu`, {})).status).toBe(303);
+    const slips = await (await officialA.get(`${url}/phieu`)).text();
+    const old = firstMatch(slips.slice(slips.indexOf('Lã Văn Mới')), SLIP_CODE)!;
+    const unitPage = await (await officialA.get(`/quan-ly/don-vi/${A.unit}`)).text();
+    const village = firstMatch(unitPage, /href="\/quan-ly\/don-vi\/(\d+)[^"]*">Tổ dân phố số 9</)!;
+    const team = firstMatch(await (await officialA.get(`/quan-ly/don-vi/${village}`)).text(), /href="\/quan-ly\/to\/(\d+)">Tổ CNSCĐ số 9</)!;
+    const person = firstMatch(await (await officialA.get(`/quan-ly/to/${team}`)).text(), /href="\/quan-ly\/thanh-vien\/([0-9a-f-]{36})">Lã Văn Mới</)!;
+    expect(await (await officialA.get(`/quan-ly/thanh-vien/${person}`)).text()).toContain('Cấp lại mã');
+    const refused = await officialA.post(`/quan-ly/thanh-vien/${person}/cap-lai-ma`, {});
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('Hãy đánh dấu ô xác nhận');
+    expect(firstMatch(await (await officialA.get(`/quan-ly/thanh-vien/${person}/phieu`)).text(), SLIP_CODE)).toBe(old);
+    const re = await officialA.post(`/quan-ly/thanh-vien/${person}/cap-lai-ma`, { 'xac-nhan': 'co' });
+    expect(re.status).toBe(303);
+    const fresh = firstMatch(await (await officialA.get(`/quan-ly/thanh-vien/${person}/phieu`)).text(), SLIP_CODE)!;
+    expect(fresh).not.toBe(old);
+    expect((await new Client(server.url).post('/kich-hoat', { phone: '0919800001', code: old, password: 'mưa phùn tháng hai 2027' })).status).toBe(400);
+    expect(await (await officialA.get(`/quan-ly/don-vi/${A.unit}/nhat-ky`)).text()).toContain('Cấp lại mã kích hoạt cho một người');
   });
 });

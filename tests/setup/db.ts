@@ -1,8 +1,8 @@
 /** A fresh, migrated database for the calling test file. */
 import fs from 'node:fs';
 import { afterAll, inject } from 'vitest';
-import { openPglite, openPostgres, type DbHandle } from '../../src/server/db/connect.ts';
-import { createScratchDb } from './pg-admin.ts';
+import { openPglite, openPostgres, withReplica, type DbHandle } from '../../src/server/db/connect.ts';
+import { createScratchDb, replicaUrlFor } from './pg-admin.ts';
 
 // Registered while the test file is being collected (this module is imported at its top). A hook
 // registered later, from inside beforeAll, is silently never run by vitest: that is how every
@@ -25,7 +25,10 @@ export async function createTestDb(): Promise<DbHandle & { url?: string }> {
   }
   const scratch = await createScratchDb(process.env.DATABASE_URL!, 'test', tpl.name);
   cleanups.push(scratch.drop);
-  const handle = await openPostgres(scratch.url, 10);
+  // With DATABASE_READ_URL (a streaming replica of DATABASE_URL's server), `read` is the same database there.
+  const readUrl = replicaUrlFor(scratch.name);
+  const primary = await openPostgres(scratch.url, 10);
+  const handle = readUrl ? await withReplica(primary, readUrl, 10) : primary;
   cleanups.push(() => handle.close());
   return { ...handle, url: scratch.url };
 }

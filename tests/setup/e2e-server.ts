@@ -12,6 +12,9 @@ import { hashPassword } from '../../src/server/auth/password.ts';
 import { seedDemo } from '../../src/server/demo/seed.ts';
 import { createScratchDb, recordChild, removeRunDirIfEmpty, runTempDir } from './pg-admin.ts';
 import { POOL_PASSWORD, poolPhones } from './e2e-accounts.ts';
+import { DEMO_TEAMS } from '../../src/server/teams/seed.ts';
+import * as teamsRepo from '../../src/server/teams/teams.repository.ts';
+import { recountAll } from '../../src/server/teams/counters.ts';
 
 const env: NodeJS.ProcessEnv = { ...process.env };
 let cleanup: () => Promise<void> | void = () => {};
@@ -55,6 +58,15 @@ try {
       .values(poolPhones().map((phone, i) => ({ phone, display_name: `Người học thử ${i + 1}`, password_hash: hash })))
       .onConflict((oc) => oc.column('phone').doNothing())
       .execute();
+    // Members overdue on a required course, for the dashboards' overdue figures and reminders: the
+    // forms refuse a past due date, so the test data sets one directly (10 days ago) in commune A.
+    const commune = await teamsRepo.findUnitByStatCode(handle.db, DEMO_TEAMS.communeA);
+    const official = await teamsRepo.findUserByPhone(handle.db, DEMO_TEAMS.officialA);
+    if (commune && official) {
+      const due = new Date(Date.now() + 7 * 3600_000 - 10 * 86_400_000).toISOString().slice(0, 10);
+      await teamsRepo.upsertAssignment(handle.db, { unitId: commune.id, course: 'bao-ve-ban-than', edition: 'member', due, by: official.id });
+      await recountAll(handle.db, { fix: true });
+    }
   } finally {
     await handle.close();
   }

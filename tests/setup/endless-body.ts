@@ -29,6 +29,9 @@ export interface EndlessOptions {
   expectContinue?: boolean;
 }
 
+/** After this many unanswered bytes the client stops sending and waits for the answer. */
+const PAUSE_BYTES = 8 * 1024 * 1024;
+
 /** Posts `totalBytes` of 'a' to `url` and resolves with the first response. */
 export function postEndless(url: string, options: EndlessOptions = {}): Promise<EndlessResult> {
   const total = options.totalBytes ?? 200 * 1024 * 1024;
@@ -42,13 +45,21 @@ export function postEndless(url: string, options: EndlessOptions = {}): Promise<
     let sent = 0;
     let responded = false;
     const req = http.request(url, { method: options.method ?? 'POST', headers, agent: false });
+    // One chunk per turn of the event loop, as a browser's network stack does: on a local socket the
+    // kernel can take chunk after chunk without ever pushing back, and a tight write loop would never
+    // read the server's answer before the server, done lingering, closes (its reset then wipes the
+    // unread answer and the write fails with EPIPE).
     const pump = () => {
-      while (!responded && sent < total) {
-        const n = Math.min(chunk.length, total - sent);
-        sent += n;
-        if (!req.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void req.once('drain', pump);
-      }
-      if (!responded) req.end();
+      if (responded) return;
+      if (sent >= total) return void req.end();
+      // A server that refuses early has answered long before this much; waiting for that answer here
+      // (rather than pushing on into a connection the server may be closing) keeps the test
+      // independent of how fast either side runs.
+      if (sent >= PAUSE_BYTES) return;
+      const n = Math.min(chunk.length, total - sent);
+      sent += n;
+      if (req.write(n === chunk.length ? chunk : chunk.subarray(0, n))) setImmediate(pump);
+      else req.once('drain', pump);
     };
     if (options.expectContinue) req.once('continue', pump);
     else pump();

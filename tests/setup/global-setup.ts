@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { openPglite, openPostgres } from '../../src/server/db/connect.ts';
 import { migrateToLatest } from '../../src/server/db/migrate.ts';
-import { createScratchDb, runTempDir, sweepRun, testRunId } from './pg-admin.ts';
+import { createScratchDb, directUrl, runTempDir, sweepRun, testRunId } from './pg-admin.ts';
 
 export default async function setup(project: TestProject) {
   // Set before any worker starts, so every worker and child process names its databases after this run.
@@ -29,7 +29,9 @@ export default async function setup(project: TestProject) {
   if (serverUrl) {
     const tpl = await createScratchDb(serverUrl, 'tpl');
     try {
-      const handle = await openPostgres(tpl.url, 1);
+      // Migrated on the server itself, not through a pooler: a pooler would keep server connections to
+      // the template open, and CREATE DATABASE … TEMPLATE refuses a template anyone is connected to.
+      const handle = await openPostgres(directUrl(tpl.url), 1);
       try {
         await migrateToLatest(handle.db);
       } finally {

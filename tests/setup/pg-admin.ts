@@ -13,10 +13,28 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { openPostgres } from '../../src/server/db/connect.ts';
+import { waitForReplay } from './replica.ts';
 
-/** The same server, connected to its maintenance database. */
+/**
+ * The same server, connected to its maintenance database. When the app connects through a pooler
+ * (PgBouncer, see tests/pgbouncer-run.ts), DATABASE_ADMIN_URL names the Postgres server behind it:
+ * databases are created and dropped there, never through the pooler.
+ */
 export function adminUrl(url: string): string {
-  return databaseUrl(url, 'postgres');
+  return databaseUrl(directUrl(url), 'postgres');
+}
+
+/** `url` with the pooler (DATABASE_URL's host) replaced by the server behind it (DATABASE_ADMIN_URL), if any. */
+export function directUrl(url: string): string {
+  const admin = process.env.DATABASE_ADMIN_URL;
+  const app = process.env.DATABASE_URL;
+  if (!admin || !app || new URL(url).host !== new URL(app).host) return url;
+  return databaseUrl(admin, new URL(url).pathname.slice(1));
+}
+
+/** The replica's URL for database `name`, when the run has one (DATABASE_READ_URL): the same database, replicated. */
+export function replicaUrlFor(name: string): string | undefined {
+  return process.env.DATABASE_READ_URL ? databaseUrl(process.env.DATABASE_READ_URL, name) : undefined;
 }
 
 /** The same server and credentials, another database. */
@@ -75,6 +93,8 @@ export async function createScratchDb(server: string, kind: string, template?: s
   } finally {
     await admin.close();
   }
+  // On a streaming replica the new database appears once the CREATE is replayed: wait for that.
+  if (process.env.DATABASE_READ_URL) await waitForReplay(adminUrl(server), databaseUrl(process.env.DATABASE_READ_URL, 'postgres'));
   let dropped = false;
   return {
     name,
@@ -138,8 +158,9 @@ export function removeRunDirIfEmpty(run = testRunId()): void {
 }
 
 /**
- * Kills (SIGKILL) every recorded child server of run `run` that is still alive, checking each pid
- * still runs our server entry (a pid may have been reused). Returns the pids it killed.
+ * Kills (SIGKILL) every recorded child server (or `npm run cluster` supervisor) of run `run` that is
+ * still alive, and stops (SIGTERM) a recorded nginx master running from the run's folder, checking
+ * each pid still runs one of them (a pid may have been reused). Returns the pids it killed.
  */
 export function killRunChildren(run = testRunId()): number[] {
   const dir = path.join(runDir(run), 'pids');
@@ -153,9 +174,13 @@ export function killRunChildren(run = testRunId()): number[] {
     } catch {
       /* gone */
     }
-    if (cmdline.includes('src/cli/serve.ts')) {
+    // Our servers and cluster supervisors get SIGKILL; an nginx master of this run (its scratch folder is
+    // in the run's folder) gets SIGTERM, so it stops its workers too.
+    const ours = cmdline.includes('src/cli/serve.ts') || cmdline.includes('src/cli/cluster.ts');
+    const nginx = /^nginx: master process/.test(cmdline) && cmdline.includes(runDir(run));
+    if (ours || nginx) {
       try {
-        process.kill(pid, 'SIGKILL');
+        process.kill(pid, ours ? 'SIGKILL' : 'SIGTERM');
         killed.push(pid);
       } catch {
         /* exited meanwhile */

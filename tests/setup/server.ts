@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import fs from 'node:fs';
-import { createScratchDb, recordChild, runTempDir } from './pg-admin.ts';
+import { createScratchDb, recordChild, replicaUrlFor, runTempDir } from './pg-admin.ts';
 
 export interface TestServer {
   url: string;
@@ -85,6 +85,12 @@ export async function startServer(env: Record<string, string> = {}, opts: { wait
       const scratch = await createScratchDb(childEnv.DATABASE_URL, 'http');
       cleanups.push(scratch.drop);
       childEnv.DATABASE_URL = scratch.url;
+      // The run's replica (DATABASE_READ_URL) holds the same database: the server reads reports there.
+      const readUrl = replicaUrlFor(scratch.name);
+      if (readUrl && !env.DATABASE_READ_URL) childEnv.DATABASE_READ_URL = readUrl;
+    } else if (env.DATABASE_URL && !env.DATABASE_READ_URL) {
+      // A database chosen by the test: the run's replica URL would name another database.
+      delete childEnv.DATABASE_READ_URL;
     } else if (!childEnv.DATABASE_URL && !env.DATA_DIR) {
       const dir = runTempDir('srv');
       childEnv.DATA_DIR = dir;

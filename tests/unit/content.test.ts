@@ -68,6 +68,31 @@ describe('content:check', () => {
     expect(course.editions.citizen.lessons).toBeGreaterThanOrEqual(4);
     expect(course.editions.citizen.finalQuestions).toBeGreaterThanOrEqual(12);
     expect(out.courses).toHaveLength(13);
+    // Test-taking cues are held to their targets over the whole catalogue (issue 13).
+    expect(out.quizzes.met).toEqual({ longestCorrect: true, positions: true, trueShare: true, noRepeats: true });
+    expect(out.quizzes.longestCorrectShare).toBeLessThanOrEqual(0.35);
+    expect(out.quizzes.positionMaxShare).toBeLessThanOrEqual(0.45);
+    expect(out.quizzes.trueShare).toBeGreaterThanOrEqual(0.35);
+    expect(out.quizzes.trueShare).toBeLessThanOrEqual(0.65);
+    expect(out.error).toBeUndefined();
+  });
+
+  it('fails, naming the target, when the true/false answers lean one way', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hocso-content-'));
+    fs.cpSync(FIXTURE, dir, { recursive: true });
+    // Every true/false answer of the fixture becomes "false".
+    for (const f of fs.readdirSync(path.join(dir, 'courses/khoa-thu-nghiem'))) {
+      const file = path.join(dir, 'courses/khoa-thu-nghiem', f);
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/answer: true\b/g, 'answer: false'));
+    }
+    const { code, stdout } = await cli({ CONTENT_DIR: dir });
+    expect(code).not.toBe(0);
+    const out = JSON.parse(stdout);
+    expect(out.quizzes.trueShare).toBe(0);
+    expect(out.error).toMatch(/đúng\/sai.*0%/);
+    // Measuring a subset reports the figures without failing.
+    const subset = await run('npm', ['run', '--silent', 'content:check', '--', '--json', '--courses', 'khoa-thu-nghiem'], { env: { ...process.env, CONTENT_DIR: dir } });
+    expect(JSON.parse(subset.stdout).error).toBeUndefined();
   });
 
   it('exits non-zero with a JSON error naming the file on invalid content', async () => {
@@ -78,5 +103,21 @@ describe('content:check', () => {
     expect(code).not.toBe(0);
     const out = JSON.parse(stdout);
     expect(out.file).toBe('courses/khoa-thu-nghiem/final.yaml');
+  });
+
+  it('validates content/scorecard.yaml: known metrics only, no repeats, percent targets ≤ 100', async () => {
+    const { stdout } = await cli({});
+    expect(JSON.parse(stdout).scorecard).toEqual(['required-courses-done', 'visits-per-active-member', 'households-meeting-target', 'session-attendance', 'questions-asked']);
+    for (const bad of [
+      'criteria:\n  - metric: diem-tong\n    label: Điểm tổng hợp\n    explanation: Một con số duy nhất không ai hiểu được cách tính.\n',
+      'criteria:\n  - metric: session-attendance\n    label: Dự sinh hoạt\n    target: 150\n    explanation: Thành viên dự buổi sinh hoạt chuyên đề hằng tháng.\n',
+    ]) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hocso-content-'));
+      fs.cpSync(FIXTURE, dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'scorecard.yaml'), bad);
+      const { code, stdout: out } = await cli({ CONTENT_DIR: dir });
+      expect(code).not.toBe(0);
+      expect(JSON.parse(out).file).toBe('scorecard.yaml');
+    }
   });
 });

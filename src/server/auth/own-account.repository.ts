@@ -40,6 +40,18 @@ export function officialScopes(db: Db, userId: string) {
     .execute();
 }
 
+/** Invitations to join a team, with the name the official's roster file gave the person. */
+export function invitations(db: Db, userId: string) {
+  return db
+    .selectFrom('team_invitation as i')
+    .innerJoin('team as t', 't.id', 'i.team_id')
+    .innerJoin('admin_unit as au', 'au.id', 't.unit_id')
+    .select(['t.name as team_name', 'au.name as unit_name', 'i.name_in_file', 'i.role', 'i.status', 'i.created_at', 'i.responded_at'])
+    .where('i.user_id', '=', userId)
+    .orderBy('i.created_at')
+    .execute();
+}
+
 export function sessions(db: Db, userId: string) {
   return db.selectFrom('session').select(['device', 'created_at', 'last_seen_at']).where('user_id', '=', userId).orderBy('created_at').execute();
 }
@@ -95,6 +107,19 @@ export function questions(db: Db, userId: string) {
 
 export function attendance(db: Db, userId: string) {
   return db.selectFrom('session_attendance').select(['month', 'checked_in_at']).where('user_id', '=', userId).orderBy('month').execute();
+}
+
+/** The person's links to households (active and undone), with what the household and visit say. */
+export function householdLinks(db: Db, userId: string) {
+  return db
+    .selectFrom('household_link as l')
+    .innerJoin('household as h', 'h.id', 'l.household_id')
+    .innerJoin('team as t', 't.id', 'h.team_id')
+    .leftJoin('help_visit as v', 'v.id', 'l.visit_id')
+    .select(['h.label', 't.name as team_name', 'l.person_key', 'v.visit_date', 'v.person', 'l.created_at', 'l.undone_at'])
+    .where('l.user_id', '=', userId)
+    .orderBy('l.created_at')
+    .execute();
 }
 
 export function calendarToken(db: Db, userId: string) {

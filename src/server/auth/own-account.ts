@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { guardAttempt, LIMITS, waitText, type LimitCheck } from '../security/rate-limit.ts';
 import { recountMembersOf } from '../teams/counters.ts';
+import { forgetLinksOf } from '../households/links.ts';
 import type { AccountResult } from './account.ts';
 import { hashPassword, isCommonPassword, verifyDummy, verifyPassword } from './password.ts';
 import { deleteUserSessions } from './session.ts';
@@ -84,6 +85,7 @@ export interface AccountExport {
   sessions: { device: string | null; signedInAt: string; lastSeenAt: string }[];
   team: { team: string; unit: string; role: string; active: boolean; since: string; leftAt: string | null } | null;
   officialScopes: { unit: string; since: string }[];
+  teamInvitations: { team: string; unit: string; nameInRoster: string; role: string; status: string; invitedAt: string; answeredAt: string | null }[];
   lessonProgress: { course: string; lesson: string; edition: string; via: string; completedAt: string }[];
   lessonAnswers: { kind: string; course: string; edition: string; lesson: string; answers: unknown; results: unknown; passed: boolean; at: string }[];
   finalQuizAttempts: {
@@ -103,6 +105,8 @@ export interface AccountExport {
   questions: { month: string; course: string; text: string; status: string; answer: string | null; askedAt: string; answeredAt: string | null }[];
   attendance: { month: string; checkedInAt: string }[];
   privateCalendar: { createdAt: string } | null;
+  /** Links of this account to households (through the help visit the person confirmed). */
+  householdLinks: { household: string; team: string; person: string | null; visitDate: string | null; linkedAt: string; undoneAt: string | null }[];
 }
 
 const iso = (d: Date | string) => new Date(d).toISOString();
@@ -112,7 +116,7 @@ const isoOrNull = (d: Date | string | null) => (d ? iso(d) : null);
 export async function exportAccountData(db: Kysely<Database>, userId: string): Promise<AccountExport | undefined> {
   const user = await repo.findUser(db, userId);
   if (!user) return undefined;
-  const [sessions, team, scopes, progress, submissions, attempts, completions, certificates, questions, attendance, calendar] = await Promise.all([
+  const [sessions, team, scopes, progress, submissions, attempts, completions, certificates, questions, attendance, calendar, invitations, links] = await Promise.all([
     repo.sessions(db, userId),
     repo.membership(db, userId),
     repo.officialScopes(db, userId),
@@ -124,6 +128,8 @@ export async function exportAccountData(db: Kysely<Database>, userId: string): P
     repo.questions(db, userId),
     repo.attendance(db, userId),
     repo.calendarToken(db, userId),
+    repo.invitations(db, userId),
+    repo.householdLinks(db, userId),
   ]);
   return {
     format: 'hoc-so-du-lieu-ca-nhan',
@@ -138,6 +144,7 @@ export async function exportAccountData(db: Kysely<Database>, userId: string): P
       ? { team: team.team_name, unit: team.unit_name, role: team.role, active: team.active, since: iso(team.since), leftAt: isoOrNull(team.deactivated_at) }
       : null,
     officialScopes: scopes.map((s) => ({ unit: s.unit_name, since: iso(s.created_at) })),
+    teamInvitations: invitations.map((i) => ({ team: i.team_name, unit: i.unit_name, nameInRoster: i.name_in_file, role: i.role, status: i.status, invitedAt: iso(i.created_at), answeredAt: isoOrNull(i.responded_at) })),
     lessonProgress: progress.map((p) => ({ course: p.course_slug, lesson: p.lesson_id, edition: p.edition, via: p.via, completedAt: iso(p.completed_at) })),
     lessonAnswers: submissions.map((s) => ({
       kind: s.kind,
@@ -183,6 +190,14 @@ export async function exportAccountData(db: Kysely<Database>, userId: string): P
     })),
     attendance: attendance.map((a) => ({ month: a.month, checkedInAt: iso(a.checked_in_at) })),
     privateCalendar: calendar ? { createdAt: iso(calendar.created_at) } : null,
+    householdLinks: links.map((l) => ({
+      household: l.label,
+      team: l.team_name,
+      person: l.person,
+      visitDate: l.visit_date,
+      linkedAt: iso(l.created_at),
+      undoneAt: isoOrNull(l.undone_at),
+    })),
   };
 }
 
@@ -203,6 +218,8 @@ export async function deleteAccount(db: Kysely<Database>, input: { userId: strin
     await repo.scrubAuditSubject(trx, user.id);
     await repo.scrubRosterRows(trx, user.phone);
     await repo.deleteOwnLimits(trx, user.phone, user.id);
+    // Household links go with the account; the households and help counters are recounted first.
+    await forgetLinksOf(trx, user.id);
     if (!(await repo.deleteUser(trx, user.id))) throw new Error('account vanished during deletion');
     // The membership row went with the account: recount its unit so dashboards stay exact.
     if (m) {

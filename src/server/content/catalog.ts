@@ -3,6 +3,7 @@
  * and word counts), quiz keys and final-quiz pools, validated with the same zod schemas the Astro
  * build uses. Answer keys live only here and in graders; pages get public views (see quiz/present.ts).
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -215,4 +216,25 @@ export function findEdition(slug: string, edition: Edition): { course: Course; e
   const course = getCatalog().bySlug.get(slug);
   const ed = course?.editions[edition];
   return course && ed ? { course, ed } : undefined;
+}
+
+const versions = new WeakMap<Question, string>();
+
+/**
+ * A question's version for item analysis: the first 12 hex digits of SHA-256 over a canonical JSON
+ * of what a learner answers (type, prompt, the message shown with it, options or steps with their
+ * ids and text, the key). Any rewrite of those starts fresh figures; the explanation, shown only
+ * afterwards, and the editions list do not count.
+ */
+export function questionVersion(q: Question): string {
+  let v = versions.get(q);
+  if (!v) {
+    const choices = q.type === 'truefalse' ? null : (q.type === 'order' ? q.steps : q.options).map((o) => [o.id, o.text]);
+    const message = q.message ? [q.message.channel, q.message.from, q.message.time ?? null, q.message.text] : null;
+    const answer = q.type === 'order' ? null : q.type === 'multiple' ? [...q.answer].sort() : q.answer;
+    const canonical = JSON.stringify([q.id, q.type, q.prompt, message, choices, answer]);
+    v = createHash('sha256').update(canonical).digest('hex').slice(0, 12);
+    versions.set(q, v);
+  }
+  return v;
 }

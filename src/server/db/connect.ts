@@ -10,7 +10,15 @@ import type { Database } from './schema.ts';
 export type DbKind = 'pglite' | 'postgres';
 
 export interface DbHandle {
+  /** The primary: every write, and every read that must see the person's own writes. */
   db: Kysely<Database>;
+  /**
+   * Where reports may read (dashboards, exports, the audit log): a streaming replica when
+   * DATABASE_READ_URL is set, otherwise `db` itself (PGlite: always the same instance).
+   */
+  read: Kysely<Database>;
+  /** Whether `read` is a separate replica (and may lag behind `db`). */
+  replica: boolean;
   kind: DbKind;
   /** The PGlite instance, for dumps (embedded database only). */
   pglite?: import('@electric-sql/pglite').PGlite;
@@ -80,10 +88,28 @@ export async function openPostgres(connectionString: string, max = 10): Promise<
   });
   return {
     db,
+    read: db,
+    replica: false,
     kind: 'postgres',
     close: async () => {
       await runCloseHooks(db);
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * Adds a read replica to a Postgres handle: `read` becomes a second pool on `readUrl`, and closing
+ * the handle closes both.
+ */
+export async function withReplica(primary: DbHandle, readUrl: string, max = 10): Promise<DbHandle> {
+  const replica = await openPostgres(readUrl, max);
+  return {
+    ...primary,
+    read: replica.db,
+    replica: true,
+    close: async () => {
+      await Promise.all([primary.close(), replica.close()]);
     },
   };
 }
@@ -154,6 +180,8 @@ export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob })
     });
     return {
       db,
+      read: db,
+      replica: false,
       kind: 'pglite',
       pglite: client,
       close: async () => {
@@ -170,6 +198,11 @@ export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob })
 
 /** Opens the database configured by the environment. */
 export async function openConfiguredDb(env: NodeJS.ProcessEnv = process.env): Promise<DbHandle> {
-  if (env.DATABASE_URL) return openPostgres(env.DATABASE_URL);
+  if (env.DATABASE_URL) {
+    const primary = await openPostgres(env.DATABASE_URL);
+    // A replica URL equal to the primary's adds nothing but a second pool.
+    if (!env.DATABASE_READ_URL || env.DATABASE_READ_URL === env.DATABASE_URL) return primary;
+    return withReplica(primary, env.DATABASE_READ_URL);
+  }
   return openPglite({ dataDir: path.resolve(env.DATA_DIR || './data', 'db') });
 }

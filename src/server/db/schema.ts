@@ -59,6 +59,8 @@ export interface LessonSubmissionTable {
   results: Json<StoredResult[]>;
   passed: boolean;
   created_at: Timestamp;
+  /** Idempotency key made on the device for checks answered offline (unique); null for plain posts. */
+  client_key: string | null;
 }
 
 /** A drawn question and the order its options were shown in (option ids). */
@@ -187,6 +189,42 @@ export interface Database {
   recovery_request: RecoveryRequestTable;
   security_event: SecurityEventTable;
   recount_job: RecountJobTable;
+  team_invitation: TeamInvitationTable;
+  household: HouseholdTable;
+  help_visit: HelpVisitTable;
+  household_link_code: HouseholdLinkCodeTable;
+  household_link: HouseholdLinkTable;
+  household_team_counter: HouseholdTeamCounterTable;
+  help_month_counter: HelpMonthCounterTable;
+  household_import: HouseholdImportTable;
+  item_stat: ItemStatTable;
+  item_option_stat: ItemOptionStatTable;
+  item_time_bucket: ItemTimeBucketTable;
+  reminder: ReminderTable;
+  reminder_recipient: ReminderRecipientTable;
+  snapshot_month: SnapshotMonthTable;
+  household_team_snapshot: HouseholdTeamSnapshotTable;
+  unit_member_snapshot: UnitMemberSnapshotTable;
+  unit_household_total: UnitHouseholdTotalTable;
+}
+
+/** A reminder sent to the overdue members of a unit or team (one per scope and Vietnam day). */
+export interface ReminderTable {
+  id: Generated<string>;
+  unit_id: number;
+  team_id: number | null;
+  sender_id: string | null;
+  scope_key: string;
+  day: DateText;
+  recipients: Generated<number>;
+  created_at: Timestamp;
+}
+
+/** A person a reminder was sent to; shown in the site until dismissed. */
+export interface ReminderRecipientTable {
+  reminder_id: string;
+  user_id: string;
+  dismissed_at: Timestamp | null;
 }
 
 /** Calendar dates: always selected as text ('2026-12-31') so both drivers agree. */
@@ -237,6 +275,9 @@ export interface CourseAssignmentTable {
   due_date: DateText;
   created_by: string | null;
   created_at: Timestamp;
+  /** The due date before the last change, shown to members for a while ("đã đổi từ … sang …"). */
+  previous_due_date: DateText | null;
+  due_changed_at: Timestamp | null;
 }
 
 export interface UnitCourseCounterTable {
@@ -280,6 +321,11 @@ export interface AccessCodeTable {
   cancelled_at: Timestamp | null;
   /** The unit where the person's ID card was checked (in-person resets). */
   unit_id: number | null;
+  /**
+   * Activation codes only: the clear code sealed under a FORM_SECRET-derived key, so slips can be
+   * reprinted with the same code. Cleared when the code is used or replaced.
+   */
+  sealed_code: string | null;
 }
 
 /** A person's own long-lived recovery code; only its argon2id hash is kept. */
@@ -328,6 +374,23 @@ export interface RosterImportTable {
   committed_at: Timestamp | null;
 }
 
+export type InvitationStatus = 'pending' | 'accepted' | 'declined' | 'cancelled';
+
+/** A roster row for a number that already has its own account: the person must accept first. */
+export interface TeamInvitationTable {
+  id: Generated<string>;
+  user_id: string;
+  team_id: number;
+  role: 'member' | 'leader';
+  /** The name typed in the roster file; the official never sees the account's own name before acceptance. */
+  name_in_file: string;
+  invited_by: string | null;
+  import_id: string | null;
+  status: Generated<InvitationStatus>;
+  created_at: Timestamp;
+  responded_at: Timestamp | null;
+}
+
 export interface AuditLogTable {
   id: Generated<number>;
   actor_id: string | null;
@@ -358,4 +421,161 @@ export interface RecountJobTable {
   created_at: Timestamp;
   started_at: Date | null;
   finished_at: Date | null;
+}
+
+/** A household a team keeps: a label the family agreed to, optional phone and note (nothing else). */
+export interface HouseholdTable {
+  id: Generated<string>;
+  team_id: number;
+  label: string;
+  phone: string | null;
+  note: string | null;
+  /** 'given' at the doorstep, or 'not_asked' for imported households until a member records it. */
+  consent: 'given' | 'not_asked';
+  consent_at: Timestamp | null;
+  consent_by: string | null;
+  created_by: string | null;
+  created_at: Timestamp;
+  removal_requested_at: Timestamp | null;
+  /** Coverage last counted (bit i = skill i of SKILLS); kept with the team counters. */
+  covered_mask: Generated<number>;
+  verified_mask: Generated<number>;
+  meets_target: Generated<boolean>;
+  linked: Generated<number>;
+}
+
+/** Outcome of a skill worked on in a visit. */
+export type VisitOutcome = 'tu-lam' | 'can-ho-tro';
+
+/** A help visit; anonymous (declined consent) visits have no household and no person. */
+export interface HelpVisitTable {
+  id: Generated<string>;
+  team_id: number;
+  household_id: string | null;
+  member_id: string | null;
+  visit_date: DateText;
+  person: string | null;
+  consent: boolean;
+  outcomes: Json<Record<string, VisitOutcome>>;
+  tasks: Json<string[]>;
+  material: string | null;
+  client_key: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface HouseholdLinkCodeTable {
+  id: Generated<number>;
+  visit_id: string;
+  code_hash: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface HouseholdLinkTable {
+  id: Generated<string>;
+  household_id: string;
+  visit_id: string | null;
+  user_id: string;
+  person_key: string;
+  created_at: Timestamp;
+  undone_at: Timestamp | null;
+}
+
+export interface HouseholdTeamCounterTable {
+  team_id: number;
+  households: number;
+  consented: number;
+  meeting_target: number;
+  linked_citizens: number;
+  cov_dich_vu_cong: number;
+  cov_mua_sam: number;
+  cov_thanh_toan: number;
+  cov_tu_bao_ve: number;
+  cov_nen_tang_dia_phuong: number;
+  all_skills: number;
+}
+
+export interface HelpMonthCounterTable {
+  team_id: number;
+  /** First day of the month (Vietnam dates). */
+  month: DateText;
+  /** The helping member, or the nil uuid once they deleted their account. */
+  member_id: string;
+  visits: number;
+  anonymous: number;
+}
+
+export interface HouseholdImportTable {
+  id: Generated<string>;
+  team_id: number;
+  by_id: string | null;
+  file_name: string;
+  rows: Json<unknown>;
+  status: Generated<'preview' | 'committed'>;
+  summary: Json<unknown> | null;
+  created_at: Timestamp;
+  committed_at: Timestamp | null;
+}
+
+/** Where a question is asked: a lesson check or the final-quiz pool. */
+export type ItemSource = 'check' | 'final';
+
+/** The key every item-analysis counter shares; `version` is `questionVersion(q)` at grading time. */
+interface ItemKey {
+  course_slug: string;
+  edition: string;
+  source: ItemSource;
+  question_id: string;
+  version: string;
+}
+
+/** Answers to one question version, one of eight shards (reads sum them). */
+export interface ItemStatTable extends ItemKey {
+  shard: number;
+  attempts: number;
+  correct: number;
+  answered: number;
+}
+
+/** How often an option was chosen (ordering questions: a step put in its right place). */
+export interface ItemOptionStatTable extends ItemKey {
+  option_id: string;
+  shard: number;
+  chosen: number;
+}
+
+/** Answers whose time fell in a log-spaced bucket (see src/server/items/timing.ts); not sharded. */
+export interface ItemTimeBucketTable extends ItemKey {
+  bucket: number;
+  n: number;
+}
+
+/** A month whose snapshot was written (when the next month began). */
+export interface SnapshotMonthTable {
+  month: DateText;
+  taken_at: Generated<Timestamp>;
+}
+
+/** A team's household counters as they stood when a month closed. */
+export interface HouseholdTeamSnapshotTable extends Omit<HouseholdTeamCounterTable, never> {
+  month: DateText;
+}
+
+/** A unit's member counters as they stood when a month closed. */
+export interface UnitMemberSnapshotTable {
+  unit_id: number;
+  month: DateText;
+  members: number;
+  with_required: number;
+  all_done: number;
+}
+
+/** The real number of households of a unit (from the commune's records), entered by an official. */
+export interface UnitHouseholdTotalTable {
+  unit_id: number;
+  households: number;
+  updated_by: string | null;
+  updated_at: Generated<Timestamp>;
 }

@@ -9,6 +9,7 @@ import { getCatalog } from '../content/catalog.ts';
 import { seedDemoGraduate } from '../certificates/demo.ts';
 import { getSchedule } from '../schedule/schedule.ts';
 import { seedTeamsDemo } from '../teams/seed.ts';
+import { seedHouseholdsDemo } from '../households/seed.ts';
 
 /** Password of every demo account (documented in the README). */
 export const DEMO_PASSWORD = 'hoc-thu-2026';
@@ -66,6 +67,8 @@ export async function seedDemo(db: Kysely<Database>): Promise<number> {
   await seedDemoQuestions(db);
   // Administrative units from the registry, and synthetic demo teams, officials and an admin.
   await seedTeamsDemo(db, DEMO_PASSWORD);
+  // Households, help visits and one linked citizen in Phường Ba Đình, for the coverage dashboards.
+  await seedHouseholdsDemo(db);
   return created;
 }
 

@@ -74,14 +74,14 @@ export function completionsOfUser(db: Db, userId: string) {
   return db.selectFrom('course_completion').selectAll().where('user_id', '=', userId).orderBy('completed_at', 'desc').execute();
 }
 
-/** Per course, how many lessons the learner completed (for the account page). */
-export function lessonCountsOfUser(db: Db, userId: string) {
-  return db
-    .selectFrom('lesson_progress')
-    .select(['course_slug', sql<string[]>`array_agg(lesson_id)`.as('lesson_ids')])
-    .where('user_id', '=', userId)
-    .groupBy('course_slug')
-    .execute();
+/** Every lesson the learner completed, with the edition it was done in (for the account page). */
+export function lessonRowsOfUser(db: Db, userId: string) {
+  return db.selectFrom('lesson_progress').select(['course_slug', 'edition', 'lesson_id']).where('user_id', '=', userId).execute();
+}
+
+/** The course editions in which the learner opened a final quiz (for the account page). */
+export function attemptEditionsOfUser(db: Db, userId: string) {
+  return db.selectFrom('quiz_attempt').select(['course_slug', 'edition']).distinct().where('user_id', '=', userId).execute();
 }
 
 export async function insertSubmission(
@@ -96,8 +96,9 @@ export async function insertSubmission(
     answers: Record<string, unknown>;
     results: StoredResult[];
     passed: boolean;
+    clientKey?: string | null;
   },
-): Promise<string> {
+): Promise<string | undefined> {
   const row = await db
     .insertInto('lesson_submission')
     .values({
@@ -110,10 +111,29 @@ export async function insertSubmission(
       answers: JSON.stringify(s.answers),
       results: JSON.stringify(s.results),
       passed: s.passed,
+      client_key: s.clientKey ?? null,
     })
+    // A replay racing the first send: the unique key keeps one row; the caller reads it back.
+    .onConflict((oc) => oc.column('client_key').doNothing())
     .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** The submission stored under a device's idempotency key. */
+export function findSubmissionByClientKey(db: Db, clientKey: string) {
+  return db.selectFrom('lesson_submission').select(['id', 'user_id', 'guest_token_hash', 'course_slug', 'edition', 'lesson_id', 'passed']).where('client_key', '=', clientKey).executeTakeFirst();
+}
+
+/** When the learner completed a lesson, if they did. */
+export function lessonCompletedAt(db: Db, userId: string, course: string, lessonId: string) {
+  return db
+    .selectFrom('lesson_progress')
+    .select('completed_at')
+    .where('user_id', '=', userId)
+    .where('course_slug', '=', course)
+    .where('lesson_id', '=', lessonId)
+    .executeTakeFirst();
 }
 
 export function findSubmission(db: Db, id: string) {

@@ -5,13 +5,14 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Edition } from '../../lib/content/schema.ts';
-import { findEdition, type Course, type CourseEdition, type Lesson } from '../content/catalog.ts';
+import { findEdition, getCatalog, type Course, type CourseEdition, type Lesson } from '../content/catalog.ts';
 import type { Database, StoredResult } from '../db/schema.ts';
 import { issueCertificate } from '../certificates/certificates.ts';
 import * as repo from './learning.repository.ts';
 // Defensive only: the web edge validates ids first, so a malformed one never reaches a query.
 import { isUuid } from '../../lib/ids.ts';
 import { countCompletion } from '../teams/counters.ts';
+import { countLearningEvidence } from '../households/household-counters.ts';
 import { enforce, LIMITS, type LimitCheck } from '../security/rate-limit.ts';
 import {
   askedFromLayout,
@@ -29,6 +30,9 @@ import {
   type PublicQuestion,
 } from './quiz.ts';
 import { openCheckToken, sealCheckToken } from './check-token.ts';
+import { recordItemAnswers } from '../items/record.ts';
+import { GUEST_OWNER, ownerKey } from './owner-key.ts';
+import { nextStep, type NextStep } from './next-step.ts';
 
 /** A request the learning rules refuse, with the HTTP status and a Vietnamese message. */
 export class LearningError extends Error {
@@ -94,6 +98,8 @@ async function completeIfDone(trx: Transaction<Database>, userId: string, course
   if (recorded) await issueCertificate(trx, { userId, course, edition });
   // Dashboard counters move in the same transaction as the completion, so they are never stale.
   if (recorded) await countCompletion(trx, userId, course.slug, edition);
+  // A linked citizen's completion is course-verified evidence for their household.
+  if (recorded) await countLearningEvidence(trx, userId);
   return recorded;
 }
 
@@ -101,6 +107,8 @@ async function completeIfDone(trx: Transaction<Database>, userId: string, course
 async function recordLesson(trx: Transaction<Database>, userId: string, course: Course, edition: Edition, lesson: Lesson, via: 'check' | 'manual') {
   await repo.lockLearner(trx, userId);
   await repo.insertLessonProgress(trx, { userId, course: course.slug, lessonId: lesson.id, edition, via });
+  // A passed lesson check of a linked citizen is course-verified evidence for their household.
+  if (via === 'check') await countLearningEvidence(trx, userId);
   for (const e of lesson.editions) await completeIfDone(trx, userId, course, e);
 }
 
@@ -127,7 +135,7 @@ export async function openLessonCheck(
 }
 
 /** The questions as this token's learner saw them, or the reason the token cannot be graded. */
-async function askedByToken(ref: { course: string; edition: Edition }, lesson: Lesson, token: string, now: Date): Promise<AskedQuestion[]> {
+async function askedByToken(ref: { course: string; edition: Edition }, lesson: Lesson, token: string, now: Date): Promise<{ asked: AskedQuestion[]; issuedAt: number }> {
   const invalid = new LearningError(400, 'Phiếu bài kiểm tra không hợp lệ hoặc thuộc bài khác, nên bài làm chưa được chấm. Vui lòng mở lại bài kiểm tra và làm lại.');
   const claims = await openCheckToken(token);
   if (!claims || claims.course !== ref.course || claims.edition !== ref.edition || claims.lesson !== lesson.id) throw invalid;
@@ -141,13 +149,30 @@ async function askedByToken(ref: { course: string; edition: Edition }, lesson: L
   }
   const asked = askedFromLayout(lesson.check, claims);
   if (!asked) throw invalid;
-  return asked;
+  return { asked, issuedAt: claims.issuedAt };
+}
+
+/** How a device sent a lesson check it may replay: its idempotency key and the account the form was opened for. */
+export interface OfflineSend {
+  /** Idempotency key made on the device (a uuid); a replay with the same key returns the stored result. */
+  clientKey?: string;
+  /** `ownerKey` of the account the form was opened for, or GUEST_OWNER. */
+  owner?: string;
+}
+
+/** A check sent under another account than the one that opened its form: refused, nothing stored. */
+export class WrongOwnerError extends LearningError {
+  constructor() {
+    super(409, 'Bài làm này được làm khi một tài khoản khác đang đăng nhập trên máy, nên chưa được chấm. Hãy đăng nhập đúng tài khoản đó rồi gửi lại.');
+  }
 }
 
 /**
  * Grades a lesson check and stores it; a signed-in learner who passes completes the lesson.
  * `token` is the sealed layout the form carried; `entries` the answers by opaque field name.
  * `client` is the client key of the request (submission limits; RateLimitError when over them).
+ * With `send.clientKey` the submission is stored once whatever the number of replays: a replay by the
+ * same learner returns the stored submission (`replay: true`) without grading or counting again.
  */
 export async function submitLessonCheck(
   db: Kysely<Database>,
@@ -157,15 +182,30 @@ export async function submitLessonCheck(
   entries: FormEntries,
   client: string,
   now = new Date(),
-): Promise<{ submissionId: string; passed: boolean }> {
+  send: OfflineSend = {},
+): Promise<{ submissionId: string; passed: boolean; replay: boolean }> {
   const { course, lesson } = requireLesson(ref.course, ref.edition, ref.lessonId);
-  const asked = await askedByToken({ course: course.slug, edition: ref.edition }, lesson, token, now);
+  if (send.owner !== undefined && send.owner !== GUEST_OWNER && !('userId' in who && ownerKey(who.userId) === send.owner)) throw new WrongOwnerError();
+  const stored = async () => {
+    if (!send.clientKey) return undefined;
+    const row = await repo.findSubmissionByClientKey(db, send.clientKey);
+    if (!row) return undefined;
+    const mine = 'userId' in who ? row.user_id === who.userId : row.guest_token_hash === who.guestTokenHash;
+    // Another learner's key (or another lesson's): never reveal or reuse their row.
+    if (!mine || row.course_slug !== course.slug || row.edition !== ref.edition || row.lesson_id !== lesson.id) {
+      throw new LearningError(409, 'Mã gửi bài này đã được dùng cho một bài làm khác, nên bài làm chưa được chấm. Vui lòng mở lại bài kiểm tra và làm lại.');
+    }
+    return { submissionId: row.id, passed: row.passed, replay: true };
+  };
+  const earlier = await stored();
+  if (earlier) return earlier;
+  const { asked, issuedAt } = await askedByToken({ course: course.slug, edition: ref.edition }, lesson, token, now);
   const answers = parseOrThrow(entries, asked);
   // Results in authored order, as before: feedback and storage do not depend on the layout.
   const results = grade(lesson.check, answers);
   const passed = checkPassed(results);
   await limitSubmissions(db, who, client);
-  return db.transaction().execute(async (trx) => {
+  const inserted = await db.transaction().execute(async (trx) => {
     const submissionId = await repo.insertSubmission(trx, {
       kind: 'check',
       userId: 'userId' in who ? who.userId : null,
@@ -176,10 +216,20 @@ export async function submitLessonCheck(
       answers: answersToJson(answers),
       results,
       passed,
+      clientKey: send.clientKey ?? null,
     });
+    // No id: a replay with the same key was stored first, in parallel; nothing else happens here.
+    if (!submissionId) return submissionId;
     if ('userId' in who && passed) await recordLesson(trx, who.userId, course, ref.edition, lesson, 'check');
-    return { submissionId, passed };
+    // Item analysis counters, last in the transaction (see src/server/items).
+    const items = { course: course.slug, edition: ref.edition, asked: asked.map((a) => a.q), answers, entries };
+    await recordItemAnswers(trx, { ...items, source: 'check', elapsedMs: now.getTime() - issuedAt * 1000 });
+    return submissionId;
   });
+  if (inserted) return { submissionId: inserted, passed, replay: false };
+  const raced = await stored();
+  if (!raced) throw new Error('submission with this client key vanished');
+  return raced;
 }
 
 /**
@@ -234,12 +284,17 @@ export async function lessonCheckFeedback(db: Kysely<Database>, who: Learner, su
   const { course, lesson } = requireLesson(s.course_slug, s.edition as Edition, s.lesson_id);
   const byId = new Map(lesson.check.map((q) => [q.id, q]));
   const answers = s.answers as Record<string, Answer>;
+  // An answer that arrives (say, sent from a phone that was offline) after the lesson was already
+  // completed changes nothing; the learner is told so.
+  const done = s.user_id ? await repo.lessonCompletedAt(db, s.user_id, s.course_slug, s.lesson_id) : undefined;
+  const completedBefore = done && new Date(done.completed_at).getTime() < new Date(s.created_at).getTime() ? new Date(done.completed_at) : null;
   return {
     course,
     lesson,
     edition: s.edition as Edition,
     passed: s.passed,
     saved: s.user_id !== null,
+    completedBefore,
     items: (s.results as StoredResult[]).flatMap((r) => {
       const q = byId.get(r.questionId);
       return q ? [{ question: q, result: r, answer: answers[q.id] ?? null }] : [];
@@ -276,6 +331,23 @@ export async function editionProgress(db: Kysely<Database>, userId: string, cour
     finalPassed: Boolean(passed),
     completedAt: completion ? new Date(completion.completed_at) : null,
   };
+}
+
+/**
+ * The next step for a learner in a course edition (see next-step.ts); guests (no user id) get the
+ * step that follows without saved progress. `progress` may be passed when the page already has it.
+ */
+export async function nextStepFor(
+  db: Kysely<Database>,
+  userId: string | undefined,
+  course: Course,
+  edition: Edition,
+  opts: { after?: string; progress?: EditionProgress } = {},
+): Promise<NextStep> {
+  if (!userId) return nextStep(course, edition, undefined, { after: opts.after });
+  const [p, completions] = await Promise.all([opts.progress ?? editionProgress(db, userId, course, edition), repo.completionsOfUser(db, userId)]);
+  const completedCourses = new Set(completions.filter((c) => c.edition === edition).map((c) => c.course_slug));
+  return nextStep(course, edition, { completedLessons: p.completedLessons, finalPassed: p.finalPassed, completed: p.completedAt !== null }, { after: opts.after, completedCourses });
 }
 
 /** Where a signed-in learner left off: the course edition last worked on and its next lesson. */
@@ -354,6 +426,9 @@ export async function submitFinalQuiz(db: Kysely<Database>, userId: string, atte
     const passed = score * 100 >= attempt.pass_mark * attempt.total;
     await repo.finishAttempt(trx, attemptId, { answers: answersToJson(answers), results, score, passed });
     if (passed) await completeIfDone(trx, userId, found.course, attempt.edition as Edition);
+    // Item analysis counters, last in the transaction (see src/server/items).
+    const items = { course: found.course.slug, edition: attempt.edition as Edition, asked: asked.map((a) => a?.q ?? null), answers, entries };
+    await recordItemAnswers(trx, { ...items, source: 'final', elapsedMs: Date.now() - new Date(attempt.started_at).getTime() });
     return { attemptId };
   });
 }
@@ -373,7 +448,7 @@ export async function quizResult(db: Kysely<Database>, userId: string, attemptId
   ]);
   const wrong = (attempt.results ?? [])
     .filter((r) => !r.correct)
-    .map((r) => ({ result: r, question: found.course.questions.get(r.questionId) }));
+    .map((r) => ({ result: r, question: found.course.questions.get(r.questionId), answer: ((attempt.answers ?? {}) as Record<string, Answer>)[r.questionId] ?? null }));
   return { attempt, course: found.course, edition, wrong, progress, completed: Boolean(completion) };
 }
 
@@ -382,10 +457,58 @@ export function attemptHistory(db: Kysely<Database>, userId: string, course: str
   return repo.attemptsOf(db, userId, course, edition);
 }
 
-/** Completions and per-course lesson counts for the account page. */
-export async function learnerSummary(db: Kysely<Database>, userId: string) {
-  const [completions, lessons] = await Promise.all([repo.completionsOfUser(db, userId), repo.lessonCountsOfUser(db, userId)]);
-  return { completions, lessons };
+/** One course edition on the account page. */
+export interface LearnerCourse {
+  course: Course;
+  edition: Edition;
+  done: number;
+  total: number;
+  /** In progress: where to go on (a lesson or the final quiz). */
+  next?: NextStep;
+  /** Completed: when. */
+  completedAt?: Date;
+}
+
+/**
+ * The account page's courses: editions completed, and editions started but not completed (a lesson
+ * done in it, or a final quiz opened), each edition once. A lesson shared by two editions counts in
+ * both, but only an edition the learner worked in is listed as started.
+ */
+export async function learnerCourses(db: Kysely<Database>, userId: string): Promise<{ inProgress: LearnerCourse[]; completed: LearnerCourse[] }> {
+  const [completions, lessons, attempts] = await Promise.all([repo.completionsOfUser(db, userId), repo.lessonRowsOfUser(db, userId), repo.attemptEditionsOfUser(db, userId)]);
+  const doneByCourse = new Map<string, Set<string>>();
+  for (const l of lessons) doneByCourse.set(l.course_slug, (doneByCourse.get(l.course_slug) ?? new Set()).add(l.lesson_id));
+  const key = (course: string, edition: string) => `${course}/${edition}`;
+  const completedKeys = new Set(completions.map((c) => key(c.course_slug, c.edition)));
+  const completedCourses = new Set(completions.map((c) => c.course_slug));
+  const count = (ed: CourseEdition, slug: string) => ed.lessons.filter((l) => doneByCourse.get(slug)?.has(l.id)).length;
+
+  const completed = completions.flatMap((c) => {
+    const found = findEdition(c.course_slug, c.edition as Edition);
+    return found ? [{ course: found.course, edition: c.edition as Edition, done: count(found.ed, c.course_slug), total: found.ed.lessons.length, completedAt: new Date(c.completed_at) }] : [];
+  });
+  const seen = new Set<string>();
+  const inProgress: LearnerCourse[] = [];
+  for (const row of [...lessons, ...attempts]) {
+    const k = key(row.course_slug, row.edition);
+    if (seen.has(k) || completedKeys.has(k)) continue;
+    seen.add(k);
+    const found = findEdition(row.course_slug, row.edition as Edition);
+    if (!found) continue;
+    const edition = row.edition as Edition;
+    const doneIds = doneByCourse.get(row.course_slug) ?? new Set<string>();
+    const completedLessons = new Set(found.ed.lessons.filter((l) => doneIds.has(l.id)).map((l) => l.id));
+    inProgress.push({
+      course: found.course,
+      edition,
+      done: completedLessons.size,
+      total: found.ed.lessons.length,
+      next: nextStep(found.course, edition, { completedLessons, finalPassed: false, completed: false }, { completedCourses }),
+    });
+  }
+  const order = new Map(getCatalog().courses.map((c, i) => [c.slug, i]));
+  inProgress.sort((a, b) => order.get(a.course.slug)! - order.get(b.course.slug)! || a.edition.localeCompare(b.edition));
+  return { inProgress, completed };
 }
 
 export { TamperedSubmissionError };

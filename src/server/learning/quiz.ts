@@ -275,16 +275,67 @@ export function percent(score: number, total: number): number {
   return total === 0 ? 0 : Math.round((score * 100) / total);
 }
 
-/** The correct answer of a lesson-check question in words (lesson checks may reveal it after submission). */
-export function correctAnswerText(q: Question): string {
+/**
+ * One side of a graded question in words, for a result page: option texts, a true/false statement
+ * ("Nhận định này đúng/sai", never a bare "Sai" that reads like a verdict), or ordering steps in sequence.
+ */
+export type AnswerWords =
+  | { kind: 'options'; texts: string[] }
+  | { kind: 'statement'; text: string }
+  | { kind: 'steps'; texts: string[] }
+  /** An ordering question with steps left unplaced or two steps on one number. */
+  | { kind: 'incomplete' }
+  | { kind: 'blank' };
+
+const statement = (value: boolean): AnswerWords => ({ kind: 'statement', text: value ? 'Nhận định này đúng.' : 'Nhận định này sai.' });
+
+/** What the learner answered, in words (only their own choices). */
+export function chosenWords(q: Question, a: Answer): AnswerWords {
+  if (a === null || a === undefined) return { kind: 'blank' };
   switch (q.type) {
-    case 'single':
-      return q.options.find((o) => o.id === q.answer)?.text ?? '';
-    case 'multiple':
-      return q.options.filter((o) => q.answer.includes(o.id)).map((o) => o.text).join('; ');
     case 'truefalse':
-      return q.answer ? 'Đúng' : 'Sai';
-    case 'order':
-      return q.steps.map((s, i) => `${i + 1}. ${s.text}`).join(' → ');
+      return typeof a === 'boolean' ? statement(a) : { kind: 'blank' };
+    case 'single':
+      return { kind: 'options', texts: q.options.filter((o) => o.id === a).map((o) => o.text) };
+    case 'multiple':
+      return { kind: 'options', texts: q.options.filter((o) => Array.isArray(a) && a.includes(o.id)).map((o) => o.text) };
+    case 'order': {
+      if (!Array.isArray(a) || a.length !== q.steps.length) return { kind: 'incomplete' };
+      const text = new Map(q.steps.map((s) => [s.id, s.text]));
+      return { kind: 'steps', texts: a.map((id) => text.get(id) ?? '') };
+    }
   }
+}
+
+/** The key of a lesson-check question in words (lesson checks may reveal it after submission). */
+export function correctWords(q: Question): AnswerWords {
+  switch (q.type) {
+    case 'truefalse':
+      return statement(q.answer);
+    case 'single':
+      return { kind: 'options', texts: q.options.filter((o) => o.id === q.answer).map((o) => o.text) };
+    case 'multiple':
+      return { kind: 'options', texts: q.options.filter((o) => q.answer.includes(o.id)).map((o) => o.text) };
+    case 'order':
+      return { kind: 'steps', texts: q.steps.map((s) => s.text) };
+  }
+}
+
+/**
+ * The explanation without a leading verdict that only repeats the key ("Sai. Kẻ gian…" after
+ * "Nhận định này sai.", "Lừa. …" after the option "Lừa"), so a result never reads
+ * "Đáp án đúng: Sai / Giải thích: Sai.".
+ */
+export function explanationBody(q: Question): string {
+  const keys = q.type === 'truefalse' ? [q.answer ? 'Đúng' : 'Sai'] : q.type === 'single' ? q.options.filter((o) => o.id === q.answer).map((o) => o.text) : [];
+  for (const key of keys) {
+    if (key.length > 20) continue;
+    const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const m = new RegExp(`^\\s*[«“"]?${escaped}[»”"]?\\s*[.,:;!–—-]+\\s*`, 'iu').exec(q.explanation);
+    if (m && m[0].length < q.explanation.length) {
+      const rest = q.explanation.slice(m[0].length);
+      return rest.charAt(0).toLocaleUpperCase('vi') + rest.slice(1);
+    }
+  }
+  return q.explanation;
 }

@@ -47,7 +47,8 @@ export function openAccessCodes(db: Db, userId: string, now: Date) {
 
 /** Marks a code used; false when another request used it first. */
 export async function useAccessCode(db: Db, id: number, now: Date): Promise<boolean> {
-  const r = await db.updateTable('access_code').set({ used_at: now }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
+  // A used slip code is no longer kept, even sealed.
+  const r = await db.updateTable('access_code').set({ used_at: now, sealed_code: null }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 

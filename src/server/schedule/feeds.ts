@@ -86,24 +86,45 @@ export async function privateFeed(db: Kysely<Database>, token: string, now: Date
   const user = await tokens.findUserByTokenHash(db, hashToken(token));
   if (!user) return undefined;
   const site = siteUrl();
-  const host = new URL(site).hostname;
-  const catalog = getCatalog();
-  // Required courses still to finish (earliest due date where assignments overlap), as all-day events.
-  const due: CalendarEvent[] = (await myRequiredCourses(db, user.id, now))
-    .filter((r) => !r.done)
-    .map((r) => {
-      const title = catalog.bySlug.get(r.course)?.title ?? r.course;
-      return {
-        uid: `han-${r.course}-${r.edition}-${user.id}@${host}`,
-        date: r.due,
-        summary: `Hạn hoàn thành khóa học: ${title} (${EDITION_LABELS[r.edition]})`,
-        url: `${site}${paths.course(r.course, r.edition)}`,
-      };
-    });
+  const due = await dueEvents(db, user.id, now, site);
   return buildCalendar({
     name: `Học Số — Lịch của ${user.displayName}`,
     description: 'Buổi hỏi đáp chuyên đề và hạn hoàn thành các khóa học bắt buộc',
     events: [...sessionEvents(schedule, site), ...due],
+    now,
+  });
+}
+
+/**
+ * The member's required courses still to finish (earliest due date where assignments overlap) as
+ * all-day events, each with an alarm at 09:00 the day before (15 hours before the day starts).
+ */
+export async function dueEvents(db: Kysely<Database>, userId: string, now: Date = new Date(), site: string = siteUrl()): Promise<CalendarEvent[]> {
+  const host = new URL(site).hostname;
+  const catalog = getCatalog();
+  return (await myRequiredCourses(db, userId, now))
+    .filter((r) => !r.done)
+    .map((r) => {
+      const title = catalog.bySlug.get(r.course)?.title ?? r.course;
+      return {
+        uid: `han-${r.course}-${r.edition}-${userId}@${host}`,
+        date: r.due,
+        summary: `Hạn hoàn thành khóa học: ${title} (${EDITION_LABELS[r.edition]})`,
+        url: `${site}${paths.course(r.course, r.edition)}`,
+        alarm: { trigger: DUE_ALARM, description: `Ngày mai là hạn hoàn thành khóa học “${title}” trên Học Số.` },
+      };
+    });
+}
+
+/** 09:00 the day before an all-day due date. */
+export const DUE_ALARM = '-PT15H';
+
+/** A downloadable calendar of the member's own due dates (imported, not subscribed, so its alarms are kept). */
+export async function dueDatesCalendar(db: Kysely<Database>, user: { id: string; displayName: string }, now: Date = new Date()): Promise<string> {
+  return buildCalendar({
+    name: `Học Số — Hạn học tập của ${user.displayName}`,
+    description: 'Hạn hoàn thành các khóa học bắt buộc, có lời nhắc trước một ngày',
+    events: await dueEvents(db, user.id, now),
     now,
   });
 }

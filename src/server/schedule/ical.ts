@@ -28,6 +28,8 @@ export interface DayEvent {
   summary: string;
   description?: string;
   url?: string;
+  /** A display alarm: `trigger` is an RFC 5545 duration relative to the start (e.g. -PT15H). */
+  alarm?: { trigger: string; description: string };
 }
 
 export type CalendarEvent = TimedEvent | DayEvent;
@@ -114,6 +116,7 @@ export function buildCalendar(opts: { name: string; description?: string; events
     lines.push(`SUMMARY:${escapeText(e.summary)}`);
     if (e.description) lines.push(`DESCRIPTION:${escapeText(e.description)}`);
     if (e.url) lines.push(`URL:${e.url}`);
+    if ('date' in e && e.alarm) lines.push('BEGIN:VALARM', 'ACTION:DISPLAY', `TRIGGER:${e.alarm.trigger}`, `DESCRIPTION:${escapeText(e.alarm.description)}`, 'END:VALARM');
     lines.push('END:VEVENT');
   }
   lines.push('END:VCALENDAR');

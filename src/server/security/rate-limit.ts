@@ -57,6 +57,11 @@ export const LIMITS = {
   questionPerClient: { max: 60, windowSeconds: 60 * 60 },
   // Six-digit check-in codes: few guesses per window, so guessing one is hopeless.
   checkInPerUser: { max: 10, windowSeconds: 10 * 60 },
+  /** Wrong household link codes (6 digits, live for 10 minutes) per account and per client. */
+  householdLinkPerUser: { max: 10, windowSeconds: 15 * 60 },
+  householdLinkPerClient: { max: 30, windowSeconds: 15 * 60 },
+  /** Link codes a member shows (each replaces the last). */
+  householdLinkCodesPerMember: { max: 30, windowSeconds: 60 * 60 },
 } satisfies Record<string, Limit>;
 
 export interface LimitResult {

@@ -18,22 +18,49 @@ export const DueDateSchema = z
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v && v >= '2020-01-01' && v <= '2100-12-31';
   }, 'Ngày này không tồn tại hoặc nằm ngoài khoảng cho phép.');
 
-/** Assigns a course edition with a due date to a unit; every active member below must complete it. */
+const VN_OFFSET = 7 * 3600 * 1000; // Asia/Ho_Chi_Minh: UTC+7, no daylight saving time
+
+/** Today's date in Vietnam (YYYY-MM-DD). */
+export function vietnamToday(now = new Date()): string {
+  return new Date(now.getTime() + VN_OFFSET).toISOString().slice(0, 10);
+}
+
+const dmy = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
+
+/**
+ * Assigns a course edition with a due date to a unit; every active member below must complete it.
+ * The date must be today or later in Vietnam: a date in the past would make everyone overdue at
+ * once. Assigning a course already assigned to the unit changes its due date: the change is
+ * audit-logged and the members see “Hạn hoàn thành đã đổi từ … sang …” for 30 days.
+ */
 export async function assignCourse(
   db: Kysely<Database>,
   v: Viewer,
   unitId: string | undefined,
   input: { course: string | undefined; edition: string | undefined; due: string | undefined },
-): Promise<void> {
+  now = new Date(),
+): Promise<'assigned' | 'changed' | 'unchanged'> {
   const unit = await requireUnitAccess(db, v, unitId);
   const found = input.course && input.edition ? findEdition(input.course, input.edition as Edition) : undefined;
   if (!found) throw new TeamsError(400, 'Khóa học hoặc phiên bản đã chọn không có trong danh mục.');
   const due = DueDateSchema.safeParse(input.due);
   if (!due.success) throw new TeamsError(400, due.error.issues[0]!.message);
+  const today = vietnamToday(now);
+  if (due.data < today) throw new TeamsError(400, `Hạn hoàn thành phải từ hôm nay (${dmy(today)}) trở đi. Ngày ${dmy(due.data)} đã qua, nên mọi người sẽ bị tính quá hạn ngay.`);
+  const course = found.course.slug;
+  const edition = input.edition!;
   const recount = await recountEnqueuer(db);
-  await db.transaction().execute(async (trx) => {
-    await repo.upsertAssignment(trx, { unitId: unit.id, course: found.course.slug, edition: input.edition!, due: due.data, by: v.id });
+  return db.transaction().execute(async (trx) => {
+    const existing = await repo.findAssignment(trx, unit.id, course, edition);
+    if (existing && existing.due_date === due.data) return 'unchanged' as const;
+    if (existing) {
+      await repo.changeAssignmentDue(trx, existing.id, { due: due.data, previous: existing.due_date, by: v.id, now });
+    } else {
+      await repo.upsertAssignment(trx, { unitId: unit.id, course, edition, due: due.data, by: v.id });
+    }
     await recount(trx, [unit.id], 'assign');
-    await audit(trx, v, unit.id, 'assign', { course: found.course.slug, edition: input.edition, due: due.data });
+    if (existing) await audit(trx, v, unit.id, 'assign.due_change', { course, edition, from: existing.due_date, to: due.data });
+    else await audit(trx, v, unit.id, 'assign', { course, edition, due: due.data });
+    return existing ? ('changed' as const) : ('assigned' as const);
   });
 }

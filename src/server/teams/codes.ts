@@ -4,6 +4,7 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import type { Database } from '../db/schema.ts';
 import * as repo from './teams.repository.ts';
+import { sealSlipCode } from './slip-seal.ts';
 
 /** Unambiguous alphabet: no 0/O, 1/I/L. */
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -21,7 +22,10 @@ export function hashCode(code: string): string {
   return encodeHexLowerCase(sha256(new TextEncoder().encode(code.toUpperCase().replace(/[\s-]/g, ''))));
 }
 
-/** Issues a code and returns it in clear (shown once, printed on a slip). */
+/**
+ * Issues a code and returns it in clear. It replaces the person's earlier unused code of that kind.
+ * Activation codes are also kept sealed, so their slips can be reprinted with the same code.
+ */
 export async function issueCode(
   trx: Kysely<Database> | Transaction<Database>,
   userId: string,
@@ -30,7 +34,8 @@ export async function issueCode(
 ): Promise<{ code: string; expiresAt: Date }> {
   const code = generateCode();
   const expiresAt = new Date(Date.now() + CODE_DAYS[kind] * 24 * 3600 * 1000);
-  await repo.insertCode(trx, { userId, kind, hash: hashCode(code), expiresAt, issuedBy });
+  const sealed = kind === 'activation' ? await sealSlipCode(userId, code) : null;
+  await repo.insertCode(trx, { userId, kind, hash: hashCode(code), expiresAt, issuedBy, sealed });
   return { code, expiresAt };
 }
 

@@ -77,7 +77,7 @@ export interface MemberCourseRow {
   completed_at: Date | null;
 }
 
-function memberCourseQuery(where: ReturnType<typeof sql>, filter: CourseFilter, extra = sql``) {
+export function memberCourseQuery(where: ReturnType<typeof sql>, filter: CourseFilter, extra = sql``) {
   return sql<MemberCourseRow>`
     select tm.user_id, u.display_name, u.phone, tm.role, tm.active, u.password_hash is not null as activated,
       t.id as team_id, t.name as team_name, au.name as unit_name, au.path as unit_path,
@@ -130,4 +130,40 @@ export async function memberPage(db: Db, path: string, filter: CourseFilter, lim
   const keep = rows.filter((r) => r.user_id !== lastUser);
   const prev = keep.at(-1)!;
   return { rows: keep, last: { path: prev.unit_path, userId: prev.user_id } };
+}
+
+/**
+ * When each of these people was last active, and whether they completed any lesson yet. Active means: their latest request in a session still kept, lesson
+ * completed or final quiz started (sessions end, lessons and attempts stay). Indexed per user.
+ */
+export async function activity(db: Db, userIds: string[]): Promise<{ user_id: string; at: Date | null; started: boolean }[]> {
+  if (userIds.length === 0) return [];
+  const r = await sql<{ user_id: string; at: Date | null; started: boolean }>`
+    select u.id as user_id, exists (select 1 from lesson_progress lp where lp.user_id = u.id) as started, greatest(
+      (select max(s.last_seen_at) from session s where s.user_id = u.id),
+      (select max(lp.completed_at) from lesson_progress lp where lp.user_id = u.id),
+      (select max(qa.started_at) from quiz_attempt qa where qa.user_id = u.id)) as at
+    from "user" u where u.id in (${sql.join(userIds)})`.execute(db);
+  return r.rows;
+}
+
+/** Lessons these people completed in these courses (any edition: shared lessons count in each). */
+export async function lessonsDone(db: Db, userIds: string[], courses: string[]): Promise<{ user_id: string; course_slug: string; lesson_id: string }[]> {
+  if (userIds.length === 0 || courses.length === 0) return [];
+  return (
+    await sql<{ user_id: string; course_slug: string; lesson_id: string }>`
+      select user_id, course_slug, lesson_id from lesson_progress
+      where user_id in (${sql.join(userIds)}) and course_slug in (${sql.join(courses)})`.execute(db)
+  ).rows;
+}
+
+/** Active members under a unit who have completed at least one lesson (any course). */
+export async function startedCount(db: Db, path: string): Promise<number> {
+  const r = await sql<{ n: number }>`
+    select count(*)::int as n from admin_unit au
+    join team t on t.unit_id = au.id
+    join team_member tm on tm.team_id = t.id
+    where au.path >= ${path} and au.path < ${pathUpper(path)} and tm.active
+      and exists (select 1 from lesson_progress lp where lp.user_id = tm.user_id)`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
 }

@@ -9,9 +9,11 @@ import { formatDate } from '../../lib/format.ts';
 import { formatPhone } from '../../lib/fields.ts';
 import { findEdition, getCatalog } from '../content/catalog.ts';
 import type { Database } from '../db/schema.ts';
+import { accessDb, dataDb, type Reads } from '../db/replica.ts';
 import * as repo from './dashboard.repository.ts';
 import { recountStatus, type RecountStatusRow } from './recount-jobs.repository.ts';
 import * as teamsRepo from './teams.repository.ts';
+import * as inviteRepo from './invitations.repository.ts';
 import { requireMemberAccess, requireTeamAccess, requireUnitAccess, TeamsError, type Viewer } from './access.ts';
 
 export type { CourseFilter } from './dashboard.repository.ts';
@@ -110,9 +112,10 @@ export function lastWeeks(n: number, now = new Date()): string[] {
   return Array.from({ length: n }, (_, i) => new Date(monday - (n - 1 - i) * 7 * 24 * 3600 * 1000).toISOString().slice(0, 10));
 }
 
-/** The dashboard of a unit the viewer manages. */
-export async function unitDashboard(db: Kysely<Database>, v: Viewer, unitId: string | undefined, filter: repo.CourseFilter, now = new Date()) {
-  const unit = await requireUnitAccess(db, v, unitId);
+/** The dashboard of a unit the viewer manages (access checked on the primary, numbers from `reads`' replica). */
+export async function unitDashboard(reads: Reads, v: Viewer, unitId: string | undefined, filter: repo.CourseFilter, now = new Date()) {
+  const unit = await requireUnitAccess(accessDb(reads), v, unitId);
+  const db = dataDb(reads);
   const cutoff = overdueCutoff(now);
   const weeks = lastWeeks(12, now);
   const [counter, buckets, children, teams, weekRows, trail, status] = await Promise.all([
@@ -125,6 +128,8 @@ export async function unitDashboard(db: Kysely<Database>, v: Viewer, unitId: str
     recountStatus(db, unit.path),
   ]);
   const teamRows = teams.length ? teamRowsFrom(teams, await repo.unitTeamRows(db, unit.id, filter), cutoff) : [];
+  // People invited from a roster who have not joined (yet): shown apart, counted nowhere.
+  const invitations = await inviteRepo.invitationsUnder(db, unit.path, 200);
   const shown = filter ? buckets.filter((b) => b.course_slug === filter.course && b.edition === filter.edition) : buckets;
   const assigned = shown.reduce((s, b) => s + b.assigned, 0);
   const completed = shown.reduce((s, b) => s + b.completed, 0);
@@ -156,7 +161,10 @@ export async function unitDashboard(db: Kysely<Database>, v: Viewer, unitId: str
     ...teamRows,
   ];
   const byWeek = new Map(weekRows.map((w) => [w.week, w.completed]));
+  // "Started" is read live, so only where the unit is small enough to count quickly.
+  const started = members <= FUNNEL_LIVE_LIMIT ? await repo.startedCount(db, unit.path) : null;
   return {
+    funnel: funnel({ members, activated: counter?.activated ?? 0, started, allDone: counter?.all_done ?? 0, withRequired: counter?.with_required ?? 0 }),
     unit,
     trail,
     cutoff,
@@ -171,6 +179,7 @@ export async function unitDashboard(db: Kysely<Database>, v: Viewer, unitId: str
     overdue,
     courses: [...courses.entries()].map(([key, c]) => ({ key, ...c, percent: pct(c.completed, c.assigned) })),
     rows,
+    invitations,
     weekly: weeks.map((w) => ({ week: w, completed: byWeek.get(w) ?? 0 })),
     /** The overdue list is shown where it is short enough to read; above, drill down. */
     listOverdue: members <= 5000,
@@ -203,6 +212,81 @@ export function freshness(s: RecountStatusRow): { updating: boolean; text: strin
 
 export type UnitDashboard = Awaited<ReturnType<typeof unitDashboard>>;
 
+/** Units up to this many members count "started learning" live for the funnel; above, drill down. */
+export const FUNNEL_LIVE_LIMIT = 5000;
+
+export interface FunnelStep {
+  label: string;
+  count: number | null;
+  /** Share of the people on the list (0–100), or null when not counted here. */
+  percent: number | null;
+  hint: string;
+}
+
+/** The activation funnel: on the list → activated → started learning → finished every required course. */
+export function funnel(f: { members: number; activated: number; started: number | null; allDone: number; withRequired: number }): FunnelStep[] {
+  const p = (n: number | null) => (n === null ? null : pct(n, f.members));
+  return [
+    { label: 'Có tên trong danh sách', count: f.members, percent: f.members ? 100 : 0, hint: 'Thành viên đang hoạt động đã được nhập vào các tổ.' },
+    { label: 'Đã kích hoạt tài khoản', count: f.activated, percent: p(f.activated), hint: 'Đã dùng mã kích hoạt hoặc đã có tài khoản.' },
+    {
+      label: 'Đã bắt đầu học',
+      count: f.started,
+      percent: p(f.started),
+      hint: f.started === null ? 'Đơn vị quá lớn để đếm ngay: xem ở từng đơn vị trực thuộc.' : 'Đã học xong ít nhất một bài.',
+    },
+    { label: 'Hoàn thành mọi khóa bắt buộc', count: f.allDone, percent: p(f.allDone), hint: `Trong ${f.withRequired.toLocaleString('vi-VN')} người có khóa học bắt buộc.` },
+  ];
+}
+
+/** Today in Vietnam, YYYY-MM-DD. */
+export function vnToday(now = new Date()): string {
+  return new Date(now.getTime() + VN_OFFSET).toISOString().slice(0, 10);
+}
+
+/** Whole days from day `a` to day `b` (YYYY-MM-DD), negative when b is before a. */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+/** "4/7 bài". */
+export function lessonsText(done: number, total: number): string {
+  return `${done}/${total} bài`;
+}
+
+interface MemberExtras {
+  lastActive: Map<string, Date>;
+  /** People who completed at least one lesson (any course). */
+  started: Set<string>;
+  lessons(userId: string, course: string, edition: string | null): { lessonsDone: number; lessonsTotal: number };
+}
+
+/** Last activity and lessons done per required course, for a page of member rows (two indexed reads). */
+export async function memberExtras(db: Kysely<Database>, rows: repo.MemberCourseRow[]): Promise<MemberExtras> {
+  const users = [...new Set(rows.map((r) => r.user_id))];
+  const courses = [...new Set(rows.flatMap((r) => (r.course_slug ? [r.course_slug] : [])))];
+  const [act, done] = await Promise.all([repo.activity(db, users), repo.lessonsDone(db, users, courses)]);
+  const lastActive = new Map(act.flatMap((a) => (a.at ? [[a.user_id, new Date(a.at)] as const] : [])));
+  const started = new Set(act.filter((a) => a.started).map((a) => a.user_id));
+  const byUserCourse = new Map<string, Set<string>>();
+  for (const d of done) {
+    const k = `${d.user_id}:${d.course_slug}`;
+    const set = byUserCourse.get(k) ?? new Set<string>();
+    set.add(d.lesson_id);
+    byUserCourse.set(k, set);
+  }
+  return {
+    lastActive,
+    started,
+    lessons(userId, course, edition) {
+      const ed = edition ? findEdition(course, edition as Edition)?.ed : undefined;
+      if (!ed) return { lessonsDone: 0, lessonsTotal: 0 };
+      const mine = byUserCourse.get(`${userId}:${course}`);
+      return { lessonsDone: mine ? ed.lessons.filter((l) => mine.has(l.id)).length : 0, lessonsTotal: ed.lessons.length };
+    },
+  };
+}
+
 /** Percent with a Vietnamese label. */
 export function percentText(n: number, d: number): string {
   return d > 0 ? `${pct(n, d)}%` : '—';
@@ -215,15 +299,29 @@ export interface MemberStatus {
   role: 'member' | 'leader';
   active: boolean;
   activated: boolean;
-  courses: { label: string; due: string; completedAt: Date | null; state: 'done' | 'overdue' | 'pending' }[];
+  /** Latest activity (a request in a kept session, a lesson done, a final quiz started), if any. */
+  lastActive: Date | null;
+  /** Completed at least one lesson (any course). */
+  started: boolean;
+  courses: {
+    label: string;
+    due: string;
+    completedAt: Date | null;
+    state: 'done' | 'overdue' | 'pending';
+    /** Lessons of this edition done (shared lessons count in each edition) and the edition's total. */
+    lessonsDone: number;
+    lessonsTotal: number;
+    /** Whole days past the due date while overdue (0 otherwise). */
+    daysOverdue: number;
+  }[];
 }
 
-function groupMembers(rows: repo.MemberCourseRow[], cutoff: string): MemberStatus[] {
+function groupMembers(rows: repo.MemberCourseRow[], cutoff: string, extras: MemberExtras, today: string): MemberStatus[] {
   const out = new Map<string, MemberStatus>();
   for (const r of rows) {
     let m = out.get(r.user_id);
     if (!m) {
-      m = { userId: r.user_id, name: r.display_name, phone: r.phone, role: r.role, active: r.active, activated: r.activated, courses: [] };
+      m = { userId: r.user_id, name: r.display_name, phone: r.phone, role: r.role, active: r.active, activated: r.activated, lastActive: null, started: false, courses: [] };
       out.set(r.user_id, m);
     }
     if (r.course_slug && r.due_date) {
@@ -233,22 +331,37 @@ function groupMembers(rows: repo.MemberCourseRow[], cutoff: string): MemberStatu
         due: r.due_date,
         completedAt: r.completed_at ? new Date(r.completed_at) : null,
         state: done ? 'done' : r.due_date <= cutoff ? 'overdue' : 'pending',
+        ...extras.lessons(r.user_id, r.course_slug, r.edition),
+        daysOverdue: !done && r.due_date <= cutoff ? Math.max(1, daysBetween(r.due_date, today)) : 0,
       });
     }
+  }
+  for (const m of out.values()) {
+    m.lastActive = extras.lastActive.get(m.userId) ?? null;
+    m.started = extras.started.has(m.userId);
   }
   return [...out.values()];
 }
 
 /** A team's dashboard: each member and each required course. */
-export async function teamDashboard(db: Kysely<Database>, v: Viewer, teamId: string | undefined, filter: repo.CourseFilter, now = new Date()) {
-  const team = await requireTeamAccess(db, v, teamId);
+export async function teamDashboard(reads: Reads, v: Viewer, teamId: string | undefined, filter: repo.CourseFilter, now = new Date()) {
+  const team = await requireTeamAccess(accessDb(reads), v, teamId);
+  const db = dataDb(reads);
   const cutoff = overdueCutoff(now);
   const rows = await repo.teamMemberRows(db, team.id, filter);
-  const members = groupMembers(rows, cutoff);
+  const members = groupMembers(rows, cutoff, await memberExtras(db, rows), vnToday(now));
   const active = members.filter((m) => m.active);
   const withReq = active.filter((m) => m.courses.length > 0);
   return {
+    funnel: funnel({
+      members: active.length,
+      activated: active.filter((m) => m.activated).length,
+      started: active.filter((m) => m.started).length,
+      allDone: withReq.filter((m) => m.courses.every((c) => c.state === 'done')).length,
+      withRequired: withReq.length,
+    }),
     team,
+    invitations: team.manage ? await inviteRepo.invitationsOfTeam(db, team.id) : [],
     trail: await teamsRepo.unitsOnPath(db, team.unit_path),
     cutoff,
     members,
@@ -278,23 +391,34 @@ export async function memberDetail(db: Kysely<Database>, v: Viewer, userId: stri
 }
 
 /** The overdue list of a unit (first `limit` rows). */
-export async function overdueList(db: Kysely<Database>, unit: teamsRepo.UnitRow, filter: repo.CourseFilter, limit = 100, now = new Date()) {
-  const rows = await repo.overdueRows(db, unit.path, filter, overdueCutoff(now), limit);
+export async function overdueList(reads: Reads, unit: teamsRepo.UnitRow, filter: repo.CourseFilter, limit = 100, now = new Date()) {
+  const rows = await repo.overdueRows(dataDb(reads), unit.path, filter, overdueCutoff(now), limit);
   return rows.map((r) => ({ ...r, label: courseLabel(r.course_slug, r.edition) }));
 }
 
-/** A member's own required courses (home page). */
+/** How long members are told that a due date changed. */
+const DUE_CHANGE_SHOWN_DAYS = 30;
+
+/**
+ * A member's own required courses (home page). `previousDue` is set when the due date was changed in
+ * the last 30 days and the course is not complete yet.
+ */
 export async function myRequiredCourses(db: Kysely<Database>, userId: string, now = new Date()) {
   const m = await teamsRepo.findMembership(db, userId);
   if (!m || !m.active) return [];
   const cutoff = overdueCutoff(now);
-  return (await teamsRepo.requirementsOf(db, userId, m.unit_path)).map((r) => ({
+  const today = vnToday(now);
+  const since = new Date(now.getTime() - DUE_CHANGE_SHOWN_DAYS * 24 * 3600 * 1000);
+  return (await teamsRepo.requirementsOf(db, userId, m.unit_path, since)).map((r) => ({
+    previousDue: !r.completed_at && r.previous_due_date !== r.due_date ? r.previous_due_date : undefined,
     course: r.course_slug,
     edition: r.edition as Edition,
     label: courseLabel(r.course_slug, r.edition),
     due: r.due_date,
     done: Boolean(r.completed_at),
     overdue: !r.completed_at && r.due_date <= cutoff,
+    /** Days from today (Vietnam) to the due date: 0 on the day, negative once past. */
+    daysLeft: daysBetween(today, r.due_date),
   }));
 }
 
@@ -329,3 +453,21 @@ export function weeklyChartSvg(weeks: { week: string; completed: number }[]): st
 }
 
 export { formatDate, formatPhone };
+
+/** At most this many overdue rows on the printable list; above, print a smaller unit. */
+export const PRINT_LIMIT = 5000;
+
+/** The overdue list of a unit grouped by team, for printing one A4 page per team at a meeting. */
+export async function overdueByTeam(db: Kysely<Database>, v: Viewer, unitId: string | undefined, now = new Date()) {
+  const unit = await requireUnitAccess(db, v, unitId);
+  const cutoff = overdueCutoff(now);
+  const today = vnToday(now);
+  const rows = await repo.overdueRows(db, unit.path, undefined, cutoff, PRINT_LIMIT + 1);
+  const teams = new Map<number, { id: number; name: string; unitName: string; rows: { name: string; phone: string; course: string; due: string; days: number }[] }>();
+  for (const r of rows.slice(0, PRINT_LIMIT)) {
+    const t = teams.get(r.team_id) ?? { id: r.team_id, name: r.team_name, unitName: r.unit_name, rows: [] };
+    teams.set(r.team_id, t);
+    t.rows.push({ name: r.display_name, phone: r.phone, course: courseLabel(r.course_slug, r.edition), due: r.due_date!, days: Math.max(1, daysBetween(r.due_date!, today)) });
+  }
+  return { unit, now, teams: [...teams.values()], truncated: rows.length > PRINT_LIMIT };
+}

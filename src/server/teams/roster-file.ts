@@ -9,9 +9,10 @@
  */
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import { stringify } from 'csv-stringify/sync';
 import { DisplayNameSchema, normalizePhone, visibleText } from '../../lib/fields.ts';
 import { readCsvRows } from '../files/csv.ts';
-import { newProgress, SpreadsheetError, type ReadProgress, type SheetLimits } from '../files/spreadsheet.ts';
+import { columnLetters, newProgress, SpreadsheetError, type ReadProgress, type SheetLimits } from '../files/spreadsheet.ts';
 import { readXlsxRows } from '../files/xlsx.ts';
 import { TeamsError } from './access.ts';
 
@@ -52,6 +53,12 @@ export interface RosterRow {
 /** The columns of the template, in order. */
 export const TEMPLATE_HEADERS = ['Họ và tên', 'Số điện thoại', 'Thôn, tổ dân phố', 'Tổ công nghệ số', 'Vai trò'];
 
+/** The example rows of the template (both formats). */
+export const TEMPLATE_ROWS: readonly (readonly string[])[] = [
+  ['Nguyễn Văn An', '0912345678', 'Thôn 1', 'Tổ CNSCĐ thôn 1', 'Tổ trưởng'],
+  ['Trần Thị Bích', '0987654321', 'Thôn 1', 'Tổ CNSCĐ thôn 1', 'Thành viên'],
+];
+
 const fold = (s: string) =>
   s
     .normalize('NFD')
@@ -75,11 +82,20 @@ function looksLikeFormula(v: string): boolean {
   return /^[=@]/.test(v) || /^[+-][^\d\s]/.test(v) || /^[\t\r]/.test(v);
 }
 
+const MEMBER_WORDS = ['thanh vien', 'member', 'tv'];
+const LEADER_WORDS = ['to truong', 'leader', 'tt'];
+
 function parseRole(v: string): RosterRole | undefined {
   const f = fold(v);
-  if (f === '' || f === 'thanh vien' || f === 'member' || f === 'tv') return 'member';
-  if (f === 'to truong' || f === 'leader' || f === 'tt') return 'leader';
+  if (f === '' || MEMBER_WORDS.includes(f)) return 'member';
+  if (LEADER_WORDS.includes(f)) return 'leader';
   return undefined;
+}
+
+/** Whether a village or team name is really a role word: a sign that the columns are shifted. */
+function isRoleWord(v: string): boolean {
+  const f = fold(v);
+  return MEMBER_WORDS.includes(f) || LEADER_WORDS.includes(f);
 }
 
 /** Names of villages and teams in a roster: the shared visible-text rules. */
@@ -94,13 +110,34 @@ const tooManyRows = () => new TeamsError(413, `Tệp có quá nhiều dòng (t�
 const blank = (cells: string[]) => !cells.some((c) => c.trim() !== '');
 type ColumnIndex = Partial<Record<keyof typeof COLUMN_NAMES, number>>;
 
+/** What the header row says: where each column is, and what is wrong with the header itself. */
+interface Header {
+  index: ColumnIndex;
+  /** The line of the header row in the file. */
+  line: number;
+  /** Cells in the header row as read (CSV: every cell; XLSX: up to the last one present). */
+  width: number;
+  /** Cells up to the last non-blank one. */
+  filled: number;
+  /** Problems of the header row, repeated on every data row so the preview shows them. */
+  problems: string[];
+}
+
 /** The columns of a header row, refusing a header without the required columns. */
-function headerIndex(header: string[]): ColumnIndex {
+function readHeader(header: string[], line: number): Header {
   const index: ColumnIndex = {};
+  const problems: string[] = [];
   header.forEach((h, i) => {
     const f = fold(h);
     for (const [key, names] of Object.entries(COLUMN_NAMES) as [keyof typeof COLUMN_NAMES, string[]][]) {
-      if (index[key] === undefined && names.includes(f)) index[key] = i;
+      if (!names.includes(f)) continue;
+      if (index[key] === undefined) index[key] = i;
+      else {
+        problems.push(
+          `Dòng tiêu đề (dòng ${line}) có hai cột cùng là “${COLUMN_LABELS[key]}” (cột ${columnLetters(index[key]! + 1)} và ${columnLetters(i + 1)}): ` +
+            'có thể một ô tiêu đề chứa dấu phẩy mà không nằm trong ngoặc kép, làm lệch các cột. Hãy tải tệp mẫu mới và chép dữ liệu vào.',
+        );
+      }
     }
   });
   const missing = (['name', 'phone', 'village', 'team'] as const).filter((k) => index[k] === undefined);
@@ -110,7 +147,14 @@ function headerIndex(header: string[]): ColumnIndex {
       `Tệp thiếu cột: ${missing.map((k) => `“${COLUMN_LABELS[k]}”`).join(', ')}. Hãy dùng tệp mẫu: dòng đầu tiên là tên các cột ${TEMPLATE_HEADERS.map((h) => `“${h}”`).join(', ')}.`,
     );
   }
-  return index;
+  return { index, line, width: header.length, filled: filledWidth(header), problems };
+}
+
+/** The number of cells up to the last non-blank one. */
+function filledWidth(cells: string[]): number {
+  let n = cells.length;
+  while (n > 0 && !cells[n - 1]!.trim()) n--;
+  return n;
 }
 
 /**
@@ -118,26 +162,54 @@ function headerIndex(header: string[]): ColumnIndex {
  * header, blank rows are skipped, and the row after the limit stops the read with a 413.
  */
 export class RosterCollector {
-  private index: ColumnIndex | undefined;
+  private header: Header | undefined;
   private readonly seen = new Map<string, number>();
   private lines = 0;
   readonly rows: RosterRow[] = [];
+
+  /**
+   * `exactWidth`: every row must have as many cells as the header (CSV, where a spreadsheet writes
+   * every cell of every row, so a difference means a shifted column). In XLSX, rows stop at their last
+   * cell, so only data to the right of the header's last column is a problem.
+   */
+  private readonly exactWidth: boolean;
+  constructor(exactWidth = false) {
+    this.exactWidth = exactWidth;
+  }
 
   /** Takes the next row of the file (`line` as the spreadsheet numbers it). */
   add = (line: number, cells: string[]): void => {
     if (++this.lines > MAX_ROSTER_LINES) throw new TeamsError(413, `Tệp có quá nhiều dòng, kể cả dòng trống (tối đa ${MAX_ROSTER_LINES}). Hãy xóa các dòng trống thừa hoặc chia thành nhiều tệp.`);
     if (blank(cells)) return;
-    if (!this.index) {
-      this.index = headerIndex(cells);
+    if (!this.header) {
+      this.header = readHeader(cells, line);
       return;
     }
     if (this.rows.length >= MAX_ROSTER_ROWS) throw tooManyRows();
-    this.rows.push(checkRow(this.index, this.seen, line, cells));
+    const row = checkRow(this.header.index, this.seen, line, cells);
+    row.errors.unshift(...this.widthProblems(cells), ...this.header.problems);
+    this.rows.push(row);
   };
+
+  /** A row whose cells do not line up with the header's columns. */
+  private widthProblems(cells: string[]): string[] {
+    const h = this.header!;
+    if (this.exactWidth && cells.length !== h.width) {
+      return [
+        `Dòng này có ${cells.length} cột nhưng dòng tiêu đề (dòng ${h.line}) có ${h.width} cột, nên các cột bị lệch. ` +
+          'Thường do một ô có dấu phẩy hoặc dấu chấm phẩy mà không nằm trong ngoặc kép. Hãy mở tệp bằng Excel, kiểm tra rồi lưu lại kiểu “CSV UTF-8”.',
+      ];
+    }
+    const filled = filledWidth(cells);
+    if (!this.exactWidth && filled > h.filled) {
+      return [`Dòng này có dữ liệu ở cột ${columnLetters(filled)}, bên phải cột cuối cùng có tiêu đề (dòng ${h.line}). Hãy xóa ô đó hoặc thêm tiêu đề cho cột.`];
+    }
+    return [];
+  }
 
   /** The rows read, refusing a file without a header or without data. */
   finish(): RosterRow[] {
-    if (!this.index) throw new TeamsError(400, 'Tệp trống: không có dòng tiêu đề nào.');
+    if (!this.header) throw new TeamsError(400, 'Tệp trống: không có dòng tiêu đề nào.');
     if (!this.rows.length) throw new TeamsError(400, 'Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.');
     return this.rows;
   }
@@ -164,11 +236,13 @@ function checkRow(index: ColumnIndex, seen: Map<string, number>, line: number, r
   const village = cleanText(cell('village'));
   const team = cleanText(cell('team'));
   if (!village) errors.push('Thiếu tên thôn, tổ dân phố.');
+  else if (isRoleWord(village)) errors.push(`Tên thôn, tổ dân phố “${village.slice(0, 40)}” là tên một vai trò: có thể các cột bị lệch. Hãy kiểm tra dòng này trong tệp.`);
   else {
     const v = VillageNameSchema.safeParse(village);
     if (!v.success) errors.push(v.error.issues[0]!.message);
   }
   if (!team) errors.push('Thiếu tên tổ công nghệ số.');
+  else if (isRoleWord(team)) errors.push(`Tên tổ “${team.slice(0, 40)}” là tên một vai trò, không phải tên tổ: có thể các cột bị lệch. Hãy kiểm tra dòng này trong tệp.`);
   else {
     const t = RosterTeamNameSchema.safeParse(team);
     if (!t.success) errors.push(t.error.issues[0]!.message);
@@ -209,7 +283,7 @@ export async function readRosterFile(bytes: Uint8Array, fileName: string, progre
   if (bytes.byteLength > MAX_ROSTER_BYTES) throw new TeamsError(413, 'Tệp quá lớn (tối đa 2 MB). Danh sách một xã chỉ cần vài trăm dòng.');
   const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
   if (!isZip && /\.xlsx?$/i.test(fileName)) throw new TeamsError(400, NOT_A_SPREADSHEET);
-  const collector = new RosterCollector();
+  const collector = new RosterCollector(!isZip);
   try {
     if (isZip) await readXlsxRows(bytes, collector.add, ROSTER_LIMITS, progress);
     else await readCsvRows(decodeCsv(bytes), collector.add, ROSTER_LIMITS, progress);
@@ -220,9 +294,12 @@ export async function readRosterFile(bytes: Uint8Array, fileName: string, progre
   return collector.finish();
 }
 
-/** The template as CSV text (UTF-8 with BOM, CRLF). */
+/**
+ * The template as CSV text (UTF-8 with BOM, CRLF), written by csv-stringify so that cells holding
+ * the delimiter (the header “Thôn, tổ dân phố”) are quoted.
+ */
 export function templateCsv(): string {
-  return '\uFEFF' + [TEMPLATE_HEADERS.join(','), 'Nguyễn Văn An,0912345678,Thôn 1,Tổ CNSCĐ thôn 1,Tổ trưởng', 'Trần Thị Bích,0987654321,Thôn 1,Tổ CNSCĐ thôn 1,Thành viên'].join('\r\n') + '\r\n';
+  return '\uFEFF' + stringify([TEMPLATE_HEADERS, ...TEMPLATE_ROWS.map((r) => [...r])], { record_delimiter: '\r\n' });
 }
 
 /** The template as XLSX bytes. */
@@ -230,8 +307,7 @@ export async function templateXlsx(): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('Danh sách');
   ws.addRow(TEMPLATE_HEADERS);
-  ws.addRow(['Nguyễn Văn An', '0912345678', 'Thôn 1', 'Tổ CNSCĐ thôn 1', 'Tổ trưởng']);
-  ws.addRow(['Trần Thị Bích', '0987654321', 'Thôn 1', 'Tổ CNSCĐ thôn 1', 'Thành viên']);
+  for (const r of TEMPLATE_ROWS) ws.addRow([...r]);
   ws.getColumn(2).numFmt = '@';
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -10,12 +10,16 @@ import * as rosterRepo from './roster.repository.ts';
 import { readRosterFile, type RosterRow } from './roster-file.ts';
 import * as repo from './teams.repository.ts';
 import { requireUnitAccess, TeamsError, type Viewer } from './access.ts';
-import { issueCode } from './codes.ts';
+import * as inviteRepo from './invitations.repository.ts';
 import { isUuid } from '../../lib/ids.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export type RowAction = 'create' | 'link' | 'move' | 'change' | 'unchanged' | 'error';
+/**
+ * What committing does with a row. `invite`: the number has an account of its own, so its owner is
+ * invited and must accept before joining; `invited`/`declined`: already invited to this team.
+ */
+export type RowAction = 'create' | 'link' | 'invite' | 'invited' | 'declined' | 'move' | 'change' | 'unchanged' | 'error';
 
 export interface PlannedRow extends RosterRow {
   action: RowAction;
@@ -68,6 +72,10 @@ export async function planRoster(db: Db, unit: repo.UnitRow, rows: RosterRow[]):
           errors.push('Số này là tài khoản cán bộ hoặc quản trị, không thể đưa vào tổ.');
         } else if (m && m.active && !m.unit_path.startsWith(unit.path)) {
           errors.push('Số này đang là thành viên một tổ của đơn vị khác; đơn vị đó cần cho thôi trước.');
+        } else if (user.password_hash !== null && (!m || !m.unit_path.startsWith(unit.path))) {
+          // An account its owner set up (or rejoining from elsewhere): they are asked, never enrolled.
+          const last = team ? await inviteRepo.latestInvitation(db, user.id, team.id) : undefined;
+          action = last?.status === 'pending' ? 'invited' : last?.status === 'declined' ? 'declined' : 'invite';
         } else if (!m) {
           action = 'link';
         } else if (!m.unit_path.startsWith(unit.path)) {
@@ -91,7 +99,7 @@ export async function planRoster(db: Db, unit: repo.UnitRow, rows: RosterRow[]):
   const absent = members
     .filter((m) => m.active && !inFile.has(m.user_id))
     .map((m) => ({ userId: m.user_id, name: m.display_name, phone: m.phone, team: m.team_name }));
-  const counts = { create: 0, link: 0, move: 0, change: 0, unchanged: 0, error: 0 } as Record<RowAction, number>;
+  const counts = { create: 0, link: 0, invite: 0, invited: 0, declined: 0, move: 0, change: 0, unchanged: 0, error: 0 } as Record<RowAction, number>;
   for (const p of planned) counts[p.action]++;
   return { rows: planned, absent, errors: counts.error, counts, newVillages: [...newVillages], newTeams: [...newTeams] };
 }
@@ -107,7 +115,8 @@ export async function uploadRoster(db: Kysely<Database>, v: Viewer, unitId: stri
   });
 }
 
-async function requireImport(db: Db, v: Viewer, importId: string | undefined) {
+/** A stored import of a unit the viewer manages, or 404. */
+export async function requireImport(db: Db, v: Viewer, importId: string | undefined) {
   if (!isUuid(importId)) throw new TeamsError(404, 'Không tìm thấy lần nhập danh sách này.');
   const imp = await rosterRepo.findImport(db, importId);
   if (!imp) throw new TeamsError(404, 'Không tìm thấy lần nhập danh sách này.');
@@ -128,7 +137,7 @@ export async function rosterPreview(db: Kysely<Database>, v: Viewer, importId: s
  * Applies an import in one transaction: villages, teams, accounts (existing numbers are linked,
  * never duplicated), memberships, and the deactivations the official ticked. All or nothing.
  */
-export async function commitRoster(db: Kysely<Database>, v: Viewer, importId: string | undefined, deactivate: string[]) {
+export async function commitRoster(db: Kysely<Database>, v: Viewer, importId: string | undefined, deactivate: string[], now = new Date()) {
   const { unit } = await requireImport(db, v, importId);
   const recount = await recountEnqueuer(db);
   return db.transaction().execute(async (trx) => {
@@ -143,7 +152,7 @@ export async function commitRoster(db: Kysely<Database>, v: Viewer, importId: st
     const villages = new Map<string, repo.UnitRow>();
     let created = 0;
     for (const r of plan.rows) {
-      if (r.action === 'unchanged') continue;
+      if (r.action === 'unchanged' || r.action === 'invited' || r.action === 'declined') continue;
       const vk = key(r.village);
       let village = villages.get(vk) ?? (await repo.childUnits(trx, unit.id)).find((u) => key(u.name) === vk);
       if (!village) {
@@ -154,6 +163,10 @@ export async function commitRoster(db: Kysely<Database>, v: Viewer, importId: st
       villages.set(vk, village);
       const team = (await repo.teamsOfUnit(trx, village.id)).find((t) => key(t.name) === key(r.team));
       const teamId = team?.id ?? (await repo.insertTeam(trx, village.id, r.team));
+      if (r.action === 'invite') {
+        await inviteRepo.insertInvitation(trx, { userId: r.userId!, teamId, role: r.role, nameInFile: r.name, invitedBy: v.id, importId: imp.id, now });
+        continue;
+      }
       let userId = r.userId;
       if (!userId) {
         userId = await repo.insertPendingUser(trx, r.phone, r.name, r.role);
@@ -171,27 +184,5 @@ export async function commitRoster(db: Kysely<Database>, v: Viewer, importId: st
     await repo.insertAudit(trx, { actorId: v.id, unitId: unit.id, action: 'roster.commit', detail: { import: imp.id, ...summary } });
     if (deactivate.length) await repo.insertAudit(trx, { actorId: v.id, unitId: unit.id, action: 'member.deactivate', detail: { users: deactivate } });
     return summary;
-  });
-}
-
-/**
- * Issues fresh activation codes for the not-yet-activated people of a committed import and returns
- * them for printing. Earlier unused codes of those people stop working.
- */
-export async function activationSlips(db: Kysely<Database>, v: Viewer, importId: string | undefined) {
-  const { imp, unit } = await requireImport(db, v, importId);
-  if (imp.status !== 'committed') throw new TeamsError(409, 'Hãy xác nhận nhập danh sách trước khi in phiếu kích hoạt.');
-  const phones = new Set((imp.rows as RosterRow[]).map((r) => r.phone));
-  return db.transaction().execute(async (trx) => {
-    const slips: { name: string; phone: string; team: string; code: string; expiresAt: Date }[] = [];
-    for (const m of await repo.membersUnder(trx, unit.path)) {
-      if (!m.active || !phones.has(m.phone)) continue;
-      const u = await repo.findUser(trx, m.user_id);
-      if (!u || u.password_hash) continue;
-      const c = await issueCode(trx, m.user_id, 'activation', v.id);
-      slips.push({ name: m.display_name, phone: m.phone, team: m.team_name, ...c });
-    }
-    await repo.insertAudit(trx, { actorId: v.id, unitId: unit.id, action: 'code.activation', detail: { import: imp.id, count: slips.length } });
-    return { unit, slips };
   });
 }

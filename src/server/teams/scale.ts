@@ -10,6 +10,8 @@ import { recountAll } from './counters.ts';
 import * as scale from './scale.repository.ts';
 import { seedAdministrativeUnits } from './seed.ts';
 import * as repo from './teams.repository.ts';
+import { householdSizes, insertHouseholdsAtScale, rebuildHouseholdCounters } from '../households/scale.repository.ts';
+import { lastMonths } from '../households/dashboard.ts';
 
 export type Scale = 'national' | 'province';
 
@@ -50,6 +52,15 @@ export async function seedScale(db: Kysely<Database>, which: Scale, log: (s: str
   step('đã thêm tiến độ học');
   await recountAll(db, { fix: true });
   step('đã đếm lại mọi bộ đếm');
+  // Households and visits: the largest province in full (national scale too: disk is the limit;
+  // README "Households at scale" extrapolates to the country from the measured sizes).
+  const province = which === 'national' ? await largestProvince(db) : target;
+  const teams = await scale.teamsUnder(db, province.path);
+  const perTeam = Number(process.env.HOUSEHOLDS_PER_TEAM) || Math.ceil(2_600_000 / Math.max(teams, 1));
+  const made = await insertHouseholdsAtScale(db, province.path, perTeam, lastMonths(6));
+  step(`hộ gia đình: ${made.households} (${perTeam} mỗi tổ ở ${province.name}), lượt hỗ trợ: ${made.visits}`);
+  await rebuildHouseholdCounters(db);
+  step(`đã ghi bộ đếm hộ gia đình; kích thước: ${JSON.stringify(await householdSizes(db))}`);
   await scale.analyze(db);
   const counts = await scale.countScale(db);
   step(`xong: ${JSON.stringify(counts)}`);

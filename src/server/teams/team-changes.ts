@@ -43,6 +43,7 @@ export async function renameTeam(db: Kysely<Database>, v: Viewer, teamId: string
 export async function moveTeam(db: Kysely<Database>, v: Viewer, teamId: string | undefined, unitId: string | undefined): Promise<void> {
   const team = await requireTeamAccess(db, v, teamId);
   if (!team.manage) throw new TeamsError(403, 'Chỉ cán bộ quản lý mới chuyển được tổ.');
+  if (!unitId) throw new TeamsError(400, 'Hãy chọn đơn vị muốn chuyển tổ tới.');
   const target = await requireUnitAccess(db, v, unitId);
   if (target.id === team.unit_id) return;
   const recount = await recountEnqueuer(db);
@@ -58,8 +59,10 @@ export async function moveTeam(db: Kysely<Database>, v: Viewer, teamId: string |
 export async function moveMember(db: Kysely<Database>, v: Viewer, userId: string | undefined, teamId: string | undefined): Promise<void> {
   const { membership, team } = await requireMemberAccess(db, v, userId);
   if (!team.manage) throw new TeamsError(403, 'Chỉ cán bộ quản lý mới chuyển được thành viên.');
+  if (!teamId) throw new TeamsError(400, 'Hãy chọn tổ muốn chuyển thành viên tới.');
   const target = await requireTeamAccess(db, v, teamId);
   if (!target.manage) throw new TeamsError(404, NOT_FOUND_TEAM);
+  if (target.id === membership.team_id && membership.active) return; // the picker's preselected current team
   const recount = await recountEnqueuer(db);
   await db.transaction().execute(async (trx) => {
     await repo.upsertMembership(trx, { userId: membership.user_id, teamId: target.id, role: membership.role });

@@ -219,6 +219,26 @@ export async function upsertAssignment(db: Db, a: { unitId: number; course: stri
     .execute();
 }
 
+/** The assignment of a course edition made on this very unit. */
+export function findAssignment(db: Db, unitId: number, course: string, edition: string) {
+  return db
+    .selectFrom('course_assignment')
+    .select(['id', sql<string>`due_date::text`.as('due_date')])
+    .where('unit_id', '=', unitId)
+    .where('course_slug', '=', course)
+    .where('edition', '=', edition)
+    .executeTakeFirst();
+}
+
+/** Moves an assignment's due date, keeping the previous one to show members what changed. */
+export async function changeAssignmentDue(db: Db, id: number, c: { due: string; previous: string; by: string; now: Date }): Promise<void> {
+  await db
+    .updateTable('course_assignment')
+    .set({ due_date: c.due, previous_due_date: c.previous, due_changed_at: c.now, created_by: c.by })
+    .where('id', '=', id)
+    .execute();
+}
+
 /** Assignments made on a unit or any of its ancestors. */
 export function assignmentsOnPath(db: Db, path: string) {
   const idList = path.split('/').filter(Boolean).map(Number);
@@ -231,11 +251,17 @@ export function assignmentsOnPath(db: Db, path: string) {
     .execute();
 }
 
-/** Each required course of a member at `path` with its effective (earliest) due date and completion. */
-export async function requirementsOf(db: Db, userId: string, path: string) {
-  const r = await sql<{ course_slug: string; edition: string; due_date: string; completed_at: Date | null }>`
-    select r.course_slug, r.edition, r.due_date::text as due_date, cc.completed_at from (
-      select course_slug, edition, min(due_date) as due_date from course_assignment
+/**
+ * Each required course of a member at `path` with its effective (earliest) due date and completion.
+ * `previous_due_date` is what the effective date was before due-date changes made after `changedSince`
+ * (equal to `due_date` when nothing changed).
+ */
+export async function requirementsOf(db: Db, userId: string, path: string, changedSince = new Date(0)) {
+  const r = await sql<{ course_slug: string; edition: string; due_date: string; previous_due_date: string; completed_at: Date | null }>`
+    select r.course_slug, r.edition, r.due_date::text as due_date, r.previous_due_date::text as previous_due_date, cc.completed_at from (
+      select course_slug, edition, min(due_date) as due_date,
+        min(case when due_changed_at > ${changedSince} and previous_due_date is not null then previous_due_date else due_date end) as previous_due_date
+      from course_assignment
       where unit_id = any(string_to_array(trim(both '/' from ${path}), '/')::int[]) group by 1, 2) r
     left join course_completion cc on cc.user_id = ${userId} and cc.course_slug = r.course_slug and cc.edition = r.edition
     order by r.due_date, r.course_slug`.execute(db);
@@ -244,10 +270,24 @@ export async function requirementsOf(db: Db, userId: string, path: string) {
 
 // ─── Codes ───
 
-export async function insertCode(db: Db, c: { userId: string; kind: 'activation' | 'recovery'; hash: string; expiresAt: Date; issuedBy: string | null }) {
+export async function insertCode(db: Db, c: { userId: string; kind: 'activation' | 'recovery'; hash: string; expiresAt: Date; issuedBy: string | null; sealed?: string | null }) {
   // A new code replaces any earlier unused one of the same kind.
-  await db.updateTable('access_code').set({ used_at: new Date() }).where('user_id', '=', c.userId).where('kind', '=', c.kind).where('used_at', 'is', null).execute();
-  await db.insertInto('access_code').values({ user_id: c.userId, kind: c.kind, code_hash: c.hash, expires_at: c.expiresAt, issued_by: c.issuedBy }).execute();
+  await db.updateTable('access_code').set({ used_at: new Date(), sealed_code: null }).where('user_id', '=', c.userId).where('kind', '=', c.kind).where('used_at', 'is', null).execute();
+  await db.insertInto('access_code').values({ user_id: c.userId, kind: c.kind, code_hash: c.hash, expires_at: c.expiresAt, issued_by: c.issuedBy, sealed_code: c.sealed ?? null }).execute();
+}
+
+/** The open (unused, unexpired) activation codes of some people, with their sealed clear text. */
+export function openActivationCodes(db: Db, userIds: string[], now: Date) {
+  if (!userIds.length) return Promise.resolve([]);
+  return db
+    .selectFrom('access_code')
+    .select(['user_id', 'sealed_code', 'expires_at'])
+    .where('user_id', 'in', userIds)
+    .where('kind', '=', 'activation')
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('id', 'desc')
+    .execute();
 }
 
 // ─── Audit log ───

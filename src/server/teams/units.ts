@@ -48,3 +48,8 @@ export async function renameUnit(db: Kysely<Database>, v: Viewer, unitId: string
     await audit(trx, v, unit.id, 'unit.rename', { from: unit.name, to: n });
   });
 }
+
+/** The name of a unit's parent, for labels (“trực thuộc …”). */
+export async function findUnitParentName(db: Kysely<Database>, unit: repo.UnitRow): Promise<string | undefined> {
+  return unit.parent_id ? (await repo.findUnit(db, unit.parent_id))?.name : undefined;
+}

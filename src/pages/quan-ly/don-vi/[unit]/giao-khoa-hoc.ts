@@ -18,6 +18,6 @@ const AssignSchema = z.object({
 export const POST = formEndpoint(AssignSchema, { maxBytes: 8 * 1024 }, async (data, { params, locals }) => {
   const unit = param(params.unit, IntIdSchema, 'Không tìm thấy đơn vị này.');
   const [course, edition] = (data.khoa ?? '').split(':');
-  await assignCourse(await db(), signedIn(locals), String(unit), { course, edition, due: data.han });
-  return seeOther(`/quan-ly/don-vi/${unit}`, 'da-giao-khoa-hoc');
+  const r = await assignCourse(await db(), signedIn(locals), String(unit), { course, edition, due: data.han });
+  return seeOther(`/quan-ly/don-vi/${unit}`, r === 'changed' ? 'da-doi-han' : 'da-giao-khoa-hoc');
 });

@@ -1,22 +1,20 @@
-/** Export of a team's table: ?dinh-dang=csv|xlsx[&khoa=…]. */
+/** Export of a team's table: ?dinh-dang=xlsx|csv-vn|csv[&khoa=…]. */
 import type { APIRoute } from 'astro';
-import { db } from '../../../../web/request.ts';
+import { reportReads } from '../../../../web/request.ts';
 import { errorResponse } from '../../../../web/errors.ts';
 import { parseCourseFilter } from '../../../../server/teams/dashboard.ts';
-import { csvResponse, xlsxResponse } from '../../../../server/teams/export.ts';
+import { exportResponse } from '../../../../server/teams/export.ts';
 import { teamTable } from '../../../../server/teams/tables.ts';
-import { TeamsError } from '../../../../server/teams/access.ts';
-import { IntIdSchema, param } from '../../../../web/params.ts';
+import { ExportFormatSchema, IntIdSchema, param, queryValue } from '../../../../web/params.ts';
 
 export const prerender = false;
 
 export const GET: APIRoute = async ({ params, locals, url, redirect }) => {
   try {
     if (!locals.user) return redirect(`/dang-nhap?tiep=${encodeURIComponent(url.pathname + url.search)}`, 303);
-    const format = url.searchParams.get('dinh-dang') ?? 'csv';
-    if (format !== 'csv' && format !== 'xlsx') throw new TeamsError(400, 'Định dạng tệp cần là csv hoặc xlsx.');
-    const table = await teamTable(await db(), locals.user, String(param(params.team, IntIdSchema, 'Không tìm thấy tổ này.')), parseCourseFilter(url.searchParams.get('khoa')));
-    return format === 'csv' ? csvResponse(table) : xlsxResponse(table);
+    const format = queryValue(url, 'dinh-dang', ExportFormatSchema, 'Định dạng tệp cần là xlsx, csv-vn (CSV cho Excel Việt Nam) hoặc csv.') ?? 'xlsx';
+    const table = await teamTable((await reportReads(url)).reads, locals.user, String(param(params.team, IntIdSchema, 'Không tìm thấy tổ này.')), parseCourseFilter(url.searchParams.get('khoa')));
+    return exportResponse(table, format);
   } catch (err) {
     return errorResponse(err);
   }

@@ -1,0 +1,113 @@
+/**
+ * The offline queue: answers made without a connection are kept in IndexedDB and sent when it
+ * returns (Background Sync in the service worker where the browser has it, otherwise on the next
+ * `online` event or page visit). Every send carries the item's idempotency key, so the server stores
+ * it once however often it is replayed (a replay returns the stored result).
+ */
+import { GUEST_OWNER, offlineDb, type QueuedItem } from './store.ts';
+
+/** Outcome codes the server puts in `x-hocso-outcome` when it refuses a submission for good. */
+const OUTCOMES: Record<string, string> = {
+  stale: 'Bài kiểm tra đã thay đổi (hoặc phiếu đã quá 30 ngày) nên câu trả lời chưa được chấm. Hãy mở lại bài kiểm tra và làm lại.',
+  owner: 'Bài làm này thuộc một tài khoản khác với tài khoản đang đăng nhập. Hãy đăng nhập đúng tài khoản đã làm bài rồi bấm “Gửi lại”.',
+  invalid: 'Bài làm không hợp lệ nên chưa được chấm. Hãy mở lại bài kiểm tra và làm lại.',
+};
+
+const VISIT_REFUSED = 'Lượt hỗ trợ chưa được lưu vì có ô chưa hợp lệ (ví dụ hộ không còn trong tổ). Hãy mở “Ghi lượt hỗ trợ” khi có mạng và ghi lại.';
+
+/** Adds an answer made offline to the queue. */
+export async function enqueue(item: Omit<QueuedItem, 'status' | 'attempts' | 'createdAt'>): Promise<void> {
+  const db = await offlineDb();
+  await db.put('queue', { ...item, status: 'waiting', attempts: 0, createdAt: Date.now() });
+}
+
+/** Every queued item, newest first. */
+export async function queuedItems(): Promise<QueuedItem[]> {
+  const all = await (await offlineDb()).getAll('queue');
+  return all.sort((a, b) => b.createdAt - a.createdAt);
+}
+
+/** Items still waiting to be sent that belong to an account (not a guest). */
+export async function waitingForAccount(): Promise<QueuedItem[]> {
+  return (await queuedItems()).filter((i) => i.status === 'waiting' && i.owner !== GUEST_OWNER);
+}
+
+/** The form body as sent: the stored answers plus the idempotency key (a visit form names it `ma-gui`). */
+export function bodyWithKey(item: Pick<QueuedItem, 'body' | 'key'> & { kind?: QueuedItem['kind'] }): string {
+  const p = new URLSearchParams(item.body);
+  p.set(item.kind === 'visit' ? 'ma-gui' : 'key', item.key);
+  return p.toString();
+}
+
+/** Sends one item; returns its new state (not yet written). Network failures leave it waiting. */
+export async function sendItem(item: QueuedItem): Promise<QueuedItem> {
+  let res: Response;
+  try {
+    res = await fetch(item.url, {
+      method: 'POST',
+      body: bodyWithKey(item),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      credentials: 'same-origin',
+      redirect: 'follow',
+    });
+  } catch {
+    return { ...item, attempts: item.attempts + 1 };
+  }
+  // Success: the server answers 303 to the result (or the recorded visit), which fetch follows.
+  if (res.ok && res.redirected) {
+    const to = new URL(res.url);
+    return { ...item, status: 'sent', resultUrl: to.pathname + to.search, sentAt: Date.now(), message: undefined };
+  }
+  const outcome = res.headers.get('x-hocso-outcome');
+  if (outcome && OUTCOMES[outcome]) return { ...item, status: 'refused', message: OUTCOMES[outcome], attempts: item.attempts + 1 };
+  if (res.status === 400 || res.status === 403 || res.status === 404 || res.status === 409) {
+    return { ...item, status: 'refused', message: item.kind === 'visit' ? VISIT_REFUSED : OUTCOMES.invalid, attempts: item.attempts + 1 };
+  }
+  // 429, 5xx, an unexpected answer: try again later.
+  return { ...item, attempts: item.attempts + 1 };
+}
+
+let running: Promise<number> | undefined;
+
+/** Sends every waiting item, one at a time (a slow 3G link gets one request at once). Returns how many were sent. */
+export function sendQueued(): Promise<number> {
+  running ??= (async () => {
+    try {
+      const db = await offlineDb();
+      const waiting = await db.getAllFromIndex('queue', 'status', 'waiting');
+      let sent = 0;
+      for (const item of waiting.sort((a, b) => a.createdAt - b.createdAt)) {
+        const next = await sendItem(item);
+        // Written only if the item is still there: a sign-out may have dropped it while it was sent.
+        const tx = db.transaction('queue', 'readwrite');
+        if (await tx.store.get(item.key)) await tx.store.put(next);
+        await tx.done;
+        if (next.status === 'sent') sent++;
+        // Offline again: stop, the rest waits for the next chance.
+        if (next.status === 'waiting') break;
+      }
+      return sent;
+    } finally {
+      running = undefined;
+    }
+  })();
+  return running;
+}
+
+/** Puts a refused item back in line (the learner signed in with the right account, say). */
+export async function retryItem(key: string): Promise<void> {
+  const db = await offlineDb();
+  const item = await db.get('queue', key);
+  if (item && item.status !== 'sent') await db.put('queue', { ...item, status: 'waiting', message: undefined });
+}
+
+export async function removeItem(key: string): Promise<void> {
+  await (await offlineDb()).delete('queue', key);
+}
+
+/** Sign-out: drops the items of accounts (never sent ones of guests), since the person chose to leave them. */
+export async function dropAccountItems(): Promise<void> {
+  const tx = (await offlineDb()).transaction('queue', 'readwrite');
+  for (const item of await tx.store.getAll()) if (item.owner !== GUEST_OWNER) await tx.store.delete(item.key);
+  await tx.done;
+}

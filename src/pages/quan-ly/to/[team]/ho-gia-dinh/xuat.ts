@@ -1,0 +1,21 @@
+/** Export of a team's household list with skills: ?dinh-dang=xlsx|csv-vn|csv (audit-logged). */
+import type { APIRoute } from 'astro';
+import { db } from '../../../../../web/request.ts';
+import { errorResponse } from '../../../../../web/errors.ts';
+import { ExportFormatSchema, IntIdSchema, param, queryValue } from '../../../../../web/params.ts';
+import { exportResponse } from '../../../../../server/teams/export.ts';
+import { teamHouseholdTable } from '../../../../../server/households/tables.ts';
+
+export const prerender = false;
+
+export const GET: APIRoute = async ({ params, locals, url, redirect }) => {
+  try {
+    if (!locals.user) return redirect(`/dang-nhap?tiep=${encodeURIComponent(url.pathname + url.search)}`, 303);
+    const team = param(params.team, IntIdSchema, 'Không tìm thấy tổ này.');
+    const format = queryValue(url, 'dinh-dang', ExportFormatSchema, 'Định dạng tệp cần là xlsx, csv-vn (CSV cho Excel Việt Nam) hoặc csv.') ?? 'xlsx';
+    const table = await teamHouseholdTable(await db(), locals.user, team);
+    return exportResponse(table, format);
+  } catch (err) {
+    return errorResponse(err);
+  }
+};

@@ -1,0 +1,104 @@
+/**
+ * Officials' coverage dashboards: for a unit at any depth, its own totals and one row per child unit
+ * and per team attached to it, all read from the team counters (never from raw households or visits);
+ * visits per month over the last 12 months as a server-rendered SVG chart; a team's household list.
+ */
+import type { Kysely } from 'kysely';
+import { SKILLS } from '../../lib/content/schema.ts';
+import { SKILL_LABELS } from '../../lib/skills.ts';
+import type { Database } from '../db/schema.ts';
+import { requireUnitAccess, type Viewer } from '../teams/access.ts';
+import * as teamsRepo from '../teams/teams.repository.ts';
+import { percent, SKILL_COLUMN, type CounterVector } from './coverage.ts';
+import { todayVn } from './fields.ts';
+import { teamHouseholds } from './households.ts';
+import * as repo from './households.repository.ts';
+import { realTotals } from './real-totals.ts';
+
+/** First days of the last `n` months (Vietnam dates), oldest first. */
+export function lastMonths(n: number, now = new Date()): string[] {
+  const [y, m] = todayVn(now).split('-').map(Number) as [number, number];
+  return Array.from({ length: n }, (_, i) => {
+    const d = new Date(Date.UTC(y, m - 1 - (n - 1 - i), 1));
+    return d.toISOString().slice(0, 10);
+  });
+}
+
+export interface CoverageRow extends CounterVector {
+  kind: 'unit' | 'team';
+  id: number;
+  name: string;
+}
+
+/** Per-skill coverage of a vector, for display. */
+export function skillCoverage(v: CounterVector) {
+  return SKILLS.map((s) => ({ skill: s, label: SKILL_LABELS[s], covered: v[SKILL_COLUMN[s]], percent: percent(v[SKILL_COLUMN[s]], v.households) }));
+}
+
+async function activity(db: Kysely<Database>, scope: { path: string } | { teamId: number }, now: Date) {
+  const months = lastMonths(12, now);
+  const rows = await repo.monthly(db, scope, months[0]!);
+  const byMonth = new Map(rows.map((r) => [r.month, r]));
+  const series = months.map((m) => ({ month: m, visits: byMonth.get(m)?.visits ?? 0, anonymous: byMonth.get(m)?.anonymous ?? 0, members: byMonth.get(m)?.members ?? 0 }));
+  const thisMonth = series.at(-1)!;
+  return {
+    series,
+    visitsThisMonth: thisMonth.visits,
+    visitsYear: series.reduce((s, x) => s + x.visits, 0),
+    membersThisMonth: thisMonth.members,
+    membersYear: await repo.activeMembers(db, scope, months[0]!),
+  };
+}
+
+/** The coverage dashboard of a unit the viewer manages. */
+export async function coverageDashboard(db: Kysely<Database>, v: Viewer, unitId: string | undefined, now = new Date()) {
+  const unit = await requireUnitAccess(db, v, unitId);
+  const [totals, children, teams, trail, act, real] = await Promise.all([
+    repo.unitVector(db, unit.path),
+    repo.childVectors(db, unit.id),
+    repo.teamVectors(db, unit.id),
+    teamsRepo.unitsOnPath(db, unit.path),
+    activity(db, { path: unit.path }, now),
+    realTotals(db, unit),
+  ]);
+  const rows: CoverageRow[] = [
+    ...children.map(({ kind: _k, ...c }) => ({ ...c, kind: 'unit' as const })),
+    ...teams.map((t) => ({ ...t, kind: 'team' as const })),
+  ];
+  return { unit, trail, totals, skills: skillCoverage(totals), targetPercent: percent(totals.meeting_target, totals.households), rows, real, ...act };
+}
+
+/** A team's households with their skills, for officials (drill-down) and the team itself. */
+export async function teamCoverage(db: Kysely<Database>, v: Viewer, teamId: string | number, now = new Date()) {
+  const { team, households } = await teamHouseholds(db, v, teamId);
+  const [totals, trail, act] = await Promise.all([repo.teamVector(db, team.id), teamsRepo.unitsOnPath(db, team.unit_path), activity(db, { teamId: team.id }, now)]);
+  return { team, households, totals, skills: skillCoverage(totals), targetPercent: percent(totals.meeting_target, totals.households), trail, ...act };
+}
+
+/** mm/yyyy of a month's first day. */
+export function formatMonth(m: string): string {
+  return `${m.slice(5, 7)}/${m.slice(0, 4)}`;
+}
+
+/** Visits per month as an accessible SVG bar chart, rendered on the server (no client library). */
+export function monthlyChartSvg(series: { month: string; visits: number }[]): string {
+  const w = 600;
+  const h = 220;
+  const pad = { l: 36, r: 8, t: 16, b: 40 };
+  const max = Math.max(1, ...series.map((x) => x.visits));
+  const bw = (w - pad.l - pad.r) / series.length;
+  const total = series.reduce((s, x) => s + x.visits, 0);
+  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const label = `Số lượt hỗ trợ mỗi tháng, ${series.length} tháng gần nhất: tổng ${total}. ` + series.map((x) => `tháng ${formatMonth(x.month)}: ${x.visits}`).join('; ');
+  const bars = series
+    .map((x, i) => {
+      const bh = ((h - pad.t - pad.b) * x.visits) / max;
+      const xx = pad.l + i * bw + 3;
+      const y = h - pad.b - bh;
+      const tick = i % 2 === 0 ? `<text x="${xx + (bw - 6) / 2}" y="${h - pad.b + 16}" font-size="12" text-anchor="middle">${formatMonth(x.month).slice(0, 2)}/${x.month.slice(2, 4)}</text>` : '';
+      const val = x.visits ? `<text x="${xx + (bw - 6) / 2}" y="${y - 3}" font-size="12" text-anchor="middle">${x.visits}</text>` : '';
+      return `<rect x="${xx}" y="${y}" width="${Math.max(1, bw - 6)}" height="${bh}" fill="#0b5c8c"/>${val}${tick}`;
+    })
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(label)}" width="100%"><line x1="${pad.l}" y1="${h - pad.b}" x2="${w - pad.r}" y2="${h - pad.b}" stroke="#4a5560"/><text x="${pad.l - 6}" y="${pad.t + 4}" font-size="12" text-anchor="end">${max}</text><text x="${pad.l - 6}" y="${h - pad.b}" font-size="12" text-anchor="end">0</text>${bars}</svg>`;
+}

@@ -1,0 +1,440 @@
+/** Households, visits, links and their counters: every query of src/server/households. */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, VisitOutcome } from '../db/schema.ts';
+import { pathUpper } from '../teams/counters.repository.ts';
+import type { CounterVector } from './coverage.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+type Trx = Transaction<Database>;
+
+export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+// ─── Households ───
+
+export interface HouseholdRow {
+  id: string;
+  team_id: number;
+  label: string;
+  phone: string | null;
+  note: string | null;
+  consent: 'given' | 'not_asked';
+  consent_at: Date | null;
+  created_at: Date;
+  removal_requested_at: Date | null;
+  covered_mask: number;
+  verified_mask: number;
+  meets_target: boolean;
+  linked: number;
+  team_name: string;
+  unit_id: number;
+  unit_path: string;
+  unit_name: string;
+  created_by_name: string | null;
+}
+
+function householdQuery(db: Db) {
+  return db
+    .selectFrom('household as h')
+    .innerJoin('team as t', 't.id', 'h.team_id')
+    .innerJoin('admin_unit as au', 'au.id', 't.unit_id')
+    .leftJoin('user as u', 'u.id', 'h.created_by')
+    .select([
+      'h.id', 'h.team_id', 'h.label', 'h.phone', 'h.note', 'h.consent', 'h.consent_at', 'h.created_at', 'h.removal_requested_at',
+      'h.covered_mask', 'h.verified_mask', 'h.meets_target', 'h.linked',
+      't.name as team_name', 't.unit_id', 'au.path as unit_path', 'au.name as unit_name', 'u.display_name as created_by_name',
+    ]);
+}
+
+export function findHousehold(db: Db, id: string): Promise<HouseholdRow | undefined> {
+  return householdQuery(db).where('h.id', '=', id).executeTakeFirst() as Promise<HouseholdRow | undefined>;
+}
+
+export function householdsOfTeam(db: Db, teamId: number): Promise<HouseholdRow[]> {
+  return householdQuery(db).where('h.team_id', '=', teamId).orderBy('h.label').orderBy('h.id').execute() as Promise<HouseholdRow[]>;
+}
+
+export async function insertHousehold(
+  db: Db,
+  h: { teamId: number; label: string; phone: string | null; note: string | null; consent: 'given' | 'not_asked'; by: string },
+): Promise<string> {
+  const r = await db
+    .insertInto('household')
+    .values({
+      team_id: h.teamId,
+      label: h.label,
+      phone: h.phone,
+      note: h.note,
+      consent: h.consent,
+      consent_at: h.consent === 'given' ? new Date() : null,
+      consent_by: h.consent === 'given' ? h.by : null,
+      created_by: h.by,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function updateHousehold(db: Db, id: string, patch: { label?: string; phone?: string | null; note?: string | null; team_id?: number }): Promise<void> {
+  await db.updateTable('household').set(patch).where('id', '=', id).execute();
+}
+
+export async function recordConsent(db: Db, id: string, by: string): Promise<void> {
+  await db.updateTable('household').set({ consent: 'given', consent_at: new Date(), consent_by: by }).where('id', '=', id).execute();
+}
+
+export async function requestRemoval(db: Db, id: string): Promise<void> {
+  await db.updateTable('household').set({ removal_requested_at: new Date() }).where('id', '=', id).where('removal_requested_at', 'is', null).execute();
+}
+
+/** The stored coverage state of a household, locked until the transaction ends. */
+export function lockHousehold(trx: Trx, id: string) {
+  return trx
+    .selectFrom('household')
+    .select(['id', 'team_id', 'consent', 'covered_mask', 'verified_mask', 'meets_target', 'linked'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function setHouseholdState(trx: Trx, id: string, s: { covered_mask: number; verified_mask: number; meets_target: boolean; linked: number }): Promise<void> {
+  await trx.updateTable('household').set(s).where('id', '=', id).execute();
+}
+
+export async function deleteHousehold(trx: Trx, id: string): Promise<void> {
+  await trx.deleteFrom('household_link').where('household_id', '=', id).execute();
+  await trx.deleteFrom('household').where('id', '=', id).execute();
+}
+
+// ─── Visits ───
+
+export interface VisitRow {
+  id: string;
+  team_id: number;
+  household_id: string | null;
+  member_id: string | null;
+  visit_date: string;
+  person: string | null;
+  consent: boolean;
+  outcomes: Record<string, VisitOutcome>;
+  tasks: string[];
+  material: string | null;
+  created_at: Date;
+  updated_at: Date;
+  member_name: string | null;
+}
+
+function visitQuery(db: Db) {
+  return db
+    .selectFrom('help_visit as v')
+    .leftJoin('user as u', 'u.id', 'v.member_id')
+    .select([
+      'v.id', 'v.team_id', 'v.household_id', 'v.member_id', sql<string>`v.visit_date::text`.as('visit_date'), 'v.person', 'v.consent',
+      'v.outcomes', 'v.tasks', 'v.material', 'v.created_at', 'v.updated_at', 'u.display_name as member_name',
+    ]);
+}
+
+export function findVisit(db: Db, id: string): Promise<VisitRow | undefined> {
+  return visitQuery(db).where('v.id', '=', id).executeTakeFirst() as Promise<VisitRow | undefined>;
+}
+
+export function visitsOfHousehold(db: Db, householdId: string): Promise<VisitRow[]> {
+  return visitQuery(db).where('v.household_id', '=', householdId).orderBy('v.visit_date', 'desc').orderBy('v.created_at', 'desc').execute() as Promise<VisitRow[]>;
+}
+
+export function recentVisitsOfMember(db: Db, memberId: string, limit = 20): Promise<VisitRow[]> {
+  return visitQuery(db).where('v.member_id', '=', memberId).orderBy('v.created_at', 'desc').limit(limit).execute() as Promise<VisitRow[]>;
+}
+
+/** Inserts a visit; with a client key already used, inserts nothing and returns undefined. */
+export async function insertVisit(
+  trx: Trx,
+  v: { teamId: number; householdId: string | null; memberId: string; date: string; person: string | null; outcomes: Record<string, VisitOutcome>; tasks: string[]; material: string | null; clientKey: string | null },
+): Promise<string | undefined> {
+  const r = await trx
+    .insertInto('help_visit')
+    .values({
+      team_id: v.teamId,
+      household_id: v.householdId,
+      member_id: v.memberId,
+      visit_date: v.date,
+      person: v.person,
+      consent: v.householdId !== null,
+      outcomes: JSON.stringify(v.outcomes),
+      tasks: JSON.stringify(v.tasks),
+      material: v.material,
+      client_key: v.clientKey,
+    })
+    .onConflict((oc) => oc.column('client_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return r?.id;
+}
+
+export async function visitIdByClientKey(db: Db, key: string): Promise<{ id: string; member_id: string | null } | undefined> {
+  return db.selectFrom('help_visit').select(['id', 'member_id']).where('client_key', '=', key).executeTakeFirst();
+}
+
+export async function updateVisit(trx: Trx, id: string, p: { date: string; person: string | null; outcomes: Record<string, VisitOutcome>; tasks: string[]; material: string | null }): Promise<void> {
+  await trx
+    .updateTable('help_visit')
+    .set({ visit_date: p.date, person: p.person, outcomes: JSON.stringify(p.outcomes), tasks: JSON.stringify(p.tasks), material: p.material, updated_at: new Date() })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Makes a household's visits anonymous (its data is removed; the activity stays). */
+export async function anonymiseVisits(trx: Trx, householdId: string): Promise<{ team_id: number; month: string; member_id: string | null }[]> {
+  const r = await sql<{ team_id: number; month: string; member_id: string | null }>`
+    update help_visit set household_id = null, person = null, consent = false, updated_at = now()
+    where household_id = ${householdId}
+    returning team_id, date_trunc('month', visit_date)::date::text as month, member_id`.execute(trx);
+  return r.rows;
+}
+
+// ─── Evidence ───
+
+export function consentedVisitFacts(db: Db, householdId: string) {
+  return db.selectFrom('help_visit').select(['person', 'consent', 'outcomes']).where('household_id', '=', householdId).execute();
+}
+
+export function linksOf(db: Db, householdId: string) {
+  return db.selectFrom('household_link').select(['user_id', 'person_key', 'undone_at']).where('household_id', '=', householdId).execute();
+}
+
+/** Courses in which each user passed a lesson check or completed the course. */
+export async function learnedCourses(db: Db, userIds: string[]): Promise<{ user_id: string; course_slug: string }[]> {
+  if (!userIds.length) return [];
+  const r = await sql<{ user_id: string; course_slug: string }>`
+    select user_id, course_slug from lesson_progress where via = 'check' and user_id in (${sql.join(userIds)})
+    union select user_id, course_slug from course_completion where user_id in (${sql.join(userIds)})`.execute(db);
+  return r.rows;
+}
+
+// ─── Links ───
+
+export async function insertLinkCode(trx: Trx, visitId: string, hash: string, expiresAt: Date): Promise<void> {
+  await trx.updateTable('household_link_code').set({ used_at: new Date() }).where('visit_id', '=', visitId).where('used_at', 'is', null).execute();
+  await trx.insertInto('household_link_code').values({ visit_id: visitId, code_hash: hash, expires_at: expiresAt }).execute();
+}
+
+/** An unused, unexpired code with this hash (locked), and its visit. */
+export function lockLiveCode(trx: Trx, hash: string) {
+  return trx
+    .selectFrom('household_link_code')
+    .select(['id', 'visit_id', 'expires_at'])
+    .where('code_hash', '=', hash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export function findLiveCode(db: Db, hash: string) {
+  return db
+    .selectFrom('household_link_code')
+    .select(['id', 'visit_id', 'expires_at'])
+    .where('code_hash', '=', hash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .executeTakeFirst();
+}
+
+export async function useCode(trx: Trx, id: number): Promise<void> {
+  await trx.updateTable('household_link_code').set({ used_at: new Date() }).where('id', '=', id).execute();
+}
+
+export function activeLinkOf(db: Db, userId: string) {
+  return db
+    .selectFrom('household_link as l')
+    .leftJoin('help_visit as v', 'v.id', 'l.visit_id')
+    .leftJoin('user as m', 'm.id', 'v.member_id')
+    .select(['l.id', 'l.household_id', 'l.visit_id', 'l.person_key', 'l.created_at', sql<string | null>`v.visit_date::text`.as('visit_date'), 'm.display_name as member_name'])
+    .where('l.user_id', '=', userId)
+    .where('l.undone_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function insertLink(trx: Trx, l: { householdId: string; visitId: string; userId: string; personKey: string }): Promise<string> {
+  const r = await trx
+    .insertInto('household_link')
+    .values({ household_id: l.householdId, visit_id: l.visitId, user_id: l.userId, person_key: l.personKey })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function undoLink(trx: Trx, id: string): Promise<void> {
+  await trx.updateTable('household_link').set({ undone_at: new Date() }).where('id', '=', id).where('undone_at', 'is', null).execute();
+}
+
+/** Households a user is actively linked to (0 or 1). */
+export async function linkedHouseholdIds(db: Db, userId: string): Promise<string[]> {
+  const r = await db.selectFrom('household_link').select('household_id').where('user_id', '=', userId).where('undone_at', 'is', null).execute();
+  return r.map((x) => x.household_id);
+}
+
+/** Every household a user was ever linked to (account deletion). */
+export async function allLinkedHouseholdIds(db: Db, userId: string): Promise<string[]> {
+  const r = await db.selectFrom('household_link').select('household_id').where('user_id', '=', userId).execute();
+  return [...new Set(r.map((x) => x.household_id))];
+}
+
+export async function deleteLinksOfUser(trx: Trx, userId: string): Promise<void> {
+  await trx.deleteFrom('household_link').where('user_id', '=', userId).execute();
+}
+
+// ─── Counters ───
+
+const COLS = ['households', 'consented', 'meeting_target', 'linked_citizens', 'cov_dich_vu_cong', 'cov_mua_sam', 'cov_thanh_toan', 'cov_tu_bao_ve', 'cov_nen_tang_dia_phuong', 'all_skills'] as const;
+
+/** Adds a vector to a team's counter row (one primary-key upsert). */
+export async function addTeamCounter(trx: Trx, teamId: number, d: CounterVector): Promise<void> {
+  await trx
+    .insertInto('household_team_counter')
+    .values({ team_id: teamId, ...d })
+    .onConflict((oc) => oc.column('team_id').doUpdateSet((eb) => Object.fromEntries(COLS.map((c) => [c, eb(sql.ref(`household_team_counter.${c}`), '+', eb.ref(`excluded.${c}`))])) as never))
+    .execute();
+}
+
+/** Adds visits to a (team, month, member) counter. */
+export async function addMonthCounter(trx: Trx, teamId: number, month: string, memberId: string | null, visits: number, anonymous: number): Promise<void> {
+  await sql`insert into help_month_counter (team_id, month, member_id, visits, anonymous)
+    values (${teamId}, ${month}::date, ${memberId ?? NIL_UUID}::uuid, ${visits}, ${anonymous})
+    on conflict (team_id, month, member_id) do update set visits = help_month_counter.visits + excluded.visits,
+      anonymous = help_month_counter.anonymous + excluded.anonymous`.execute(trx);
+}
+
+export async function moveMonthCountersOfMember(trx: Trx, memberId: string): Promise<void> {
+  await sql`insert into help_month_counter (team_id, month, member_id, visits, anonymous)
+    select team_id, month, ${NIL_UUID}::uuid, visits, anonymous from help_month_counter where member_id = ${memberId}
+    on conflict (team_id, month, member_id) do update set visits = help_month_counter.visits + excluded.visits,
+      anonymous = help_month_counter.anonymous + excluded.anonymous`.execute(trx);
+  await trx.deleteFrom('help_month_counter').where('member_id', '=', memberId).execute();
+}
+
+const vectorSql = sql`coalesce(sum(c.households), 0)::int as households, coalesce(sum(c.consented), 0)::int as consented,
+  coalesce(sum(c.meeting_target), 0)::int as meeting_target, coalesce(sum(c.linked_citizens), 0)::int as linked_citizens,
+  coalesce(sum(c.cov_dich_vu_cong), 0)::int as cov_dich_vu_cong, coalesce(sum(c.cov_mua_sam), 0)::int as cov_mua_sam,
+  coalesce(sum(c.cov_thanh_toan), 0)::int as cov_thanh_toan, coalesce(sum(c.cov_tu_bao_ve), 0)::int as cov_tu_bao_ve,
+  coalesce(sum(c.cov_nen_tang_dia_phuong), 0)::int as cov_nen_tang_dia_phuong, coalesce(sum(c.all_skills), 0)::int as all_skills`;
+
+/** The counters summed over every team under a unit (team rows, never raw households). */
+export async function unitVector(db: Db, path: string): Promise<CounterVector> {
+  const r = await sql<CounterVector>`select ${vectorSql} from household_team_counter c
+    join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
+    where au.path >= ${path} and au.path < ${pathUpper(path)}`.execute(db);
+  return r.rows[0]!;
+}
+
+/** The counters of each child unit of a unit (summed over its subtree). */
+export async function childVectors(db: Db, unitId: number): Promise<(CounterVector & { id: number; name: string; kind: string })[]> {
+  const r = await sql<CounterVector & { id: number; name: string; kind: string }>`
+    select ch.id, ch.name, ch.kind, k.* from admin_unit ch
+    cross join lateral (select ${vectorSql} from household_team_counter c
+      join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
+      where au.path >= ch.path and au.path < (left(ch.path, -1) || '0')) k
+    where ch.parent_id = ${unitId} order by ch.name`.execute(db);
+  return r.rows;
+}
+
+/** The counters of the teams attached directly to a unit. */
+export async function teamVectors(db: Db, unitId: number): Promise<(CounterVector & { id: number; name: string })[]> {
+  const r = await sql<CounterVector & { id: number; name: string }>`
+    select t.id, t.name, ${vectorSql} from team t left join household_team_counter c on c.team_id = t.id
+    where t.unit_id = ${unitId} group by t.id, t.name order by t.name`.execute(db);
+  return r.rows;
+}
+
+export async function teamVector(db: Db, teamId: number): Promise<CounterVector> {
+  const r = await sql<CounterVector>`select ${vectorSql} from household_team_counter c where c.team_id = ${teamId}`.execute(db);
+  return r.rows[0]!;
+}
+
+/** Visits per month since `since` under a unit (or one team), and members who helped in each month. */
+export async function monthly(db: Db, where: { path: string } | { teamId: number }, since: string) {
+  const scope = 'teamId' in where ? sql`c.team_id = ${where.teamId}` : sql`au.path >= ${where.path} and au.path < ${pathUpper(where.path)}`;
+  const r = await sql<{ month: string; visits: number; anonymous: number; members: number }>`
+    select c.month::text as month, sum(c.visits)::int as visits, sum(c.anonymous)::int as anonymous,
+      count(distinct c.member_id) filter (where c.member_id <> ${NIL_UUID}::uuid)::int as members
+    from help_month_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
+    where ${scope} and c.month >= ${since}::date group by c.month order by c.month`.execute(db);
+  return r.rows;
+}
+
+// ─── Recount (from raw rows) ───
+
+/** One page of households by id (keyset), with the state they were last counted with. */
+export function householdPage(db: Db, after: string | null, limit: number) {
+  let q = db.selectFrom('household').select(['id', 'team_id', 'consent', 'covered_mask', 'verified_mask', 'meets_target', 'linked']).orderBy('id').limit(limit);
+  if (after) q = q.where('id', '>', after);
+  return q.execute();
+}
+
+/** The visits of many households at once (one statement). */
+export async function visitFactsOf(db: Db, ids: string[]) {
+  if (!ids.length) return [];
+  return db.selectFrom('help_visit').select(['household_id', 'person', 'consent', 'outcomes']).where('household_id', 'in', ids).execute();
+}
+
+/** The links of many households at once (one statement). */
+export async function linkFactsOf(db: Db, ids: string[]) {
+  if (!ids.length) return [];
+  return db.selectFrom('household_link').select(['household_id', 'user_id', 'person_key', 'undone_at']).where('household_id', 'in', ids).execute();
+}
+
+/** Writes the fresh state of many households in one statement. */
+export async function setHouseholdStates(trx: Trx, rows: { id: string; covered_mask: number; verified_mask: number; meets_target: boolean; linked: number }[]): Promise<void> {
+  if (!rows.length) return;
+  const values = sql.join(rows.map((r) => sql`(${r.id}::uuid, ${r.covered_mask}::int, ${r.verified_mask}::int, ${r.meets_target}::boolean, ${r.linked}::int)`));
+  await sql`update household h set covered_mask = v.c, verified_mask = v.vm, meets_target = v.mt, linked = v.l
+    from (values ${values}) as v(id, c, vm, mt, l) where h.id = v.id`.execute(trx);
+}
+
+
+export async function storedTeamCounters(db: Db): Promise<(CounterVector & { team_id: number })[]> {
+  return db.selectFrom('household_team_counter').selectAll().execute();
+}
+
+export async function replaceTeamCounters(trx: Trx, rows: (CounterVector & { team_id: number })[]): Promise<void> {
+  await trx.deleteFrom('household_team_counter').execute();
+  for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('household_team_counter').values(rows.slice(i, i + 1000)).execute();
+}
+
+export async function freshMonthCounters(db: Db) {
+  const r = await sql<{ team_id: number; month: string; member_id: string; visits: number; anonymous: number }>`
+    select team_id, date_trunc('month', visit_date)::date::text as month, coalesce(member_id, ${NIL_UUID}::uuid)::text as member_id,
+      count(*)::int as visits, (count(*) filter (where household_id is null))::int as anonymous
+    from help_visit group by 1, 2, 3`.execute(db);
+  return r.rows;
+}
+
+export async function storedMonthCounters(db: Db) {
+  const r = await sql<{ team_id: number; month: string; member_id: string; visits: number; anonymous: number }>`
+    select team_id, month::text as month, member_id::text as member_id, visits, anonymous from help_month_counter`.execute(db);
+  return r.rows;
+}
+
+export async function replaceMonthCounters(trx: Trx, rows: { team_id: number; month: string; member_id: string; visits: number; anonymous: number }[]): Promise<void> {
+  await trx.deleteFrom('help_month_counter').execute();
+  for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('help_month_counter').values(rows.slice(i, i + 1000)).execute();
+}
+
+// ─── Stats ───
+
+export async function stats(db: Db) {
+  const r = await sql<{ households: number; help_visits: number; linked_citizens: number; meeting_target: number }>`
+    select (select count(*) from household)::int as households, (select count(*) from help_visit)::int as help_visits,
+      (select count(distinct user_id) from household_link where undone_at is null)::int as linked_citizens,
+      (select count(*) from household where meets_target)::int as meeting_target`.execute(db);
+  return r.rows[0]!;
+}
+
+/** Distinct members who recorded a visit since `since` under a unit (or one team). */
+export async function activeMembers(db: Db, where: { path: string } | { teamId: number }, since: string): Promise<number> {
+  const scope = 'teamId' in where ? sql`c.team_id = ${where.teamId}` : sql`au.path >= ${where.path} and au.path < ${pathUpper(where.path)}`;
+  const r = await sql<{ n: number }>`
+    select count(distinct c.member_id)::int as n
+    from help_month_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
+    where ${scope} and c.month >= ${since}::date and c.member_id <> ${NIL_UUID}::uuid`.execute(db);
+  return r.rows[0]?.n ?? 0;
+}

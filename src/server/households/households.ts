@@ -1,0 +1,140 @@
+/**
+ * A team's households: added one by one at the doorstep (consent asked there) or imported from a
+ * spreadsheet (marked "chưa hỏi ý kiến" until a member records consent), edited, moved between teams
+ * by an official (history stays), and removed at the family's request. Every change is audit-logged
+ * in the transaction that makes it, with the household counters.
+ */
+import type { Kysely } from 'kysely';
+import type { Skill } from '../../lib/content/schema.ts';
+import { SKILLS } from '../../lib/content/schema.ts';
+import type { Database } from '../db/schema.ts';
+import { requireTeamAccess, TeamsError, type Viewer } from '../teams/access.ts';
+import { audit } from '../teams/audit.ts';
+import * as teamsRepo from '../teams/teams.repository.ts';
+import { requireHelper, requireHouseholdAccess, requireHouseholdTeam } from './access.ts';
+import { skillsOfMask } from './coverage.ts';
+import { countNewHousehold, countVisit, moveHouseholdCounters, recountHousehold, uncountHousehold } from './household-counters.ts';
+import * as repo from './households.repository.ts';
+
+export interface HouseholdInput {
+  label: string;
+  phone: string | null;
+  note: string | null;
+}
+
+/** A household as lists show it: its skills (course-verified or member-reported). */
+export interface HouseholdView {
+  id: string;
+  label: string;
+  phone: string | null;
+  note: string | null;
+  consent: 'given' | 'not_asked';
+  removalRequested: boolean;
+  meetsTarget: boolean;
+  linked: number;
+  skills: { skill: Skill; source: 'course' | 'member' | null }[];
+}
+
+export function householdView(h: repo.HouseholdRow): HouseholdView {
+  const covered = new Set(skillsOfMask(h.covered_mask));
+  const verified = new Set(skillsOfMask(h.verified_mask));
+  return {
+    id: h.id,
+    label: h.label,
+    phone: h.phone,
+    note: h.note,
+    consent: h.consent,
+    removalRequested: h.removal_requested_at !== null,
+    meetsTarget: h.meets_target,
+    linked: h.linked,
+    skills: SKILLS.map((skill) => ({ skill, source: verified.has(skill) ? ('course' as const) : covered.has(skill) ? ('member' as const) : null })),
+  };
+}
+
+/** Adds a household to the member's own team, after the family agreed at the doorstep. */
+export async function addHousehold(db: Kysely<Database>, v: Viewer, input: HouseholdInput): Promise<string> {
+  const m = await requireHelper(db, v);
+  return db.transaction().execute(async (trx) => {
+    const id = await repo.insertHousehold(trx, { teamId: m.team_id, ...input, consent: 'given', by: v.id });
+    await countNewHousehold(trx, m.team_id, true);
+    await audit(trx, v, m.unit_id, 'household.create', { household: id, team: m.team_id });
+    return id;
+  });
+}
+
+/** The households of a team the viewer may see (their own team when `teamId` is undefined). */
+export async function teamHouseholds(db: Kysely<Database>, v: Viewer, teamId?: string | number) {
+  const team = teamId === undefined ? await ownTeam(db, v) : await requireHouseholdTeam(db, v, teamId);
+  const rows = await repo.householdsOfTeam(db, team.id);
+  return { team, households: rows.map(householdView) };
+}
+
+async function ownTeam(db: Kysely<Database>, v: Viewer) {
+  const m = await requireHelper(db, v);
+  const team = (await teamsRepo.findTeam(db, m.team_id))!;
+  return { ...team, manage: false, member: true, role: m.role };
+}
+
+/** A household with its visits (newest first), for its team and the officials over it. */
+export async function householdDetail(db: Kysely<Database>, v: Viewer, id: string | undefined) {
+  const a = await requireHouseholdAccess(db, v, id);
+  const visits = await repo.visitsOfHousehold(db, a.household.id);
+  return { ...a, view: householdView(a.household), visits, trail: await teamsRepo.unitsOnPath(db, a.household.unit_path) };
+}
+
+/** Edits the label, phone or note (the team's members). */
+export async function editHousehold(db: Kysely<Database>, v: Viewer, id: string | undefined, input: HouseholdInput): Promise<void> {
+  const a = await requireHouseholdAccess(db, v, id);
+  if (!a.member) throw new TeamsError(403, 'Chỉ thành viên của tổ giữ danh sách hộ mới sửa được thông tin hộ.');
+  await db.transaction().execute(async (trx) => {
+    await repo.updateHousehold(trx, a.household.id, input);
+    await audit(trx, v, a.household.unit_id, 'household.update', { household: a.household.id });
+  });
+}
+
+/** Records that an imported household agreed (asked at the doorstep by a member). */
+export async function recordHouseholdConsent(db: Kysely<Database>, v: Viewer, id: string | undefined): Promise<void> {
+  const a = await requireHouseholdAccess(db, v, id);
+  if (!a.member) throw new TeamsError(403, 'Chỉ thành viên của tổ giữ danh sách hộ mới ghi nhận được ý kiến của hộ.');
+  if (a.household.consent === 'given') return;
+  await db.transaction().execute(async (trx) => {
+    await repo.recordConsent(trx, a.household.id, v.id);
+    await recountHousehold(trx, a.household.id, false);
+    await audit(trx, v, a.household.unit_id, 'household.consent', { household: a.household.id });
+  });
+}
+
+/** Moves a household to another team (an official over both); its visits and links stay with it. */
+export async function moveHousehold(db: Kysely<Database>, v: Viewer, id: string | undefined, teamId: string | undefined): Promise<void> {
+  const a = await requireHouseholdAccess(db, v, id);
+  if (!a.official) throw new TeamsError(403, 'Chỉ cán bộ quản lý mới chuyển được hộ sang tổ khác.');
+  const target = await requireTeamAccess(db, v, teamId).catch(() => {
+    throw new TeamsError(404, 'Không tìm thấy tổ đích, hoặc tổ nằm ngoài phạm vi bạn quản lý.');
+  });
+  if (!target.manage) throw new TeamsError(404, 'Không tìm thấy tổ đích, hoặc tổ nằm ngoài phạm vi bạn quản lý.');
+  if (target.id === a.household.team_id) return;
+  await db.transaction().execute(async (trx) => {
+    await repo.updateHousehold(trx, a.household.id, { team_id: target.id });
+    await moveHouseholdCounters(trx, a.household.id, a.household.team_id, target.id);
+    await audit(trx, v, target.unit_id, 'household.move', { household: a.household.id, from: a.household.team_id, to: target.id });
+  });
+}
+
+/**
+ * Removes a household's data (at the family's request): its visits stay as anonymous activity, its
+ * links are removed, and the row is deleted, with the counters in the same transaction.
+ */
+export async function removeHousehold(db: Kysely<Database>, v: Viewer, id: string | undefined): Promise<void> {
+  const a = await requireHouseholdAccess(db, v, id);
+  await db.transaction().execute(async (trx) => {
+    await uncountHousehold(trx, a.household.id);
+    for (const visit of await repo.anonymiseVisits(trx, a.household.id)) {
+      // The visit stays in its month; it now counts as anonymous.
+      await repo.addMonthCounter(trx, visit.team_id, visit.month, visit.member_id, 0, 1);
+    }
+    await repo.deleteHousehold(trx, a.household.id);
+    await audit(trx, v, a.household.unit_id, 'household.delete', { household: a.household.id });
+  });
+}
+
+export { countVisit };

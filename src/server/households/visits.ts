@@ -1,0 +1,171 @@
+/**
+ * Help visits ("lượt hỗ trợ"): recorded by a member in one short form; editable by their author for
+ * 7 days, then read-only; every change audit-logged. A visit without the household's consent is
+ * stored anonymously (no household, no person): it counts as the team's activity, never as coverage.
+ * A client-made key makes a replayed submission store once.
+ */
+import type { Kysely } from 'kysely';
+import { SKILLS, type Skill } from '../../lib/content/schema.ts';
+import { isUuid } from '../../lib/ids.ts';
+import { getCatalog } from '../content/catalog.ts';
+import { getHelpTasks } from '../content/help-tasks.ts';
+import type { Database, VisitOutcome } from '../db/schema.ts';
+import { requireTeamAccess, TeamsError, type Viewer } from '../teams/access.ts';
+import { audit } from '../teams/audit.ts';
+import * as teamsRepo from '../teams/teams.repository.ts';
+import { NOT_FOUND_HOUSEHOLD, NOT_FOUND_VISIT, requireHelper, requireHouseholdAccess } from './access.ts';
+import { countVisit, recountHousehold } from './household-counters.ts';
+import * as repo from './households.repository.ts';
+import { visitDateSchema } from './fields.ts';
+
+function checkDate(date: string, now = new Date()): void {
+  const r = visitDateSchema(now).safeParse(date);
+  if (!r.success) throw new VisitFieldError('ngay', r.error.issues[0]!.message);
+}
+
+/** How long the author may correct a visit. */
+export const EDIT_DAYS = 7;
+
+export interface VisitInput {
+  /** The household, or null for an anonymous visit (consent declined). */
+  householdId: string | null;
+  date: string;
+  person: string | null;
+  outcomes: Partial<Record<Skill, VisitOutcome>>;
+  tasks: string[];
+  material: string | null;
+  clientKey: string | null;
+}
+
+/** A validation problem of a visit, addressed to a form field. */
+export class VisitFieldError extends TeamsError {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(400, message);
+    this.field = field;
+  }
+}
+
+/**
+ * Normalises skills, outcomes and tasks: every task must exist; a task's skill counts as worked on
+ * (with "cần hỗ trợ thêm" unless an outcome was given); at least one skill.
+ */
+export function normaliseWork(skills: readonly string[], outcomes: Partial<Record<string, string>>, tasks: readonly string[], material: string | null) {
+  const known = getHelpTasks().byId;
+  const out: Partial<Record<Skill, VisitOutcome>> = {};
+  for (const t of tasks) {
+    const task = known.get(t);
+    if (!task) throw new VisitFieldError('nhiem-vu', 'Có việc không nằm trong danh sách. Hãy tải lại trang.');
+  }
+  const chosen = new Set<string>([...skills, ...tasks.map((t) => known.get(t)!.skill)]);
+  for (const s of chosen) {
+    if (!(SKILLS as readonly string[]).includes(s)) throw new VisitFieldError('ky-nang', 'Có kỹ năng không hợp lệ. Hãy tải lại trang.');
+    const o = outcomes[s];
+    out[s as Skill] = o === 'tu-lam' ? 'tu-lam' : 'can-ho-tro';
+  }
+  if (!Object.keys(out).length) throw new VisitFieldError('ky-nang', 'Hãy chọn ít nhất một kỹ năng đã hướng dẫn.');
+  if (material && !getCatalog().bySlug.has(material)) throw new VisitFieldError('tai-lieu', 'Bài học đã dùng không có trong danh mục.');
+  return { outcomes: out, tasks: [...new Set(tasks)], material };
+}
+
+/**
+ * Records a visit by a member of the household's team. Returns the visit id (the earlier one when
+ * the client key was already used by this member).
+ */
+export async function recordVisit(db: Kysely<Database>, v: Viewer, input: VisitInput): Promise<string> {
+  const m = await requireHelper(db, v);
+  checkDate(input.date);
+  if (input.clientKey) {
+    const earlier = await repo.visitIdByClientKey(db, input.clientKey);
+    if (earlier) {
+      if (earlier.member_id === v.id) return earlier.id;
+      throw new TeamsError(409, 'Mã gửi này đã được dùng. Hãy tải lại trang rồi gửi lại.');
+    }
+  }
+  let household: repo.HouseholdRow | undefined;
+  if (input.householdId) {
+    household = (await requireHouseholdAccess(db, v, input.householdId).catch(() => undefined))?.household;
+    if (!household || household.team_id !== m.team_id) throw new VisitFieldError('ho', NOT_FOUND_HOUSEHOLD);
+    if (!input.person) throw new VisitFieldError('nguoi', 'Hãy ghi người được hỗ trợ (ví dụ “bà Tư” hoặc “anh Nam”).');
+  }
+  const work = normaliseWork(Object.keys(input.outcomes), input.outcomes, input.tasks, input.material);
+  return db.transaction().execute(async (trx) => {
+    const id = await repo.insertVisit(trx, {
+      teamId: m.team_id,
+      householdId: household?.id ?? null,
+      memberId: v.id,
+      date: input.date,
+      person: household ? input.person : null,
+      outcomes: work.outcomes as Record<string, VisitOutcome>,
+      tasks: work.tasks,
+      material: work.material,
+      clientKey: input.clientKey,
+    });
+    if (!id) {
+      // The same key arrived at the same moment: that one is stored.
+      const earlier = await repo.visitIdByClientKey(trx, input.clientKey!);
+      if (earlier?.member_id === v.id) return earlier.id;
+      throw new TeamsError(409, 'Mã gửi này đã được dùng. Hãy tải lại trang rồi gửi lại.');
+    }
+    await countVisit(trx, { teamId: m.team_id, date: input.date, memberId: v.id, anonymous: !household });
+    if (household) {
+      let countedConsent: boolean | undefined;
+      if (household.consent !== 'given') {
+        // The household agreed on this visit: recorded now, counted with the recount below.
+        await repo.recordConsent(trx, household.id, v.id);
+        countedConsent = false;
+      }
+      await recountHousehold(trx, household.id, countedConsent);
+    }
+    await audit(trx, v, m.unit_id, 'visit.create', { visit: id, household: household?.id ?? null, anonymous: !household });
+    return id;
+  });
+}
+
+/** A visit its viewer may see: its team's members, officials over the team; and whether they may edit it. */
+export async function visitDetail(db: Kysely<Database>, v: Viewer, id: string | undefined, now = new Date()) {
+  if (!isUuid(id)) throw new TeamsError(404, NOT_FOUND_VISIT);
+  const visit = await repo.findVisit(db, id.toLowerCase());
+  if (!visit) throw new TeamsError(404, NOT_FOUND_VISIT);
+  const m = await teamsRepo.findMembership(db, v.id);
+  const ownTeam = Boolean(m && m.active && m.team_id === visit.team_id);
+  if (!ownTeam) {
+    const team = await teamsRepo.findTeam(db, visit.team_id);
+    const ok = team ? await requireTeamAccess(db, v, team.id).then((t) => t.manage).catch(() => false) : false;
+    if (!ok) throw new TeamsError(404, NOT_FOUND_VISIT);
+  }
+  const household = visit.household_id ? await repo.findHousehold(db, visit.household_id) : undefined;
+  const editable = visit.member_id === v.id && now.getTime() - visit.created_at.getTime() < EDIT_DAYS * 24 * 3600 * 1000;
+  return { visit, household, editable, author: visit.member_id === v.id };
+}
+
+/** Corrects a visit (its author, within 7 days). The household and consent stay as recorded. */
+export async function editVisit(db: Kysely<Database>, v: Viewer, id: string | undefined, input: Omit<VisitInput, 'householdId' | 'clientKey'>, now = new Date()): Promise<void> {
+  const d = await visitDetail(db, v, id, now);
+  if (!d.author) throw new TeamsError(403, 'Chỉ người đã ghi lượt hỗ trợ này mới sửa được.');
+  if (!d.editable) throw new TeamsError(403, `Lượt hỗ trợ chỉ sửa được trong ${EDIT_DAYS} ngày sau khi ghi; lượt này giờ chỉ xem được.`);
+  checkDate(input.date, now);
+  if (d.visit.household_id && !input.person) throw new VisitFieldError('nguoi', 'Hãy ghi người được hỗ trợ (ví dụ “bà Tư” hoặc “anh Nam”).');
+  const work = normaliseWork(Object.keys(input.outcomes), input.outcomes, input.tasks, input.material);
+  await db.transaction().execute(async (trx) => {
+    const old = d.visit;
+    await repo.updateVisit(trx, old.id, { date: input.date, person: old.household_id ? input.person : null, outcomes: work.outcomes as Record<string, VisitOutcome>, tasks: work.tasks, material: work.material });
+    if (old.visit_date.slice(0, 7) !== input.date.slice(0, 7)) {
+      await countVisit(trx, { teamId: old.team_id, date: old.visit_date, memberId: old.member_id, anonymous: !old.household_id }, -1);
+      await countVisit(trx, { teamId: old.team_id, date: input.date, memberId: old.member_id, anonymous: !old.household_id }, 1);
+    }
+    if (old.household_id) await recountHousehold(trx, old.household_id);
+    const team = await teamsRepo.findTeam(trx, old.team_id);
+    await audit(trx, v, team?.unit_id ?? null, 'visit.update', {
+      visit: old.id,
+      from: { date: old.visit_date, person: old.person, outcomes: old.outcomes, tasks: old.tasks, material: old.material },
+      to: { date: input.date, person: old.household_id ? input.person : null, outcomes: work.outcomes, tasks: work.tasks, material: work.material },
+    });
+  });
+}
+
+/** The member's own latest visits. */
+export async function myRecentVisits(db: Kysely<Database>, v: Viewer) {
+  await requireHelper(db, v);
+  return repo.recentVisitsOfMember(db, v.id);
+}
