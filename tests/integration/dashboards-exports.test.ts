@@ -19,6 +19,7 @@ import { seedAdministrativeUnits } from '../../src/server/teams/seed.ts';
 import * as repo from '../../src/server/teams/teams.repository.ts';
 import { type Viewer } from '../../src/server/teams/access.ts';
 import { assignCourse } from '../../src/server/teams/assignments.ts';
+import { runPendingJobs } from '../../src/server/jobs/worker.ts';
 import { createTestDb } from '../setup/db.ts';
 
 /** When the courses were assigned: due dates must be today or later at assignment time. */
@@ -49,6 +50,7 @@ beforeAll(async () => {
   // One course overdue (due 2026-11-30), one not yet (2027-01-31).
   await assignCourse(db, official, String(commune.id), { course: 'khoa-thu-nghiem', edition: 'member', due: '2026-11-30' }, ASSIGNED_ON);
   await assignCourse(db, official, String(commune.id), { course: 'khoa-thu-nghiem', edition: 'citizen', due: '2027-01-31' }, ASSIGNED_ON);
+  await runPendingJobs(db); // the assignments' recounts, as the worker would run them
   const rows = await db.selectFrom('user').select(['id', 'phone']).where('phone', 'like', '+8491610000%').execute();
   ids = Object.fromEntries(rows.map((r) => [r.phone.slice(-1), r.id]));
   // A name that looks like a formula (a citizen may type one at sign-up; the roster refuses it).

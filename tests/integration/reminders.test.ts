@@ -18,6 +18,7 @@ import { seedAdministrativeUnits } from '../../src/server/teams/seed.ts';
 import * as repo from '../../src/server/teams/teams.repository.ts';
 import { type Viewer } from '../../src/server/teams/access.ts';
 import { assignCourse } from '../../src/server/teams/assignments.ts';
+import { runPendingJobs } from '../../src/server/jobs/worker.ts';
 import { createTestDb } from '../setup/db.ts';
 
 /** When the courses were assigned: due dates must be today or later at assignment time. */
@@ -65,6 +66,7 @@ beforeAll(async () => {
   // Overdue since 2026-12-01 for everyone; a second course due in 10 days.
   await assignCourse(db, official, String(commune.id), { course: 'khoa-thu-nghiem', edition: 'member', due: '2026-12-01' }, ASSIGNED_ON);
   await assignCourse(db, official, String(commune.id), { course: 'khoa-thu-nghiem', edition: 'citizen', due: '2026-12-15' }, ASSIGNED_ON);
+  await runPendingJobs(db); // the assignments' recounts, as the worker would run them
 }, 120_000);
 
 describe('countdowns', () => {

@@ -13,6 +13,7 @@ import { redeemCode } from '../../src/server/recovery/recovery.ts';
 import type { Viewer } from '../../src/server/teams/access.ts';
 import { assignCourse } from '../../src/server/teams/assignments.ts';
 import { recountAll } from '../../src/server/teams/counters.ts';
+import { runPendingJobs } from '../../src/server/jobs/worker.ts';
 import { myRequiredCourses, unitDashboard } from '../../src/server/teams/dashboard.ts';
 import { answerInvitation, hasPendingInvitation, invitationsUnder, myInvitation } from '../../src/server/teams/invitations.ts';
 import { commitRoster, rosterPreview, uploadRoster } from '../../src/server/teams/roster.ts';
@@ -91,6 +92,7 @@ describe('consent: an existing account is invited, not enrolled', () => {
     expect(await repo.findMembership(db, lanh)).toBeUndefined();
     expect((await repo.findUser(db, lanh))!.role).toBe('learner');
     expect(await myRequiredCourses(db, lanh)).toEqual([]);
+    await runPendingJobs(db);
     expect(await recountAll(db, { fix: false })).toEqual([]);
     const after = await unitDashboard(db, official, String(commune.id), undefined);
     expect(after.members).toBe(before.members);
@@ -129,6 +131,7 @@ describe('consent: an existing account is invited, not enrolled', () => {
     expect(m).toMatchObject({ active: true, role: 'leader', team_name: 'Tổ CNSCĐ thôn 2' });
     expect((await repo.findUser(db, hoa))!.role).toBe('leader');
     expect((await myRequiredCourses(db, hoa)).map((c) => c.due)).toEqual(['2099-12-31']);
+    await runPendingJobs(db);
     expect(await recountAll(db, { fix: false })).toEqual([]);
     expect((await unitDashboard(db, official, String(commune.id), undefined)).members).toBe(before.members + 1);
     expect(await audits('invitation.accept')).toHaveLength(1);
@@ -215,6 +218,7 @@ describe('due dates', () => {
     expect((await myRequiredCourses(db, hoa, NOW)).find((c) => c.edition === 'citizen')).toMatchObject({ due: '2027-01-15', previousDue: '2026-12-11' });
     const later = new Date(NOW.getTime() + 31 * 24 * 3600 * 1000);
     expect((await myRequiredCourses(db, hoa, later)).find((c) => c.edition === 'citizen')!.previousDue).toBeUndefined();
+    await runPendingJobs(db);
     expect(await recountAll(db, { fix: false })).toEqual([]);
   });
 });
