@@ -82,6 +82,7 @@ describe('consent: an existing account is invited, not enrolled', () => {
     lanh = await person('+84986111221', 'learner', 'Nguyễn Thị Lành', 'argon2-hash-placeholder');
     hoa = await person('+84986111222', 'learner', 'Đỗ Thị Hoa', 'argon2-hash-placeholder');
     await assignCourse(db, official, String(commune.id), { course: 'khoa-thu-nghiem', edition: 'member', due: '2099-12-31' });
+    await runPendingJobs(db);
     const before = await unitDashboard(db, official, String(commune.id), undefined);
     const id = await uploadRoster(db, official, String(commune.id), csv(['Phạm Quốc Việt,0986 111 221,Thôn 2,Tổ CNSCĐ thôn 2,Thành viên', 'Đỗ Thị Hoa,0986111222,Thôn 2,Tổ CNSCĐ thôn 2,Tổ trưởng']));
     const p = await rosterPreview(db, official, id);

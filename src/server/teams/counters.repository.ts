@@ -137,14 +137,13 @@ export async function computeFresh(trx: Trx, path: string, depth: number): Promi
   const hi = pathUpper(path);
   const members = sql`au.path >= ${lo} and au.path < ${hi}`;
   const levels = sql`a.ord > ${depth}`;
-  // Session temp tables emptied at every commit: created once per connection, no catalog churn per
-  // chunk (a chunk recount runs thousands of times per national job). Safe behind a transaction
-  // pooler too: nothing in them outlives the transaction.
-  await exec(trx, sql`create temp table if not exists tmp_m (user_id uuid primary key, path text collate "C", activated boolean)`);
-  await exec(trx, sql`create temp table if not exists tmp_req (user_id uuid, course_slug text, edition text, due_date date, completed_at timestamptz)`);
-  await exec(trx, sql`create temp table if not exists tmp_cc (unit_id int, course_slug text, edition text, due_date date, assigned int, completed int)`);
-  await exec(trx, sql`create temp table if not exists tmp_mc (unit_id int, members int, activated int, with_required int, all_done int)`);
-  await exec(trx, sql`create temp table if not exists tmp_wc (unit_id int, course_slug text, edition text, week date, completed int)`);
+  // Only `npm run db:recount` (recountAll, one transaction) computes this way; chunk recounts use CTEs.
+  // The tables go at commit, so nothing outlives the transaction behind a transaction pooler.
+  await exec(trx, sql`create temp table if not exists tmp_m (user_id uuid primary key, path text collate "C", activated boolean) on commit drop`);
+  await exec(trx, sql`create temp table if not exists tmp_req (user_id uuid, course_slug text, edition text, due_date date, completed_at timestamptz) on commit drop`);
+  await exec(trx, sql`create temp table if not exists tmp_cc (unit_id int, course_slug text, edition text, due_date date, assigned int, completed int) on commit drop`);
+  await exec(trx, sql`create temp table if not exists tmp_mc (unit_id int, members int, activated int, with_required int, all_done int) on commit drop`);
+  await exec(trx, sql`create temp table if not exists tmp_wc (unit_id int, course_slug text, edition text, week date, completed int) on commit drop`);
   // Earlier computations in the same transaction (several chunks, or several roots) leave rows.
   for (const t of ['tmp_m', 'tmp_req', 'tmp_cc', 'tmp_mc', 'tmp_wc']) await exec(trx, sql`delete from ${sql.table(t)}`);
   await exec(
