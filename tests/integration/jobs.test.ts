@@ -212,3 +212,38 @@ describe('recount jobs', () => {
     expect(await recountAll(db, { fix: false })).toEqual([]);
   }, 300_000);
 });
+
+describe('counter shards above communes', () => {
+  it('completions in two communes go to their own shards of the province and country rows; figures are the sums and a recount agrees', async () => {
+    const country = (await repo.unitsOnPath(db, communeA.path))[0]!;
+    const shardRows = async (unitId: number) =>
+      (await db.selectFrom('unit_member_counter').select(['shard', 'all_done', 'members']).where('unit_id', '=', unitId).orderBy('shard').execute());
+    const firstPending = async (commune: repo.UnitRow) =>
+      (await sql<{ user_id: string }>`select tm.user_id from team_member tm join team t on t.id = tm.team_id join admin_unit au on au.id = t.unit_id
+        where tm.active and au.path like ${commune.path + '%'}
+          and not exists (select 1 from course_completion cc where cc.user_id = tm.user_id and cc.edition = 'citizen')
+        order by tm.user_id limit 1`.execute(db)).rows[0]!;
+    const inA = await firstPending(communeA);
+    const inB = await firstPending(communeB);
+    const before = await unitDashboard(db, official, String(province.id), undefined);
+    await Promise.all([complete(inA.user_id, 'citizen'), complete(inB.user_id, 'citizen')]);
+    // Communes and below keep one row; the province and the country one per shard in use.
+    expect((await shardRows(communeA.id)).map((r) => r.shard)).toEqual([0]);
+    const shards = new Set([communeA.id % 16, communeB.id % 16]);
+    for (const unit of [province, country]) {
+      const rows = await shardRows(unit.id);
+      for (const s of shards) expect(rows.map((r) => r.shard)).toContain(s);
+    }
+    const after = await unitDashboard(db, official, String(province.id), undefined);
+    expect(after.completed - before.completed).toBe(2);
+    expect(after.members).toBe(before.members);
+    expect(await recountAll(db, { fix: false })).toEqual([]);
+    // A chunk recount of one commune keeps the sums exact (its change goes to its own shard).
+    await assignCourse(db, official, String(communeB.id), { course: 'khoa-thu-nghiem', edition: 'citizen', due: '2097-12-31' });
+    await runPendingJobs(db);
+    expect(await recountAll(db, { fix: false })).toEqual([]);
+    const last = await unitDashboard(db, official, String(province.id), undefined);
+    expect(last.members).toBe(before.members);
+    expect(last.completed).toBe(after.completed);
+  }, 180_000);
+});

@@ -287,6 +287,8 @@ export interface UnitCourseCounterTable {
   due_date: DateText;
   assigned: number;
   completed: number;
+  /** Units above communes: one of COUNTER_SHARDS rows (see counters.repository.ts); reads sum them. */
+  shard: Generated<number>;
 }
 
 export interface UnitMemberCounterTable {
@@ -295,6 +297,7 @@ export interface UnitMemberCounterTable {
   activated: number;
   with_required: number;
   all_done: number;
+  shard: Generated<number>;
 }
 
 export interface UnitWeekCounterTable {
@@ -303,6 +306,7 @@ export interface UnitWeekCounterTable {
   edition: string;
   week: DateText;
   completed: number;
+  shard: Generated<number>;
 }
 
 /** Single-use codes: activation slips, helper-issued recovery codes, and in-person resets. */

@@ -15,8 +15,11 @@ const scopeSql = (s: Scope) => ('teamId' in s ? sql`t.id = ${s.teamId}` : sql`au
  */
 export async function memberFigures(db: Db, s: Scope): Promise<{ members: number; with_required: number; all_done: number }> {
   if (!('teamId' in s)) {
-    const r = await db.selectFrom('unit_member_counter').select(['members', 'with_required', 'all_done']).where('unit_id', '=', s.unitId).executeTakeFirst();
-    return r ?? { members: 0, with_required: 0, all_done: 0 };
+    // Units above communes keep their counters in several shards: the figure is their sum.
+    const r = await sql<{ members: number; with_required: number; all_done: number }>`
+      select coalesce(sum(members), 0)::int as members, coalesce(sum(with_required), 0)::int as with_required, coalesce(sum(all_done), 0)::int as all_done
+      from unit_member_counter where unit_id = ${s.unitId}`.execute(db);
+    return r.rows[0] ?? { members: 0, with_required: 0, all_done: 0 };
   }
   const r = await sql<{ members: number; with_required: number; all_done: number }>`
     with m as (

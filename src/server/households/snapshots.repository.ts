@@ -19,7 +19,7 @@ export async function closeMonth(trx: Transaction<Database>, month: string): Pro
   await sql`insert into household_team_snapshot (team_id, month, ${sql.raw(COLS.join(', '))})
     select team_id, ${month}::date, ${sql.raw(COLS.join(', '))} from household_team_counter`.execute(trx);
   await sql`insert into unit_member_snapshot (unit_id, month, members, with_required, all_done)
-    select unit_id, ${month}::date, members, with_required, all_done from unit_member_counter`.execute(trx);
+    select unit_id, ${month}::date, sum(members)::int, sum(with_required)::int, sum(all_done)::int from unit_member_counter group by unit_id`.execute(trx);
   return true;
 }
 

@@ -35,6 +35,22 @@ export function pathIds(path: string): number[] {
   return path.split('/').filter(Boolean).map(Number);
 }
 
+/**
+ * Rows per counter key of a unit above communes. Every completion in the country updates the country's
+ * and its province's rows; spread over shards (the commune's id mod COUNTER_SHARDS), completions in
+ * different communes seldom queue on the same row. Rows of communes and below are shard 0. Any amount
+ * may go to any shard: a unit's figure is the sum of its shards, so reads and comparisons sum them.
+ */
+export const COUNTER_SHARDS = 16;
+
+/** The shard a chunk (commune) writes to in the rows of the units above it. */
+export function shardOf(chunkId: number): number {
+  return chunkId % COUNTER_SHARDS;
+}
+
+/** The shard of the row of the unit at (1-based) position `ordExpr` on a path, for a change in chunk `chunkId`. */
+const shardAt = (ordExpr: ReturnType<typeof sql>, chunkId: number) => sql`case when ${ordExpr} <= ${CHUNK_DEPTH} then ${shardOf(chunkId)} else 0 end`;
+
 /** The chunk a unit's members count in: its commune (the ancestor at CHUNK_DEPTH), or itself above that depth. */
 export function chunkOf(path: string): number {
   const ids = pathIds(path);
@@ -104,22 +120,26 @@ export async function effectiveDue(trx: Trx, path: string, course: string, editi
  * course → week → member, the same order recounts use: no deadlock between them.
  */
 export async function addCompletion(trx: Trx, userId: string, path: string, course: string, edition: string, due: string): Promise<void> {
-  await sql`insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed)
-    select a, ${course}, ${edition}, ${due}::date, 0, 1 from unnest(${ids(sql`${path}`)}) a order by a
-    on conflict (unit_id, course_slug, edition, due_date) do update set completed = unit_course_counter.completed + 1`.execute(trx);
-  await sql`insert into unit_week_counter (unit_id, course_slug, edition, week, completed)
-    select a, ${course}, ${edition}, date_trunc('week', now() at time zone 'Asia/Ho_Chi_Minh')::date, 1 from unnest(${ids(sql`${path}`)}) a order by a
-    on conflict (unit_id, course_slug, edition, week) do update set completed = unit_week_counter.completed + 1`.execute(trx);
+  // Read first, write last: the counter rows (the province's and the country's shards among them)
+  // stay locked only from the first upsert to the commit.
   const r = await sql<{ req: number; done: number }>`
     select count(*)::int as req, count(cc.user_id)::int as done
     from (select distinct course_slug, edition from course_assignment where unit_id = any(${ids(sql`${path}`)})) r
     left join course_completion cc on cc.user_id = ${userId} and cc.course_slug = r.course_slug and cc.edition = r.edition`.execute(trx);
   const row = r.rows[0];
+  const chunk = chunkOf(path);
+  const units = sql`unnest(${ids(sql`${path}`)}) with ordinality as x(a, o)`;
+  await sql`insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed, shard)
+    select a, ${course}, ${edition}, ${due}::date, 0, 1, ${shardAt(sql`o`, chunk)} from ${units} order by a
+    on conflict (unit_id, course_slug, edition, due_date, shard) do update set completed = unit_course_counter.completed + 1`.execute(trx);
+  await sql`insert into unit_week_counter (unit_id, course_slug, edition, week, completed, shard)
+    select a, ${course}, ${edition}, date_trunc('week', now() at time zone 'Asia/Ho_Chi_Minh')::date, 1, ${shardAt(sql`o`, chunk)} from ${units} order by a
+    on conflict (unit_id, course_slug, edition, week, shard) do update set completed = unit_week_counter.completed + 1`.execute(trx);
   // This completion was the last required one: the member now has everything done.
   if (row && row.req > 0 && row.req === row.done) {
-    await sql`insert into unit_member_counter (unit_id, members, activated, with_required, all_done)
-      select a, 0, 0, 0, 1 from unnest(${ids(sql`${path}`)}) a order by a
-      on conflict (unit_id) do update set all_done = unit_member_counter.all_done + 1`.execute(trx);
+    await sql`insert into unit_member_counter (unit_id, members, activated, with_required, all_done, shard)
+      select a, 0, 0, 0, 1, ${shardAt(sql`o`, chunk)} from ${units} order by a
+      on conflict (unit_id, shard) do update set all_done = unit_member_counter.all_done + 1`.execute(trx);
   }
 }
 
@@ -211,14 +231,17 @@ export async function diffFresh(trx: Trx, path: string): Promise<CounterDiff[]> 
       coalesce(s.course_slug, f.course_slug) || '/' || coalesce(s.edition, f.edition) || '/' || coalesce(s.due_date, f.due_date)::text as key,
       coalesce(s.assigned, 0) || ' giao, ' || coalesce(s.completed, 0) || ' xong' as stored,
       coalesce(f.assigned, 0) || ' giao, ' || coalesce(f.completed, 0) || ' xong' as fresh
-    from (select * from unit_course_counter where unit_id in ${sub} and (assigned <> 0 or completed <> 0)) s
+    from (select unit_id, course_slug, edition, due_date, sum(assigned)::int as assigned, sum(completed)::int as completed
+          from unit_course_counter where unit_id in ${sub} group by 1, 2, 3, 4 having sum(assigned) <> 0 or sum(completed) <> 0) s
     full join tmp_cc f on f.unit_id = s.unit_id and f.course_slug = s.course_slug and f.edition = s.edition and f.due_date = s.due_date
     where coalesce(s.assigned, 0) <> coalesce(f.assigned, 0) or coalesce(s.completed, 0) <> coalesce(f.completed, 0)
     union all
     select 'unit_member_counter', coalesce(s.unit_id, f.unit_id), 'members',
       concat_ws('/', coalesce(s.members, 0), coalesce(s.activated, 0), coalesce(s.with_required, 0), coalesce(s.all_done, 0)),
       concat_ws('/', coalesce(f.members, 0), coalesce(f.activated, 0), coalesce(f.with_required, 0), coalesce(f.all_done, 0))
-    from (select * from unit_member_counter where unit_id in ${sub} and (members <> 0 or activated <> 0 or with_required <> 0 or all_done <> 0)) s
+    from (select unit_id, sum(members)::int as members, sum(activated)::int as activated, sum(with_required)::int as with_required,
+            sum(all_done)::int as all_done from unit_member_counter where unit_id in ${sub} group by 1
+          having sum(members) <> 0 or sum(activated) <> 0 or sum(with_required) <> 0 or sum(all_done) <> 0) s
     full join tmp_mc f on f.unit_id = s.unit_id
     where (coalesce(s.members, 0), coalesce(s.activated, 0), coalesce(s.with_required, 0), coalesce(s.all_done, 0))
        <> (coalesce(f.members, 0), coalesce(f.activated, 0), coalesce(f.with_required, 0), coalesce(f.all_done, 0))
@@ -226,7 +249,8 @@ export async function diffFresh(trx: Trx, path: string): Promise<CounterDiff[]> 
     select 'unit_week_counter', coalesce(s.unit_id, f.unit_id),
       coalesce(s.course_slug, f.course_slug) || '/' || coalesce(s.edition, f.edition) || '/' || coalesce(s.week, f.week)::text,
       coalesce(s.completed, 0)::text, coalesce(f.completed, 0)::text
-    from (select * from unit_week_counter where unit_id in ${sub} and completed <> 0) s
+    from (select unit_id, course_slug, edition, week, sum(completed)::int as completed
+          from unit_week_counter where unit_id in ${sub} group by 1, 2, 3, 4 having sum(completed) <> 0) s
     full join tmp_wc f on f.unit_id = s.unit_id and f.course_slug = s.course_slug and f.edition = s.edition and f.week = s.week
     where coalesce(s.completed, 0) <> coalesce(f.completed, 0)
     order by 1, 2, 3 limit 1000`.execute(trx);
@@ -251,7 +275,7 @@ async function applyDelta(trx: Trx, unitId: number, targets: ReturnType<typeof s
       cross join ${targets} anc
       where d.da <> 0 or d.dc <> 0
       order by anc.a, d.course_slug, d.edition, d.due_date
-      on conflict (unit_id, course_slug, edition, due_date) do update set
+      on conflict (unit_id, course_slug, edition, due_date, shard) do update set
         assigned = unit_course_counter.assigned + excluded.assigned, completed = unit_course_counter.completed + excluded.completed`,
   );
   await exec(
@@ -265,7 +289,7 @@ async function applyDelta(trx: Trx, unitId: number, targets: ReturnType<typeof s
       cross join ${targets} anc
       where d.dc <> 0
       order by anc.a, d.course_slug, d.edition, d.week
-      on conflict (unit_id, course_slug, edition, week) do update set completed = unit_week_counter.completed + excluded.completed`,
+      on conflict (unit_id, course_slug, edition, week, shard) do update set completed = unit_week_counter.completed + excluded.completed`,
   );
   await exec(
     trx,
@@ -278,7 +302,7 @@ async function applyDelta(trx: Trx, unitId: number, targets: ReturnType<typeof s
       cross join ${targets} anc
       where d.m <> 0 or d.a <> 0 or d.w <> 0 or d.d <> 0
       order by anc.a
-      on conflict (unit_id) do update set members = unit_member_counter.members + excluded.members,
+      on conflict (unit_id, shard) do update set members = unit_member_counter.members + excluded.members,
         activated = unit_member_counter.activated + excluded.activated,
         with_required = unit_member_counter.with_required + excluded.with_required,
         all_done = unit_member_counter.all_done + excluded.all_done`,
@@ -295,17 +319,17 @@ export async function applyFresh(trx: Trx, unitId: number, path: string): Promis
   const hi = pathUpper(path);
   const ancestors = sql`(select a from unnest(${ids(sql`${path}`)}) a where a <> ${unitId})`;
   await applyDelta(trx, unitId, ancestors, {
-    cc: sql`(select * from unit_course_counter where unit_id = ${unitId})`,
-    wc: sql`(select * from unit_week_counter where unit_id = ${unitId})`,
-    mc: sql`(select * from unit_member_counter where unit_id = ${unitId})`,
+    cc: sql`(select course_slug, edition, due_date, sum(assigned)::int as assigned, sum(completed)::int as completed from unit_course_counter where unit_id = ${unitId} group by 1, 2, 3)`,
+    wc: sql`(select course_slug, edition, week, sum(completed)::int as completed from unit_week_counter where unit_id = ${unitId} group by 1, 2, 3)`,
+    mc: sql`(select sum(members)::int as members, sum(activated)::int as activated, sum(with_required)::int as with_required, sum(all_done)::int as all_done from unit_member_counter where unit_id = ${unitId})`,
   });
   const sub = sql`(select id from admin_unit where path >= ${lo} and path < ${hi})`;
   await exec(trx, sql`delete from unit_course_counter where unit_id in ${sub}`);
   await exec(trx, sql`delete from unit_member_counter where unit_id in ${sub}`);
   await exec(trx, sql`delete from unit_week_counter where unit_id in ${sub}`);
-  await exec(trx, sql`insert into unit_course_counter select * from tmp_cc`);
-  await exec(trx, sql`insert into unit_member_counter select * from tmp_mc`);
-  await exec(trx, sql`insert into unit_week_counter select * from tmp_wc`);
+  await exec(trx, sql`insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed) select * from tmp_cc`);
+  await exec(trx, sql`insert into unit_member_counter (unit_id, members, activated, with_required, all_done) select * from tmp_mc`);
+  await exec(trx, sql`insert into unit_week_counter (unit_id, course_slug, edition, week, completed) select * from tmp_wc`);
 }
 
 /**
@@ -343,16 +367,19 @@ export async function recountChunkRows(trx: Trx, chunk: { id: number; path: stri
   const scope = sql`(unit_id = ${chunk.id} or unit_id in (select id from admin_unit where parent_id = ${chunk.id}))`;
   const sign = sql`case when unit_id = ${chunk.id} then 1 else -1 end`;
   const sub = sql`(select id from admin_unit where path >= ${lo} and path < ${hi})`;
+  // Every target is above communes (strict ancestors of a commune, or a unit above communes and its
+  // ancestors): the change goes to this chunk's shard of their rows.
+  const shard = shardOf(chunk.id);
 
   const oldCc = own
     ? sql`select course_slug, edition, due_date, sum(${sign} * assigned)::int as assigned, sum(${sign} * completed)::int as completed from unit_course_counter where ${scope} group by 1, 2, 3`
-    : sql`select course_slug, edition, due_date, assigned, completed from unit_course_counter where unit_id = ${chunk.id}`;
+    : sql`select course_slug, edition, due_date, sum(assigned)::int as assigned, sum(completed)::int as completed from unit_course_counter where unit_id = ${chunk.id} group by 1, 2, 3`;
   const replaceCc = own
     ? sql``
-    : sql`, gone_cc as (delete from unit_course_counter c where c.unit_id in ${sub} and not exists (select 1 from fresh_cc f
-          where f.unit_id = c.unit_id and f.course_slug = c.course_slug and f.edition = c.edition and f.due_date = c.due_date) returning 1),
+    : sql`, gone_cc as (delete from unit_course_counter c where c.unit_id in ${sub} and (c.shard <> 0 or not exists (select 1 from fresh_cc f
+          where f.unit_id = c.unit_id and f.course_slug = c.course_slug and f.edition = c.edition and f.due_date = c.due_date)) returning 1),
         put_cc as (insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed) select * from fresh_cc
-          on conflict (unit_id, course_slug, edition, due_date) do update set assigned = excluded.assigned, completed = excluded.completed
+          on conflict (unit_id, course_slug, edition, due_date, shard) do update set assigned = excluded.assigned, completed = excluded.completed
           where (unit_course_counter.assigned, unit_course_counter.completed) is distinct from (excluded.assigned, excluded.completed) returning 1)`;
   const course = sql`
       fresh_cc as (select a.unit_id, r.course_slug, r.edition, r.due_date, count(*)::int as assigned, count(r.completed_at)::int as completed
@@ -365,21 +392,21 @@ export async function recountChunkRows(trx: Trx, chunk: { id: number; path: stri
         from (select * from fresh_cc where unit_id = ${chunk.id}) f
         full join old_cc o on o.course_slug = f.course_slug and o.edition = f.edition and o.due_date = f.due_date)
       ${replaceCc},
-      anc_cc as (insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed)
-        select t.a, d.course_slug, d.edition, d.due_date, d.da, d.dc from delta_cc d cross join ${targets} t
+      anc_cc as (insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed, shard)
+        select t.a, d.course_slug, d.edition, d.due_date, d.da, d.dc, ${shard} from delta_cc d cross join ${targets} t
         where d.da <> 0 or d.dc <> 0 order by t.a, d.course_slug, d.edition, d.due_date
-        on conflict (unit_id, course_slug, edition, due_date) do update set
+        on conflict (unit_id, course_slug, edition, due_date, shard) do update set
           assigned = unit_course_counter.assigned + excluded.assigned, completed = unit_course_counter.completed + excluded.completed returning 1)`;
 
   const oldWc = own
     ? sql`select course_slug, edition, week, sum(${sign} * completed)::int as completed from unit_week_counter where ${scope} group by 1, 2, 3`
-    : sql`select course_slug, edition, week, completed from unit_week_counter where unit_id = ${chunk.id}`;
+    : sql`select course_slug, edition, week, sum(completed)::int as completed from unit_week_counter where unit_id = ${chunk.id} group by 1, 2, 3`;
   const replaceWc = own
     ? sql``
-    : sql`, gone_wc as (delete from unit_week_counter c where c.unit_id in ${sub} and not exists (select 1 from fresh_wc f
-          where f.unit_id = c.unit_id and f.course_slug = c.course_slug and f.edition = c.edition and f.week = c.week) returning 1),
+    : sql`, gone_wc as (delete from unit_week_counter c where c.unit_id in ${sub} and (c.shard <> 0 or not exists (select 1 from fresh_wc f
+          where f.unit_id = c.unit_id and f.course_slug = c.course_slug and f.edition = c.edition and f.week = c.week)) returning 1),
         put_wc as (insert into unit_week_counter (unit_id, course_slug, edition, week, completed) select * from fresh_wc
-          on conflict (unit_id, course_slug, edition, week) do update set completed = excluded.completed
+          on conflict (unit_id, course_slug, edition, week, shard) do update set completed = excluded.completed
           where unit_week_counter.completed is distinct from excluded.completed returning 1)`;
   const week = sql`
       fresh_wc as (select a.unit_id, r.course_slug, r.edition, date_trunc('week', r.completed_at at time zone 'Asia/Ho_Chi_Minh')::date as week, count(*)::int as completed
@@ -391,20 +418,21 @@ export async function recountChunkRows(trx: Trx, chunk: { id: number; path: stri
         from (select * from fresh_wc where unit_id = ${chunk.id}) f
         full join old_wc o on o.course_slug = f.course_slug and o.edition = f.edition and o.week = f.week)
       ${replaceWc},
-      anc_wc as (insert into unit_week_counter (unit_id, course_slug, edition, week, completed)
-        select t.a, d.course_slug, d.edition, d.week, d.dc from delta_wc d cross join ${targets} t
+      anc_wc as (insert into unit_week_counter (unit_id, course_slug, edition, week, completed, shard)
+        select t.a, d.course_slug, d.edition, d.week, d.dc, ${shard} from delta_wc d cross join ${targets} t
         where d.dc <> 0 order by t.a, d.course_slug, d.edition, d.week
-        on conflict (unit_id, course_slug, edition, week) do update set completed = unit_week_counter.completed + excluded.completed returning 1)`;
+        on conflict (unit_id, course_slug, edition, week, shard) do update set completed = unit_week_counter.completed + excluded.completed returning 1)`;
 
   const oldMc = own
     ? sql`select sum(${sign} * members)::int as members, sum(${sign} * activated)::int as activated,
         sum(${sign} * with_required)::int as with_required, sum(${sign} * all_done)::int as all_done from unit_member_counter where ${scope}`
-    : sql`select members, activated, with_required, all_done from unit_member_counter where unit_id = ${chunk.id}`;
+    : sql`select sum(members)::int as members, sum(activated)::int as activated, sum(with_required)::int as with_required,
+        sum(all_done)::int as all_done from unit_member_counter where unit_id = ${chunk.id}`;
   const replaceMc = own
     ? sql``
-    : sql`, gone_mc as (delete from unit_member_counter c where c.unit_id in ${sub} and not exists (select 1 from fresh_mc f where f.unit_id = c.unit_id) returning 1),
+    : sql`, gone_mc as (delete from unit_member_counter c where c.unit_id in ${sub} and (c.shard <> 0 or not exists (select 1 from fresh_mc f where f.unit_id = c.unit_id)) returning 1),
         put_mc as (insert into unit_member_counter (unit_id, members, activated, with_required, all_done) select * from fresh_mc
-          on conflict (unit_id) do update set members = excluded.members, activated = excluded.activated,
+          on conflict (unit_id, shard) do update set members = excluded.members, activated = excluded.activated,
             with_required = excluded.with_required, all_done = excluded.all_done
           where (unit_member_counter.members, unit_member_counter.activated, unit_member_counter.with_required, unit_member_counter.all_done)
             is distinct from (excluded.members, excluded.activated, excluded.with_required, excluded.all_done) returning 1)`;
@@ -420,10 +448,10 @@ export async function recountChunkRows(trx: Trx, chunk: { id: number; path: stri
           coalesce(f.with_required, 0) - coalesce(o.with_required, 0) as dw, coalesce(f.all_done, 0) - coalesce(o.all_done, 0) as dd
         from (select * from fresh_mc where unit_id = ${chunk.id}) f full join old_mc o on true)
       ${replaceMc},
-      anc_mc as (insert into unit_member_counter (unit_id, members, activated, with_required, all_done)
-        select t.a, d.dm, d.da, d.dw, d.dd from delta_mc d cross join ${targets} t
+      anc_mc as (insert into unit_member_counter (unit_id, members, activated, with_required, all_done, shard)
+        select t.a, d.dm, d.da, d.dw, d.dd, ${shard} from delta_mc d cross join ${targets} t
         where d.dm <> 0 or d.da <> 0 or d.dw <> 0 or d.dd <> 0 order by t.a
-        on conflict (unit_id) do update set members = unit_member_counter.members + excluded.members,
+        on conflict (unit_id, shard) do update set members = unit_member_counter.members + excluded.members,
           activated = unit_member_counter.activated + excluded.activated,
           with_required = unit_member_counter.with_required + excluded.with_required,
           all_done = unit_member_counter.all_done + excluded.all_done returning 1)`;

@@ -11,15 +11,21 @@ export type CourseFilter = { course: string; edition: string } | undefined;
 const courseWhere = (f: CourseFilter, alias: string) =>
   f ? sql`and ${sql.ref(`${alias}.course_slug`)} = ${f.course} and ${sql.ref(`${alias}.edition`)} = ${f.edition}` : sql``;
 
-export function memberCounter(db: Db, unitId: number) {
-  return db.selectFrom('unit_member_counter').selectAll().where('unit_id', '=', unitId).executeTakeFirst();
+/** A unit's member counters, summed over its shards (units above communes keep several rows). */
+export async function memberCounter(db: Db, unitId: number) {
+  const r = await sql<{ unit_id: number; members: number; activated: number; with_required: number; all_done: number }>`
+    select unit_id, sum(members)::int as members, sum(activated)::int as activated, sum(with_required)::int as with_required,
+      sum(all_done)::int as all_done
+    from unit_member_counter where unit_id = ${unitId} group by unit_id`.execute(db);
+  return r.rows[0];
 }
 
 /** The unit's buckets (course, edition, due date). */
 export async function courseBuckets(db: Db, unitId: number) {
   const r = await sql<{ course_slug: string; edition: string; due_date: string; assigned: number; completed: number }>`
-    select course_slug, edition, due_date::text as due_date, assigned, completed from unit_course_counter
-    where unit_id = ${unitId} and assigned > 0 order by due_date, course_slug`.execute(db);
+    select course_slug, edition, due_date::text as due_date, sum(assigned)::int as assigned, sum(completed)::int as completed
+    from unit_course_counter where unit_id = ${unitId}
+    group by course_slug, edition, due_date having sum(assigned) > 0 order by due_date, course_slug`.execute(db);
   return r.rows;
 }
 
@@ -36,15 +42,19 @@ export async function childRows(db: Db, unitId: number, filter: CourseFilter, cu
     completed: number;
     overdue: number;
   }>`
-    select c.id, c.name, c.kind, coalesce(mc.members, 0) as members, coalesce(mc.with_required, 0) as with_required,
-      coalesce(mc.all_done, 0) as all_done,
+    select c.id, c.name, c.kind, coalesce(mc.members, 0)::int as members, coalesce(mc.with_required, 0)::int as with_required,
+      coalesce(mc.all_done, 0)::int as all_done,
       coalesce(k.assigned, 0)::int as assigned, coalesce(k.completed, 0)::int as completed, coalesce(k.overdue, 0)::int as overdue
     from admin_unit c
-    left join unit_member_counter mc on mc.unit_id = c.id
     left join lateral (
-      select sum(cc.assigned) as assigned, sum(cc.completed) as completed,
-        sum(case when cc.due_date <= ${cutoff}::date then greatest(cc.assigned - cc.completed, 0) else 0 end) as overdue
-      from unit_course_counter cc where cc.unit_id = c.id ${courseWhere(filter, 'cc')}) k on true
+      select sum(m.members) as members, sum(m.with_required) as with_required, sum(m.all_done) as all_done
+      from unit_member_counter m where m.unit_id = c.id) mc on true
+    left join lateral (
+      select sum(b.assigned) as assigned, sum(b.completed) as completed,
+        sum(case when b.due_date <= ${cutoff}::date then greatest(b.assigned - b.completed, 0) else 0 end) as overdue
+      from (select cc.due_date, sum(cc.assigned) as assigned, sum(cc.completed) as completed
+            from unit_course_counter cc where cc.unit_id = c.id ${courseWhere(filter, 'cc')}
+            group by cc.course_slug, cc.edition, cc.due_date) b) k on true
     where c.parent_id = ${unitId}
     order by c.name`.execute(db);
   return r.rows;
