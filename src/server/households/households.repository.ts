@@ -142,7 +142,8 @@ export function visitsOfHousehold(db: Db, householdId: string): Promise<VisitRow
 }
 
 export function recentVisitsOfMember(db: Db, memberId: string, limit = 20): Promise<VisitRow[]> {
-  return visitQuery(db).where('v.member_id', '=', memberId).orderBy('v.created_at', 'desc').limit(limit).execute() as Promise<VisitRow[]>;
+  // Newest visit first (a visit recorded late for an earlier day falls into its place).
+  return visitQuery(db).where('v.member_id', '=', memberId).orderBy('v.visit_date', 'desc').orderBy('v.created_at', 'desc').limit(limit).execute() as Promise<VisitRow[]>;
 }
 
 /** Inserts a visit; with a client key already used, inserts nothing and returns undefined. */
