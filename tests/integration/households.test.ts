@@ -284,6 +284,10 @@ describe('moves, removal, consent and the recount', () => {
     const h = await addHousehold(db, memberA, { label: 'Hộ chú Tám', phone: '+84912555006', note: 'nhà có giàn hoa' });
     const v = await recordVisit(db, memberA, visit(h, ALL_FIVE, 'chú Tám'));
     await confirmLink(db, tam, (await issueLinkCode(db, memberA, v, 'http://x')).code, 'client-tam');
+    // A correction is logged with the old and new names.
+    await editVisit(db, memberA, v, { date: todayVn(), person: 'chú Tám Phan', outcomes: ALL_FIVE, tasks: [], material: null });
+    const trail = () => db.selectFrom('audit_log').select('detail').where('action', '=', 'visit.update').execute().then((r) => r.map((x) => JSON.stringify(x.detail)).filter((d) => d.includes(v)));
+    expect((await trail()).join()).toContain('chú Tám Phan');
     await requestMyHouseholdRemoval(db, tam);
     expect((await teamHouseholds(db, leaderA)).households.find((x) => x.id === h)!.removalRequested).toBe(true);
     expect((await teamHouseholds(db, officialA, team1)).households.find((x) => x.id === h)!.removalRequested).toBe(true);
@@ -296,6 +300,11 @@ describe('moves, removal, consent and the recount', () => {
     expect(await db.selectFrom('household_link').select('id').where('user_id', '=', tam.id).execute()).toEqual([]);
     const row = await db.selectFrom('help_visit').selectAll().where('id', '=', v).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ household_id: null, person: null });
+    // No name is left in the audit trail of its corrections; what changed and who changed it stay.
+    const after = await trail();
+    expect(after).toHaveLength(1);
+    expect(after[0]).not.toMatch(/Tám/);
+    expect(after[0]).toContain('tu-lam');
     await expectRecountClean();
   });
 

@@ -128,10 +128,18 @@ export async function removeHousehold(db: Kysely<Database>, v: Viewer, id: strin
   const a = await requireHouseholdAccess(db, v, id);
   await db.transaction().execute(async (trx) => {
     await uncountHousehold(trx, a.household.id);
-    for (const visit of await repo.anonymiseVisits(trx, a.household.id)) {
+    const visits = await repo.anonymiseVisits(trx, a.household.id);
+    for (const visit of visits) {
       // The visit stays in its month; it now counts as anonymous.
       await repo.addMonthCounter(trx, visit.team_id, visit.month, visit.member_id, 0, 1);
     }
+    // Corrections were logged under the unit of the team that held the visit then (moves keep the visit's team).
+    const units = new Set<number>();
+    for (const teamId of new Set(visits.map((x) => x.team_id))) {
+      const t = await teamsRepo.findTeam(trx, teamId);
+      if (t) units.add(t.unit_id);
+    }
+    await repo.scrubVisitAudit(trx, visits.map((x) => x.id), [...units]);
     await repo.deleteHousehold(trx, a.household.id);
     await audit(trx, v, a.household.unit_id, 'household.delete', { household: a.household.id });
   });
