@@ -56,6 +56,19 @@ describe('right after start (demo data in Phường Ba Đình)', () => {
     expect(teamHtml).toMatch(/Thanh toán trực tuyến/);
   });
 
+  it('an admin sees the same households summed at the national and provincial levels', async () => {
+    const admin = await signIn('0912000099');
+    const home = await (await admin.get('/quan-ly')).text();
+    const country = first(home, /\/quan-ly\/don-vi\/(\d+)/)!;
+    const national = await (await admin.get(`/quan-ly/don-vi/${country}/ho-gia-dinh`)).text();
+    expect(national).toContain('Việt Nam');
+    expect(stat(national, 'Hộ đã ghi')).toBeGreaterThanOrEqual(3);
+    expect(national).toMatch(/<svg/);
+    const province = first(national, /href="\/quan-ly\/don-vi\/(\d+)\/ho-gia-dinh"[^>]*>Thành phố Hà Nội</);
+    expect(province, 'Hà Nội listed with a link').toBeTruthy();
+    expect(stat(await (await admin.get(`/quan-ly/don-vi/${province}/ho-gia-dinh`)).text(), 'Hộ đã ghi')).toBeGreaterThanOrEqual(3);
+  });
+
   it('household exports are audit-logged, for the unit table and the team list', async () => {
     const team = await official.get(`/quan-ly/to/${team1}/ho-gia-dinh/xuat?dinh-dang=csv`);
     expect(team.status).toBe(200);
@@ -95,6 +108,24 @@ describe('moving a household', () => {
     expect(await outside.text()).toContain('Không tìm thấy tổ đích');
     const log = await (await official.get(`/quan-ly/don-vi/${commune}/nhat-ky`)).text();
     expect(log).toContain('Chuyển hộ gia đình sang tổ khác');
+  });
+});
+
+describe('who sees a household', () => {
+  it('a citizen and another commune’s leader get 404 on a household, its visit and its changes', async () => {
+    const list = await (await leader.get('/to-cua-toi/ho-gia-dinh')).text();
+    const id = first(list, /href="\/ho-gia-dinh\/([0-9a-f-]{36})"/)!;
+    const visit = first(await (await leader.get(`/ho-gia-dinh/${id}`)).text(), /href="\/to-cua-toi\/luot-ho-tro\/([0-9a-f-]{36})"/)!;
+    expect(visit).toBeTruthy();
+    for (const phone of ['0912000001', '0912000021']) {
+      const c = await signIn(phone);
+      expect((await c.get(`/ho-gia-dinh/${id}`)).status, phone).toBe(404);
+      expect((await c.get(`/to-cua-toi/luot-ho-tro/${visit}`)).status, phone).toBe(404);
+      expect((await c.post(`/ho-gia-dinh/${id}/sua`, { viec: 'xoa', 'xac-nhan': 'co' })).status, phone).toBe(404);
+      expect([403, 404], phone).toContain((await c.get(`/quan-ly/to/${team1}/ho-gia-dinh`)).status);
+      expect([403, 404], phone).toContain((await c.get(`/quan-ly/to/${team1}/ho-gia-dinh/xuat?dinh-dang=csv`)).status);
+    }
+    expect((await leader.get(`/ho-gia-dinh/${id}`)).status).toBe(200);
   });
 });
 
