@@ -54,6 +54,15 @@ describe('right after start (demo data in Phường Ba Đình)', () => {
     expect(teamHtml).toContain('Hộ chị Hoa (mẫu)');
     expect(teamHtml).toContain('Hộ bác Tư, ngõ 3 (mẫu)');
     expect(teamHtml).toMatch(/Thanh toán trực tuyến/);
+    // Search by label without tones; a bad page number is page 1, never an error.
+    const found = await (await official.get(`/quan-ly/to/${team1}/ho-gia-dinh?tim=${encodeURIComponent('bac tu')}&trang=abc`)).text();
+    expect(found).toContain('Hộ bác Tư, ngõ 3 (mẫu)');
+    expect(found).not.toContain('Hộ chị Hoa (mẫu)');
+    const mine = await leader.get(`/to-cua-toi/ho-gia-dinh?tim=${encodeURIComponent('chi hoa')}&trang=999999999`);
+    expect(mine.status).toBe(200);
+    const mineHtml = await mine.text();
+    expect(mineHtml).toContain('Hộ chị Hoa (mẫu)');
+    expect(mineHtml).not.toContain('Hộ bác Tư, ngõ 3 (mẫu)</a>');
   });
 
   it('an admin sees the same households summed at the national and provincial levels', async () => {

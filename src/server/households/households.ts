@@ -51,6 +51,23 @@ export function householdView(h: repo.HouseholdRow): HouseholdView {
   };
 }
 
+/** Households shown per page of a team's list (a village can hold hundreds). */
+export const HOUSEHOLDS_PER_PAGE = 50;
+
+/** A label folded for search: no tones, đ → d, lower case, single spaces ("bac tu" finds "Hộ bác Tư"). */
+export function foldLabel(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/** One page of a team's list: households asking for removal first, then by label; filtered by `query`. */
+export function householdPage<T extends Pick<HouseholdView, 'label' | 'removalRequested'>>(all: readonly T[], query: string, page: number, per = HOUSEHOLDS_PER_PAGE) {
+  const q = foldLabel(query);
+  const matching = (q ? all.filter((h) => foldLabel(h.label).includes(q)) : [...all]).sort((a, b) => Number(b.removalRequested) - Number(a.removalRequested));
+  const pages = Math.max(1, Math.ceil(matching.length / per));
+  const current = Math.min(Math.max(1, Math.trunc(page) || 1), pages);
+  return { items: matching.slice((current - 1) * per, current * per), total: all.length, matching: matching.length, page: current, pages, query: query.trim() };
+}
+
 /** Adds a household to the member's own team, after the family agreed at the doorstep. */
 export async function addHousehold(db: Kysely<Database>, v: Viewer, input: HouseholdInput): Promise<string> {
   const m = await requireHelper(db, v);
