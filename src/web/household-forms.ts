@@ -163,3 +163,10 @@ export const HouseholdUploadSchema = z.object({
 });
 /** The multipart body around the file: boundaries, headers, a long file name. */
 export const UPLOAD_OVERHEAD = 16 * 1024;
+
+/** `?tim=…&trang=N` of a household list: a search text (80 characters at most) and a page number (bad values: page 1). */
+export function householdListQuery(url: URL): { query: string; page: number } {
+  const query = (url.searchParams.get('tim') ?? '').normalize('NFC').replace(/\s+/g, ' ').trim().slice(0, 80);
+  const n = Number(url.searchParams.get('trang'));
+  return { query, page: Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1 };
+}

@@ -61,6 +61,10 @@ test('a citizen confirms a link code shown on the member’s phone', async ({ br
   const code = ((await member.locator('.code').innerText()) ?? '').replace(/\s/g, '');
   expect(code).toMatch(/^\d{6}$/);
   await expect(member.locator('.qr svg')).toBeVisible();
+  // The code reads on one line, and the page tells where to type it.
+  expect((await member.locator('.code').boundingBox())!.height).toBeLessThan(80);
+  expect(await member.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  await expect(member.locator('main')).toContainText('/lien-ket');
 
   const citizenCtx = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
   const citizen = await citizenCtx.newPage();
@@ -107,5 +111,14 @@ test('a member imports a household list at 360 px: errors by line, then a clean 
   await page.getByRole('link', { name: /Về danh sách hộ/ }).first().click();
   const card = page.locator('li.card', { hasText: 'Hộ bà Năm (nhập)' });
   await expect(card).toContainText('Chưa hỏi ý kiến');
+  // Later, at the doorstep, the member asks and records the family's consent.
+  await card.getByRole('link', { name: 'Hộ bà Năm (nhập)' }).click();
+  await expect(page.locator('main')).toContainText('Chưa hỏi ý kiến (nhập từ tệp)');
+  await page.getByRole('button', { name: 'Gia đình đã đồng ý' }).click();
+  await expect(page.getByRole('status').first()).toContainText('Đã ghi nhận hộ gia đình đồng ý');
+  await expect(page.locator('main')).toContainText('Đã đồng ý (');
+  await expect(page.getByRole('button', { name: 'Gia đình đã đồng ý' })).toHaveCount(0);
+  await page.goto('/to-cua-toi/ho-gia-dinh');
+  await expect(page.locator('li.card', { hasText: 'Hộ bà Năm (nhập)' })).not.toContainText('Chưa hỏi ý kiến');
   await context.close();
 });

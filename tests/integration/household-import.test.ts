@@ -121,6 +121,23 @@ describe('upload, preview, commit', () => {
     expect((await teamHouseholds(db, memberA)).households.some((h) => h.label === 'Hộ lỗi một')).toBe(false);
   });
 
+  it('a committed import keeps only its summary; a preview never committed is deleted after 7 days', async () => {
+    const id = await uploadHouseholds(db, memberA, undefined, csv('Tên gọi của hộ,Số điện thoại,Ghi chú\nHộ riêng tư,0912555401,Cạnh chợ\n'));
+    expect(await commitHouseholds(db, memberA, id)).toEqual({ created: 1, exists: 0 });
+    const committed = await db.selectFrom('household_import').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(committed.rows).toEqual([]);
+    expect(JSON.stringify(committed)).not.toContain('0912555401');
+    expect((await householdImportPreview(db, memberA, id)).imp.summary).toEqual({ created: 1, exists: 0 });
+    // An abandoned preview, 8 days old, goes at the team's next upload; a fresh one stays.
+    const stale = await uploadHouseholds(db, memberA, undefined, csv('Tên gọi của hộ\nHộ bỏ dở\n'));
+    const fresh = await uploadHouseholds(db, memberA, undefined, csv('Tên gọi của hộ\nHộ mới tải\n'));
+    await db.updateTable('household_import').set({ created_at: new Date(Date.now() - 8 * 24 * 3600 * 1000) }).where('id', '=', stale).execute();
+    await uploadHouseholds(db, memberA, undefined, csv('Tên gọi của hộ\nHộ tải sau\n'));
+    const left = (await db.selectFrom('household_import').select('id').where('id', 'in', [stale, fresh]).execute()).map((r) => r.id);
+    expect(left).toEqual([fresh]);
+    await expect(householdImportPreview(db, memberA, stale)).rejects.toMatchObject({ status: 404 });
+  });
+
   it('officials import into a team in their scope; others get 404; citizens are refused', async () => {
     const id = await uploadHouseholds(db, officialA, team1, csv('Tên gọi của hộ\nHộ do cán bộ nhập\n'));
     expect(await commitHouseholds(db, officialA, id)).toEqual({ created: 1, exists: 0 });

@@ -10,21 +10,21 @@ import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { getCatalog } from '../../src/server/content/catalog.ts';
 import type { Database } from '../../src/server/db/schema.ts';
-import { markLessonDone, startFinalQuiz, submitFinalQuiz } from '../../src/server/learning/learning.ts';
+import { markLessonDone, openLessonCheck, startFinalQuiz, submitFinalQuiz, submitLessonCheck } from '../../src/server/learning/learning.ts';
 import type { FormEntries } from '../../src/server/learning/quiz.ts';
 import { seedTeamsDemo } from '../../src/server/teams/seed.ts';
 import * as teamsRepo from '../../src/server/teams/teams.repository.ts';
 import type { Viewer } from '../../src/server/teams/access.ts';
 import { addHousehold, householdDetail, moveHousehold, recordHouseholdConsent, removeHousehold, teamHouseholds } from '../../src/server/households/households.ts';
 import { editVisit, recordVisit, visitDetail } from '../../src/server/households/visits.ts';
-import { confirmLink, issueLinkCode, myHousehold, previewLink, undoMyLink } from '../../src/server/households/links.ts';
+import { confirmLink, issueLinkCode, myHousehold, previewLink, requestMyHouseholdRemoval, undoMyLink } from '../../src/server/households/links.ts';
 import { recountHouseholds } from '../../src/server/households/household-counters.ts';
 import * as repo from '../../src/server/households/households.repository.ts';
 import { coverageDashboard } from '../../src/server/households/dashboard.ts';
 import { householdStats } from '../../src/server/households/stats.ts';
 import { todayVn } from '../../src/server/households/fields.ts';
 import { createTestDb } from '../setup/db.ts';
-import { correctFields } from '../setup/answers.ts';
+import { checkAnswers, correctFields } from '../setup/answers.ts';
 
 let db: Kysely<Database>;
 let leaderA: Viewer; // Đỗ Thị Lan, team 1 of commune A
@@ -203,6 +203,27 @@ describe('linking a citizen', () => {
     await expectRecountClean();
   });
 
+  it('one passed lesson check (not a whole course) is course-verified evidence for its skill', async () => {
+    const other = await db.insertInto('user').values({ phone: '+84912555004', display_name: 'Lê Thị Mơ', role: 'learner', password_hash: null }).returning('id').executeTakeFirstOrThrow();
+    const mo: Viewer = { id: other.id, role: 'learner' };
+    const h = await addHousehold(db, memberA, { label: 'Hộ chị Mơ', phone: null, note: null });
+    const v = await recordVisit(db, memberA, visit(h, { 'mua-sam': 'can-ho-tro' }, 'chị Mơ'));
+    await confirmLink(db, mo, (await issueLinkCode(db, memberA, v, 'http://x')).code, 'client-mo');
+    expect((await householdDetail(db, memberA, h)).view.skills.find((s) => s.skill === 'mua-sam')!.source).toBeNull();
+    const course = getCatalog().bySlug.get('mua-sam-truc-tuyen')!;
+    const lesson = course.editions.citizen!.lessons.find((l) => l.check.length > 0)!;
+    const ref = { course: course.slug, edition: 'citizen' as const, lessonId: lesson.id };
+    const { token } = await openLessonCheck(ref);
+    const r = await submitLessonCheck(db, { userId: mo.id }, ref, token, await checkAnswers(lesson.check, token), 'client-mo');
+    expect(r.passed).toBe(true);
+    const d = await householdDetail(db, memberA, h);
+    expect(d.view.skills.find((s) => s.skill === 'mua-sam')!.source).toBe('course');
+    // The course is tagged with its skills (shopping and paying): the check counts for each, nothing else.
+    expect(d.view.skills.filter((s) => s.source === 'course').map((s) => s.skill).sort()).toEqual([...course.skills].sort());
+    await undoMyLink(db, mo);
+    await expectRecountClean();
+  }, 120_000);
+
   it('wrong codes are limited per account (10 in 15 minutes), counted atomically', async () => {
     const other = await db.insertInto('user').values({ phone: '+84912555003', display_name: 'Người Đoán Mã', role: 'learner', password_hash: null }).returning('id').executeTakeFirstOrThrow();
     const guesser: Viewer = { id: other.id, role: 'learner' };
@@ -253,6 +274,37 @@ describe('moves, removal, consent and the recount', () => {
     expect(await repo.findHousehold(db, id)).toBeUndefined();
     const row = await db.selectFrom('help_visit').selectAll().where('id', '=', v).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ household_id: null, person: null, consent: false });
+    await expectRecountClean();
+  });
+
+  it('a citizen asks for removal: the household is flagged for its team; a member removes it and the link goes too', async () => {
+    const other = await db.insertInto('user').values({ phone: '+84912555005', display_name: 'Phan Văn Tám', role: 'learner', password_hash: null }).returning('id').executeTakeFirstOrThrow();
+    const tam: Viewer = { id: other.id, role: 'learner' };
+    await expect(requestMyHouseholdRemoval(db, tam)).rejects.toMatchObject({ status: 404 });
+    const h = await addHousehold(db, memberA, { label: 'Hộ chú Tám', phone: '+84912555006', note: 'nhà có giàn hoa' });
+    const v = await recordVisit(db, memberA, visit(h, ALL_FIVE, 'chú Tám'));
+    await confirmLink(db, tam, (await issueLinkCode(db, memberA, v, 'http://x')).code, 'client-tam');
+    // A correction is logged with the old and new names.
+    await editVisit(db, memberA, v, { date: todayVn(), person: 'chú Tám Phan', outcomes: ALL_FIVE, tasks: [], material: null });
+    const trail = () => db.selectFrom('audit_log').select('detail').where('action', '=', 'visit.update').execute().then((r) => r.map((x) => JSON.stringify(x.detail)).filter((d) => d.includes(v)));
+    expect((await trail()).join()).toContain('chú Tám Phan');
+    await requestMyHouseholdRemoval(db, tam);
+    expect((await teamHouseholds(db, leaderA)).households.find((x) => x.id === h)!.removalRequested).toBe(true);
+    expect((await teamHouseholds(db, officialA, team1)).households.find((x) => x.id === h)!.removalRequested).toBe(true);
+    const logged = await db.selectFrom('audit_log').select('detail').where('action', '=', 'household.removal_request').execute();
+    expect(logged.some((l) => JSON.stringify(l.detail).includes(h))).toBe(true);
+    // Someone outside the team cannot act on it.
+    await expect(removeHousehold(db, leaderB, h)).rejects.toMatchObject({ status: 404 });
+    await removeHousehold(db, leaderA, h);
+    expect(await myHousehold(db, tam)).toBeUndefined();
+    expect(await db.selectFrom('household_link').select('id').where('user_id', '=', tam.id).execute()).toEqual([]);
+    const row = await db.selectFrom('help_visit').selectAll().where('id', '=', v).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ household_id: null, person: null });
+    // No name is left in the audit trail of its corrections; what changed and who changed it stay.
+    const after = await trail();
+    expect(after).toHaveLength(1);
+    expect(after[0]).not.toMatch(/Tám/);
+    expect(after[0]).toContain('tu-lam');
     await expectRecountClean();
   });
 

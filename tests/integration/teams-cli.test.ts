@@ -43,3 +43,34 @@ it('db:recount finds nothing on a consistent database and reports a corrupted co
   expect(bad.stdout).toContain('đã sửa');
   expect(run('src/cli/recount.ts', ['--check']).status).toBe(0);
 }, 180_000);
+
+it('`npm run --silent db:stats -- --json` prints one JSON object; the demo data has households, visits and one linked citizen in Phường Ba Đình', async () => {
+  expect(run('src/cli/seed.ts').status).toBe(0);
+  const r = spawnSync('npm', ['run', '--silent', 'db:stats', '--', '--json'], { env, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  const lines = r.stdout.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  const s = JSON.parse(lines[0]!);
+  expect(Object.keys(s).sort()).toEqual(['helpVisits', 'households', 'householdsMeetingTarget', 'linkedCitizens']);
+  expect(s.households).toBeGreaterThanOrEqual(3);
+  expect(s.helpVisits).toBeGreaterThanOrEqual(7);
+  expect(s.linkedCitizens).toBe(1);
+  expect(s.householdsMeetingTarget).toBeGreaterThanOrEqual(1);
+  // The numbers are the raw rows', and they sit in Phường Ba Đình.
+  const h = await openPglite({ dataDir: path.join(dir, 'db') });
+  try {
+    const rows = await h.db
+      .selectFrom('household as hh')
+      .innerJoin('team as t', 't.id', 'hh.team_id')
+      .innerJoin('admin_unit as v', 'v.id', 't.unit_id')
+      .innerJoin('admin_unit as c', 'c.id', 'v.parent_id')
+      .select(['c.name as commune'])
+      .execute();
+    expect(rows).toHaveLength(s.households);
+    expect(new Set(rows.map((x) => x.commune))).toEqual(new Set(['Phường Ba Đình']));
+    const visits = await h.db.selectFrom('help_visit').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(Number(visits.n)).toBe(s.helpVisits);
+  } finally {
+    await h.close();
+  }
+}, 180_000);

@@ -21,8 +21,19 @@ export function lockImport(trx: Transaction<Database>, id: string) {
   return trx.selectFrom('household_import').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
+/** Marks an import committed, keeping only its summary: the rows (labels, phones, notes) now live in `household`. */
 export async function markCommitted(db: Db, id: string, summary: unknown): Promise<void> {
-  await db.updateTable('household_import').set({ status: 'committed', summary: JSON.stringify(summary), committed_at: sql`now()` }).where('id', '=', id).execute();
+  await db.updateTable('household_import').set({ status: 'committed', summary: JSON.stringify(summary), rows: JSON.stringify([]), committed_at: sql`now()` }).where('id', '=', id).execute();
+}
+
+/** Deletes a team's previews never committed within `days` (their rows are personal data nobody uses). */
+export async function deleteStalePreviews(db: Db, teamId: number, days: number): Promise<void> {
+  await db
+    .deleteFrom('household_import')
+    .where('team_id', '=', teamId)
+    .where('status', '=', 'preview')
+    .where('created_at', '<', sql<Date>`now() - make_interval(days => ${days}::int)`)
+    .execute();
 }
 
 /** Labels already on a team's list (to skip households imported twice). */

@@ -50,12 +50,16 @@ async function targetTeam(db: Kysely<Database>, v: Viewer, teamId: string | numb
   return requireHouseholdTeam(db, v, teamId);
 }
 
+/** A preview nobody committed is deleted (with its rows) at the team's next upload after this many days. */
+export const PREVIEW_KEEP_DAYS = 7;
+
 /** Reads an uploaded list, stores its rows for the preview and returns the import id. */
 export async function uploadHouseholds(db: Kysely<Database>, v: Viewer, teamId: string | number | undefined, file: { bytes: Uint8Array; name: string }): Promise<string> {
   const team = await targetTeam(db, v, teamId);
   const rows = await readHouseholdFile(file.bytes, file.name);
   const name = file.name.slice(0, 200);
   return db.transaction().execute(async (trx) => {
+    await repo.deleteStalePreviews(trx, team.id, PREVIEW_KEEP_DAYS);
     const id = await repo.insertImport(trx, { teamId: team.id, by: v.id, fileName: name, rows });
     await audit(trx, v, team.unit_id, 'household.import.upload', { import: id, team: team.id, file: name, rows: rows.length });
     return id;

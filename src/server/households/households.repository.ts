@@ -142,7 +142,8 @@ export function visitsOfHousehold(db: Db, householdId: string): Promise<VisitRow
 }
 
 export function recentVisitsOfMember(db: Db, memberId: string, limit = 20): Promise<VisitRow[]> {
-  return visitQuery(db).where('v.member_id', '=', memberId).orderBy('v.created_at', 'desc').limit(limit).execute() as Promise<VisitRow[]>;
+  // Newest visit first (a visit recorded late for an earlier day falls into its place).
+  return visitQuery(db).where('v.member_id', '=', memberId).orderBy('v.visit_date', 'desc').orderBy('v.created_at', 'desc').limit(limit).execute() as Promise<VisitRow[]>;
 }
 
 /** Inserts a visit; with a client key already used, inserts nothing and returns undefined. */
@@ -183,12 +184,25 @@ export async function updateVisit(trx: Trx, id: string, p: { date: string; perso
 }
 
 /** Makes a household's visits anonymous (its data is removed; the activity stays). */
-export async function anonymiseVisits(trx: Trx, householdId: string): Promise<{ team_id: number; month: string; member_id: string | null }[]> {
-  const r = await sql<{ team_id: number; month: string; member_id: string | null }>`
+export async function anonymiseVisits(trx: Trx, householdId: string): Promise<{ id: string; team_id: number; month: string; member_id: string | null }[]> {
+  const r = await sql<{ id: string; team_id: number; month: string; member_id: string | null }>`
     update help_visit set household_id = null, person = null, consent = false, updated_at = now()
     where household_id = ${householdId}
-    returning team_id, date_trunc('month', visit_date)::date::text as month, member_id`.execute(trx);
+    returning id, team_id, date_trunc('month', visit_date)::date::text as month, member_id`.execute(trx);
   return r.rows;
+}
+
+/**
+ * Blanks the person's name in the audit trail of these visits' corrections ("visit.update" keeps
+ * old and new values), so a removed household leaves no name behind; what changed and who changed
+ * it stay. Narrowed by the units the entries were written under (the audit log's index).
+ */
+export async function scrubVisitAudit(trx: Trx, visitIds: string[], unitIds: number[]): Promise<void> {
+  if (!visitIds.length || !unitIds.length) return;
+  await sql`
+    update audit_log
+    set detail = jsonb_set(jsonb_set(detail, '{from,person}', 'null'::jsonb), '{to,person}', 'null'::jsonb)
+    where unit_id in (${sql.join(unitIds)}) and action = 'visit.update' and detail->>'visit' in (${sql.join(visitIds)})`.execute(trx);
 }
 
 // ─── Evidence ───

@@ -51,6 +51,23 @@ export function householdView(h: repo.HouseholdRow): HouseholdView {
   };
 }
 
+/** Households shown per page of a team's list (a village can hold hundreds). */
+export const HOUSEHOLDS_PER_PAGE = 50;
+
+/** A label folded for search: no tones, đ → d, lower case, single spaces ("bac tu" finds "Hộ bác Tư"). */
+export function foldLabel(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/** One page of a team's list: households asking for removal first, then by label; filtered by `query`. */
+export function householdPage<T extends Pick<HouseholdView, 'label' | 'removalRequested'>>(all: readonly T[], query: string, page: number, per = HOUSEHOLDS_PER_PAGE) {
+  const q = foldLabel(query);
+  const matching = (q ? all.filter((h) => foldLabel(h.label).includes(q)) : [...all]).sort((a, b) => Number(b.removalRequested) - Number(a.removalRequested));
+  const pages = Math.max(1, Math.ceil(matching.length / per));
+  const current = Math.min(Math.max(1, Math.trunc(page) || 1), pages);
+  return { items: matching.slice((current - 1) * per, current * per), total: all.length, matching: matching.length, page: current, pages, query: query.trim() };
+}
+
 /** Adds a household to the member's own team, after the family agreed at the doorstep. */
 export async function addHousehold(db: Kysely<Database>, v: Viewer, input: HouseholdInput): Promise<string> {
   const m = await requireHelper(db, v);
@@ -128,10 +145,18 @@ export async function removeHousehold(db: Kysely<Database>, v: Viewer, id: strin
   const a = await requireHouseholdAccess(db, v, id);
   await db.transaction().execute(async (trx) => {
     await uncountHousehold(trx, a.household.id);
-    for (const visit of await repo.anonymiseVisits(trx, a.household.id)) {
+    const visits = await repo.anonymiseVisits(trx, a.household.id);
+    for (const visit of visits) {
       // The visit stays in its month; it now counts as anonymous.
       await repo.addMonthCounter(trx, visit.team_id, visit.month, visit.member_id, 0, 1);
     }
+    // Corrections were logged under the unit of the team that held the visit then (moves keep the visit's team).
+    const units = new Set<number>();
+    for (const teamId of new Set(visits.map((x) => x.team_id))) {
+      const t = await teamsRepo.findTeam(trx, teamId);
+      if (t) units.add(t.unit_id);
+    }
+    await repo.scrubVisitAudit(trx, visits.map((x) => x.id), [...units]);
     await repo.deleteHousehold(trx, a.household.id);
     await audit(trx, v, a.household.unit_id, 'household.delete', { household: a.household.id });
   });

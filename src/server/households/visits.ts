@@ -136,7 +136,7 @@ export async function visitDetail(db: Kysely<Database>, v: Viewer, id: string | 
   }
   const household = visit.household_id ? await repo.findHousehold(db, visit.household_id) : undefined;
   const editable = visit.member_id === v.id && now.getTime() - visit.created_at.getTime() < EDIT_DAYS * 24 * 3600 * 1000;
-  return { visit, household, editable, author: visit.member_id === v.id };
+  return { visit, household, editable, author: visit.member_id === v.id, member: ownTeam };
 }
 
 /** Corrects a visit (its author, within 7 days). The household and consent stay as recorded. */
