@@ -16,13 +16,16 @@ let migrations: string;
 
 beforeAll(async () => {
   if (!fs.existsSync('dist/server/entry.mjs')) throw new Error('Run `npm run build` first (npm test does it).');
-  migrations = runTempDir('migrations');
+  // A copy the test may add to; node_modules beside it so the migrations still import kysely.
+  const root = runTempDir('migrations');
+  fs.symlinkSync(path.resolve('node_modules'), path.join(root, 'node_modules'), 'dir');
+  migrations = path.join(root, 'migrations');
   fs.cpSync('migrations', migrations, { recursive: true });
   server = await startServer({ MIGRATIONS_DIR: migrations });
 }, 180_000);
 afterAll(async () => {
   await server?.stop();
-  if (migrations) fs.rmSync(migrations, { recursive: true, force: true });
+  if (migrations) fs.rmSync(path.dirname(migrations), { recursive: true, force: true });
 });
 
 async function health(): Promise<{ status: number; body: Record<string, unknown> }> {
