@@ -124,7 +124,12 @@ describe('huge request bodies', () => {
   });
 
   it('does not read the rest of a body a route ignores', async () => {
-    const r = await postEndless(`${server.url}/`, { headers: { origin: server.url } });
+    // The same known race as above (seen once on Postgres): the reset can arrive before the client has
+    // read the answer. What must always hold: the server stopped early and keeps serving.
+    const r = await postEndless(`${server.url}/`, { headers: { origin: server.url } }).catch((err: NodeJS.ErrnoException & { sent: number }) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') throw err;
+      return { status: 0, sentBeforeResponse: err.sent, closed: true };
+    });
     expect(r.status).toBeLessThan(500);
     expect(r.sentBeforeResponse).toBeLessThan(BODY / 4);
     expect(r.closed).toBe(true);
