@@ -32,12 +32,19 @@ beforeAll(async () => {
   server = await startServer();
   const admin = await signIn('0912000099');
   const official = await signIn('0912000010');
+  // A team member too: the households and help-visit pages (/to-cua-toi/…) answer only the team's members.
+  const member = await signIn('0912000002');
   clients = [
     { name: 'guest', client: new Client(server.url) },
     { name: 'citizen', client: await signIn('0912000001') },
     { name: 'official', client: official },
     { name: 'admin', client: admin },
+    { name: 'member', client: member },
   ];
+  // A real household of the member's team, so generated bodies reach the household handlers.
+  const added = await member.post('/to-cua-toi/ho-gia-dinh/them', { 'dong-y': 'co', ten: 'Hộ thử nghiệm fuzz', sdt: '', 'ghi-chu': '' });
+  expect(added.status, 'member adds a household').toBe(303);
+  const household = added.headers.get('location')!.match(/\/ho-gia-dinh\/([0-9a-f-]{36})/)![1]!;
   const home = await (await official.get('/quan-ly')).text();
   const unit = home.match(/\/quan-ly\/don-vi\/(\d+)/)?.[1] ?? '1';
   const unitPage = await (await official.get(`/quan-ly/don-vi/${unit}`)).text();
@@ -57,7 +64,7 @@ beforeAll(async () => {
     token: ['a'.repeat(48)],
     request: ['00000000-0000-4000-8000-000000000000'],
     list: ['1'],
-    household: ['00000000-0000-4000-8000-000000000000'],
+    household: [household, '00000000-0000-4000-8000-000000000000'],
     visit: ['00000000-0000-4000-8000-000000000000'],
     householdImport: ['00000000-0000-4000-8000-000000000000'],
   };
@@ -80,7 +87,7 @@ const hostile = fc.oneof(
   { weight: 1, arbitrary: fc.uuid().map((u) => u.toUpperCase()) },
 );
 
-const FIELDS = ['phone', 'password', 'next', 'displayName', 'viec', 'ten', 'don-vi', 'to', 'khoa', 'han', 'code', 'question', 'action', 'id', 'answer',
+const FIELDS = ['ho', 'nguoi', 'ngay', 'ky-nang', 'sdt', 'ghi-chu', 'dong-y', 'nhac', 'phien', 'phone', 'password', 'next', 'displayName', 'viec', 'ten', 'don-vi', 'to', 'khoa', 'han', 'code', 'question', 'action', 'id', 'answer',
   'cho-thoi', 'attempt', 'cap-tren', 'loai', 'ma', 'reason', 'name', 'q1', 'q-0', 'tiep'];
 const QUERIES = ['tiep', 'tb', 'khoa', 'bang', 'dinh-dang', 'ket-qua', 'trang-thai', 'ma', 'xong', 'q', 'ky-nang', 'phien-ban', 'da-xong', 'da-gui'];
 
@@ -96,7 +103,7 @@ interface Case {
 
 function caseArb(all: RouteInfo[]): fc.Arbitrary<Case> {
   return fc.record({
-    who: fc.integer({ min: 0, max: 3 }),
+    who: fc.integer({ min: 0, max: 4 }),
     route: fc.integer({ min: 0, max: all.length - 1 }),
     // null = a real value (reaches the handler), else a hostile one.
     params: fc.array(fc.option(hostile, { nil: null, freq: 2 }), { minLength: 3, maxLength: 3 }),
@@ -165,6 +172,8 @@ describe('the defects probing found stay fixed', () => {
   it('malformed ids get a Vietnamese 400/404 page, never a 500 or database text', async () => {
     const admin = clients[3]!.client;
     const citizen = clients[1]!.client;
+    const member = clients[4]!.client;
+    const guest = clients[0]!.client;
     const cases: [Client, 'GET' | 'POST', string, Record<string, string>?][] = [];
     for (const bad of [DASHES, NOT_HEX, '1', 'abc']) {
       const e = encodeURIComponent(bad);
@@ -177,12 +186,39 @@ describe('the defects probing found stay fixed', () => {
         [admin, 'GET', `/quan-ly/nhap/${e}`],
         [admin, 'POST', `/quan-ly/nhap/${e}/phieu`, {}],
         [admin, 'POST', '/quan-tri/hoi-dap', { id: bad, action: 'approve' }],
+        // Households, help visits, household imports, recovery requests, reminders and sessions.
+        [member, 'GET', `/ho-gia-dinh/${e}`],
+        [member, 'POST', `/ho-gia-dinh/${e}/sua`, { viec: 'xoa' }],
+        [member, 'GET', `/ho-gia-dinh/nhap/${e}`],
+        [member, 'POST', `/ho-gia-dinh/nhap/${e}`, {}],
+        [member, 'GET', `/to-cua-toi/luot-ho-tro/${e}`],
+        [member, 'POST', `/to-cua-toi/luot-ho-tro/${e}`, { ho: bad }],
+        [member, 'POST', '/to-cua-toi/luot-ho-tro', { ho: bad, 'dong-y': 'co', nguoi: 'bà Tư', ngay: '2026-12-01', 'ky-nang': 'mua-sam' }],
+        [member, 'POST', '/nhac-nho/an', { nhac: bad }],
+        [admin, 'GET', `/quan-ly/cap-ma/${e}`],
+        [admin, 'POST', `/quan-ly/cap-ma/${e}`, {}],
+        [admin, 'GET', `/quan-ly/thanh-vien/${e}/phieu`],
+        [admin, 'POST', `/quan-ly/thanh-vien/${e}/cap-lai-ma`, {}],
+        [admin, 'GET', `/quan-ly/nhap/${e}/phieu`],
+        [citizen, 'POST', '/tai-khoan/phien/ket-thuc', { phien: bad }],
+        // Months and calendar tokens are checked at the edge too.
+        [citizen, 'GET', `/lich/${e}`],
+        [citizen, 'POST', `/lich/${e}`, { question: 'Câu hỏi thử về dịch vụ công' }],
+        [citizen, 'GET', `/lich/${e}/diem-danh`],
+        [admin, 'GET', `/quan-tri/diem-danh/${e}`],
+        [guest, 'GET', `/lich/rieng/${e}.ics`],
       );
+    }
+    // A malformed household to preselect on the visit form is ignored (the form opens with none chosen).
+    for (const bad of [DASHES, NOT_HEX, '1', 'abc']) {
+      const r = await member.get(`/to-cua-toi/luot-ho-tro?ho=${encodeURIComponent(bad)}`);
+      expect(r.status, bad).toBe(200);
+      expect(await r.text()).not.toMatch(/<option value="[^"]+" selected/);
     }
     for (const [client, method, p, body] of cases) {
       const r = method === 'GET' ? await client.get(p) : await client.post(p, body ?? {});
       const text = await r.text();
-      expect(r.status, `${method} ${p}`).toBeLessThan(500);
+      expect([400, 404], `${method} ${p} → ${r.status}`).toContain(r.status);
       expect(text, `${method} ${p}`).not.toMatch(SQL);
       expect(text, `${method} ${p}`).not.toMatch(STACK);
     }
@@ -213,5 +249,14 @@ describe('the defects probing found stay fixed', () => {
     expect(crafted).not.toContain('Tài khoản bị khóa');
     const known = await (await official.get(`/quan-ly/don-vi/${unit}?tb=da-giao-khoa-hoc`)).text();
     expect(known).toContain('Đã giao khóa học bắt buộc.');
+    // Pages with their own fixed codes never print inherited properties of a lookup object.
+    const admin = clients[3]!.client;
+    for (const code of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const page = await (await admin.get(`/quan-tri/hoi-dap?xong=${code}`)).text();
+      expect(page, code).not.toMatch(/native code|function |\[object /);
+      for (const tb of [`/quan-ly/don-vi/${unit}?tb=${code}`, `/tai-khoan?tb=${code}`]) {
+        expect(await (await admin.get(tb)).text(), tb).not.toMatch(/native code|function |\[object /);
+      }
+    }
   });
 });

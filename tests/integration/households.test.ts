@@ -15,7 +15,7 @@ import type { FormEntries } from '../../src/server/learning/quiz.ts';
 import { seedTeamsDemo } from '../../src/server/teams/seed.ts';
 import * as teamsRepo from '../../src/server/teams/teams.repository.ts';
 import type { Viewer } from '../../src/server/teams/access.ts';
-import { addHousehold, householdDetail, moveHousehold, recordHouseholdConsent, removeHousehold, teamHouseholds } from '../../src/server/households/households.ts';
+import { addHousehold, editHousehold, householdDetail, moveHousehold, recordHouseholdConsent, removeHousehold, teamHouseholds } from '../../src/server/households/households.ts';
 import { editVisit, recordVisit, visitDetail } from '../../src/server/households/visits.ts';
 import { confirmLink, issueLinkCode, myHousehold, previewLink, requestMyHouseholdRemoval, undoMyLink } from '../../src/server/households/links.ts';
 import { recountHouseholds } from '../../src/server/households/household-counters.ts';
@@ -127,6 +127,21 @@ describe('households and visits', () => {
     expect((await repo.visitsOfHousehold(db, id)).length).toBe(1);
     // Another member cannot reuse the key.
     await expect(recordVisit(db, leaderA, visit(id, { 'mua-sam': 'tu-lam' }, 'ông Sáu', { clientKey: key }))).rejects.toMatchObject({ status: 409 });
+    await expectRecountClean();
+  });
+
+  it('a replayed or double-tapped add stores one household, in parallel too; the same label differently typed is the same', async () => {
+    const before = (await repo.teamVector(db, team1)).households;
+    const label = 'Hộ ông Đức, xóm 4';
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => addHousehold(db, memberA, { label, phone: null, note: null })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ status: 409, message: expect.stringMatching(/Tổ đã có hộ “Hộ ông Đức, xóm 4”/) });
+    await expect(addHousehold(db, leaderA, { label: 'ho ong duc xom 4', phone: null, note: null })).rejects.toMatchObject({ status: 409 });
+    expect((await repo.teamVector(db, team1)).households).toBe(before + 1);
+    // Renaming another household to a taken label is refused too; keeping one's own label is fine.
+    const other = await addHousehold(db, memberA, { label: 'Hộ ông Đức, xóm 5', phone: null, note: null });
+    await expect(editHousehold(db, memberA, other, { label: 'Hộ Ông Đức xóm 4', phone: null, note: null })).rejects.toMatchObject({ status: 409 });
+    await editHousehold(db, memberA, other, { label: 'Hộ ông Đức, xóm 5', phone: '+84912555003', note: null });
     await expectRecountClean();
   });
 
@@ -322,6 +337,7 @@ describe('moves, removal, consent and the recount', () => {
 
   it('a random sequence of visits, links, moves, edits and undos leaves nothing for the recount to fix', async () => {
     const people = ['bà Tư', 'anh Nam', 'chị Hoa'];
+    let serial = 0; // labels stay distinct across runs: a team refuses a label it already has
     const skills = ['dich-vu-cong', 'mua-sam', 'thanh-toan', 'tu-bao-ve', 'nen-tang-dia-phuong'] as const;
     const cmd = fc.oneof(
       fc.record({ k: fc.constant('add' as const) }),
@@ -338,7 +354,7 @@ describe('moves, removal, consent and the recount', () => {
         const myVisits: string[] = [];
         for (const c of cmds) {
           const pick = (n: number) => mine[n % mine.length]!;
-          if (c.k === 'add' || !mine.length) mine.push(await addHousehold(db, memberA, { label: `Hộ ngẫu nhiên ${mine.length}`, phone: null, note: null }));
+          if (c.k === 'add' || !mine.length) mine.push(await addHousehold(db, memberA, { label: `Hộ ngẫu nhiên ${++serial}`, phone: null, note: null }));
           else if (c.k === 'visit') {
             myVisits.push(await recordVisit(db, memberA, visit(c.anon ? null : pick(c.h), Object.fromEntries(c.s.map((s) => [s, c.ok ? 'tu-lam' : 'can-ho-tro'])), people[c.p]!)));
           } else if (c.k === 'move') {

@@ -156,6 +156,38 @@ describe('access: an official of commune A never reaches commune B', () => {
     expect(log).not.toContain('Cấp mã khôi phục mật khẩu');
   });
 
+  it('a member and a leader of commune A’s team get 404 on B’s household, visit and household import, GET and POST, and change nothing', async () => {
+    const today = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+    for (const phone of ['0912000002', '0912000011']) {
+      const c = await signIn(phone);
+      const cases: [string, string, Record<string, string>?][] = [
+        ['GET', `/ho-gia-dinh/${B.household}`],
+        ['POST', `/ho-gia-dinh/${B.household}/sua`, { viec: 'sua', ten: 'Hộ bị chiếm', sdt: '', 'ghi-chu': '' }],
+        ['POST', `/ho-gia-dinh/${B.household}/sua`, { viec: 'xoa', 'xac-nhan': 'co' }],
+        ['POST', `/ho-gia-dinh/${B.household}/sua`, { viec: 'chuyen', to: B.team }],
+        ['GET', `/to-cua-toi/luot-ho-tro/${B.visit}`],
+        ['POST', `/to-cua-toi/luot-ho-tro/${B.visit}`, { viec: 'sua', nguoi: 'kẻ lạ', ngay: today, 'ky-nang': 'mua-sam', 'kq-mua-sam': 'tu-lam' }],
+        ['GET', `/ho-gia-dinh/nhap/${B.householdImport}`],
+        ['POST', `/ho-gia-dinh/nhap/${B.householdImport}`, {}],
+      ];
+      for (const [method, p, body] of cases) {
+        const r = method === 'GET' ? await c.get(p) : await c.post(p, body ?? {});
+        expect(r.status, `${phone} ${method} ${p}`).toBe(404);
+        const text = await r.text();
+        for (const secret of B_SECRETS) expect(text, `${phone} ${method} ${p} leaks ${secret}`).not.toContain(secret);
+      }
+      // Recording a visit for B's household from A's form is refused like an unknown household.
+      const visit = await c.post('/to-cua-toi/luot-ho-tro', { ho: B.household, 'dong-y': 'co', nguoi: 'kẻ lạ', ngay: today, 'ky-nang': 'mua-sam', 'kq-mua-sam': 'tu-lam' });
+      expect(visit.status).toBe(400);
+      expect(await visit.text()).toContain('Không tìm thấy hộ gia đình này, hoặc hộ nằm ngoài phạm vi của bạn.');
+    }
+    const leaderB = await signIn('0912000021');
+    const household = await (await leaderB.get(`/ho-gia-dinh/${B.household}`)).text();
+    expect(household).toContain('Hộ bác Tư, xóm 3');
+    expect(household).not.toContain('kẻ lạ');
+    expect(await (await leaderB.get(`/ho-gia-dinh/nhap/${B.householdImport}`)).text()).not.toMatch(/Đã nhập vào/);
+  });
+
   it('members and citizens cannot open /quan-ly; guests are sent to sign in', async () => {
     for (const phone of ['0912000001', '0912000002']) {
       const c = await signIn(phone);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postEndless } from '../setup/endless-body.ts';
 import { Client, startServer, type TestServer } from '../setup/server.ts';
-import { rosterXlsx, rowBomb } from '../setup/xlsx-files.ts';
+import { householdRowBomb, rosterXlsx, rowBomb } from '../setup/xlsx-files.ts';
 
 let server: TestServer;
 let official: Client;
@@ -63,6 +63,40 @@ describe('roster uploads', () => {
   });
 });
 
+describe('household list uploads (same streaming limits as rosters)', () => {
+  it('refuses the 10-million-row file, a zip bomb and 3 million rows from a member and an official while /healthz answers', async () => {
+    const member = new Client(server.url);
+    expect((await member.post('/dang-nhap', { phone: '0912000002', password: 'hoc-thu-2026', next: '/' })).status).toBe(303);
+    const unitPage = await (await official.get(`/quan-ly/don-vi/${unit}`)).text();
+    const village = /href="\/quan-ly\/don-vi\/(\d+)"/.exec(unitPage)?.[1];
+    const teamPage = village ? await (await official.get(`/quan-ly/don-vi/${village}`)).text() : unitPage;
+    const team = /\/quan-ly\/to\/(\d+)/.exec(teamPage + unitPage)![1]!;
+    const send = (c: Client, p: string, bytes: Uint8Array) => {
+      const form = new FormData();
+      form.set('tep', new Blob([bytes as Uint8Array<ArrayBuffer>]), 'ho.xlsx');
+      return c.request(p, { method: 'POST', body: form, headers: { origin: server.url } });
+    };
+    for (const [who, c, p] of [['member', member, '/to-cua-toi/ho-gia-dinh/nhap'], ['official', official, `/quan-ly/to/${team}/ho-gia-dinh/nhap`]] as const) {
+      const [bomb, zip, rows, health] = await Promise.all([
+        send(c, p, householdRowBomb(10_000_000)),
+        send(c, p, householdRowBomb(60_000)),
+        send(c, p, householdRowBomb(3_000_000, { declaredSheetSize: 7 * 1024 * 1024 })),
+        fetch(`${server.url}/healthz`),
+      ]);
+      expect(health.status).toBe(200);
+      expect(bomb.status, `${who} 10M rows`).toBe(413);
+      expect(await bomb.text()).toMatch(/khi giải nén lớn hơn 8 MB/);
+      expect(zip.status, `${who} zip bomb`).toBe(413);
+      expect(await zip.text()).toMatch(/bom nén/);
+      expect(rows.status, `${who} 3M rows`).toBe(413);
+      const text = await rows.text();
+      expect(text).toMatch(/quá nhiều hộ \(tối đa 3000\)/);
+      expect(text).not.toMatch(STACK);
+    }
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
+
 describe('huge request bodies', () => {
   it('answers a chunked 200 MB body to /dang-nhap with 413 before it is sent, then closes', async () => {
     // Known race (see the closing note of round 2, session 2): now and then the connection is reset
@@ -90,7 +124,12 @@ describe('huge request bodies', () => {
   });
 
   it('does not read the rest of a body a route ignores', async () => {
-    const r = await postEndless(`${server.url}/`, { headers: { origin: server.url } });
+    // The same known race as above (seen once on Postgres): the reset can arrive before the client has
+    // read the answer. What must always hold: the server stopped early and keeps serving.
+    const r = await postEndless(`${server.url}/`, { headers: { origin: server.url } }).catch((err: NodeJS.ErrnoException & { sent: number }) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') throw err;
+      return { status: 0, sentBeforeResponse: err.sent, closed: true };
+    });
     expect(r.status).toBeLessThan(500);
     expect(r.sentBeforeResponse).toBeLessThan(BODY / 4);
     expect(r.closed).toBe(true);

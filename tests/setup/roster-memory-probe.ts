@@ -4,12 +4,15 @@
  * how much the process's memory grew while reading (peak RSS and heap, sampled every millisecond,
  * and the growth of the kernel's peak-RSS counter), measured from a warmed-up, collected baseline.
  *
- *   node --expose-gc tests/setup/roster-memory-probe.ts <kind>
+ *   node --expose-gc tests/setup/roster-memory-probe.ts <kind> [households]
+ *
+ * With `households`, the household-list reader (src/server/households/import-file.ts) reads the file.
  */
 import { performance } from 'node:perf_hooks';
 import { columnLetters, newProgress } from '../../src/server/files/spreadsheet.ts';
 import { readRosterFile } from '../../src/server/teams/roster-file.ts';
-import { deflatePart, longCellBomb, rosterCsv, rosterXlsx, rowBomb, sharedStringsBomb, workbook } from './xlsx-files.ts';
+import { readHouseholdFile } from '../../src/server/households/import-file.ts';
+import { deflatePart, householdRowBomb, longCellBomb, rosterCsv, rosterXlsx, rowBomb, sharedStringsBomb, workbook } from './xlsx-files.ts';
 
 /** A roster header, then `n` numbered rows of 50 empty cells (numbers keep the compression ratio ordinary). */
 function emptyCells(n: number): Buffer {
@@ -28,6 +31,11 @@ export const PROBES = {
   // Under every archive limit (~7 MB of XML, ratio < 100): a header, then 10,000 rows of 50 empty cells.
   'empty-cells-7mb': () => emptyCells(10_000),
 } as const;
+
+/** Household-shaped files, read with `households` as the second argument (not part of the roster probes). */
+const HOUSEHOLD_PROBES: Record<string, () => Buffer> = {
+  'household-rows-3m': () => householdRowBomb(3_000_000, { declaredSheetSize: 7 * 1024 * 1024 }),
+};
 
 export type ProbeKind = keyof typeof PROBES;
 
@@ -48,13 +56,15 @@ export interface ProbeResult {
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-async function main(kind: string): Promise<ProbeResult> {
-  const make = PROBES[kind as ProbeKind];
+async function main(kind: string, reader: string): Promise<ProbeResult> {
+  const make = PROBES[kind as ProbeKind] ?? HOUSEHOLD_PROBES[kind];
+  const read = reader === 'households' ? readHouseholdFile : readRosterFile;
   if (!make) throw new Error(`unknown probe ${kind}`);
   const bytes = make();
   // Warm up: load and compile the readers on ordinary files so the baseline includes them.
   await readRosterFile(await rosterXlsx(200), 'ds.xlsx');
   await readRosterFile(Buffer.from(rosterCsv(200)), 'ds.csv');
+  if (reader === 'households') await readHouseholdFile(Buffer.from('Tên gọi của hộ\nHộ A\nHộ B\n'), 'ho.csv');
   for (let i = 0; i < 3; i++) gc?.();
   const base = process.memoryUsage();
   const baseMaxRss = process.resourceUsage().maxRSS * 1024;
@@ -71,7 +81,7 @@ async function main(kind: string): Promise<ProbeResult> {
   let status: number | null = null;
   let message = 'accepted';
   try {
-    await readRosterFile(bytes, 'ds.xlsx', progress);
+    await read(bytes, 'ds.xlsx', progress);
   } catch (err) {
     status = (err as { status?: number }).status ?? null;
     message = (err as Error).message;
@@ -94,5 +104,5 @@ async function main(kind: string): Promise<ProbeResult> {
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  console.log(JSON.stringify(await main(process.argv[2] ?? '')));
+  console.log(JSON.stringify(await main(process.argv[2] ?? '', process.argv[3] ?? 'roster')));
 }

@@ -176,3 +176,18 @@ export function rosterCsv(rows: number, delimiter = ','): string {
   for (let i = 1; i <= rows; i++) lines.push(rosterRow(i));
   return lines.map((l) => l.map((c) => (c.includes(delimiter) ? `"${c}"` : c)).join(delimiter)).join('\r\n') + '\r\n';
 }
+
+/** Shared strings of a household list: its header, then one label and one phone. */
+const HOUSEHOLD_STRINGS = ['Tên gọi của hộ', 'Số điện thoại', 'Ghi chú', 'Hộ ông Ba, xóm 2', '0912345678'];
+const HOUSEHOLD_HEADER_ROW = '<row><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c t="s"><v>2</v></c></row>';
+const HOUSEHOLD_DATA_ROW = '<row><c t="s"><v>3</v></c><c t="s"><v>4</v></c></row>';
+
+/**
+ * The probe's bomb shaped as a household list (the household template's header, then `rows` identical
+ * rows). `declaredSheetSize` lets the central directory claim a plausible size (or lie).
+ */
+export function householdRowBomb(rows: number, options: { declaredSheetSize?: number } = {}): Buffer {
+  const sheet = repeatedPart(SHEET_HEAD + HOUSEHOLD_HEADER_ROW, HOUSEHOLD_DATA_ROW, rows, SHEET_TAIL);
+  const declared = options.declaredSheetSize === undefined ? undefined : Math.min(options.declaredSheetSize, 90 * sheet.data.length);
+  return workbook(sheet, { sharedStrings: sharedStringsPart(HOUSEHOLD_STRINGS), declaredSheetSize: declared });
+}

@@ -3,6 +3,7 @@ import { DisplayNameSchema, formatPhone, NextPathSchema, normalizePhone, PhoneSc
 import { QuestionTextSchema } from '../../src/lib/questions.ts';
 import { TeamNameSchema } from '../../src/server/teams/team-changes.ts';
 import { readRosterFile } from '../../src/server/teams/roster-file.ts';
+import { HouseholdLabelSchema, HouseholdNoteSchema, PersonSchema } from '../../src/server/households/fields.ts';
 
 describe('phone numbers', () => {
   it.each([
@@ -67,6 +68,22 @@ describe('visible text: bidi controls and invisible characters', () => {
       expect(r.success).toBe(false);
       if (!r.success) expect(r.error.issues[0]!.message).toMatch(/ký tự điều khiển/);
     }
+  });
+
+  it.each(BIDI.map((c) => [`U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`, c]))('refuses %s in the household texts: label, note, person helped', (_, c) => {
+    for (const schema of [HouseholdLabelSchema, HouseholdNoteSchema, PersonSchema]) expect(schema.safeParse(`Hộ bác ${c}Tư xóm 3`).success).toBe(false);
+  });
+
+  it('refuses household labels and people helped made only of zero-width characters, or hiding one', () => {
+    for (const c of ZERO_WIDTH) {
+      for (const schema of [HouseholdLabelSchema, PersonSchema]) expect(schema.safeParse(c.repeat(20)).success, `U+${c.codePointAt(0)!.toString(16)}`).toBe(false);
+      // An optional note is refused, or trimmed to nothing (U+FEFF is white space to trim): never stored invisible.
+      const note = HouseholdNoteSchema.safeParse(c.repeat(20));
+      if (note.success) expect(note.data, `U+${c.codePointAt(0)!.toString(16)}`).toBeNull();
+    }
+    expect(HouseholdLabelSchema.safeParse('Hộ bác​ Tư').success).toBe(false);
+    expect(PersonSchema.safeParse('bà⁠Tư').success).toBe(false);
+    expect(HouseholdLabelSchema.parse('Hộ bác Tư, xóm 3')).toBe('Hộ bác Tư, xóm 3');
   });
 
   it('refuses the right-to-left override that would print a reversed name on a certificate', () => {

@@ -39,6 +39,19 @@ describe('layering', () => {
     expect(bad).toEqual([]);
   });
 
+  it('every POST handler in src/pages reads its body through the one form helper of src/web', () => {
+    const HELPERS = /\b(formEndpoint|submitForm|readValidForm|readQuizForm|readVisitForm)\(/;
+    const handlesPost = (src: string) => /export const POST\b|request\.method === 'POST'|method === 'POST'/.test(src);
+    const pages = files('src/pages');
+    const posting = pages.filter((f) => handlesPost(fs.readFileSync(f, 'utf8')));
+    expect(posting.length).toBeGreaterThan(30);
+    const bad = posting.filter((f) => !HELPERS.test(fs.readFileSync(f, 'utf8')));
+    expect(bad, 'POST handlers not using formEndpoint/submitForm/readValidForm').toEqual([]);
+    // Nor does any page read a body by itself.
+    const raw = pages.filter((f) => /\.formData\(\)|\breadForm\(|\breadBody\(|request\.(json|text|arrayBuffer)\(\)/.test(fs.readFileSync(f, 'utf8')));
+    expect(raw).toEqual([]);
+  });
+
   it('the check itself sees imports (a planted import is found)', () => {
     const tmp = path.join('src/server', `__planted_${process.pid}.ts`);
     fs.writeFileSync(tmp, "import { db } from '../web/request.ts';\n");

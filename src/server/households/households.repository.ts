@@ -74,6 +74,11 @@ export async function insertHousehold(
   return r.id;
 }
 
+/** The id and label of every household of a team. */
+export async function teamLabels(db: Db, teamId: number): Promise<{ id: string; label: string }[]> {
+  return db.selectFrom('household').select(['id', 'label']).where('team_id', '=', teamId).execute();
+}
+
 export async function updateHousehold(db: Db, id: string, patch: { label?: string; phone?: string | null; note?: string | null; team_id?: number }): Promise<void> {
   await db.updateTable('household').set(patch).where('id', '=', id).execute();
 }

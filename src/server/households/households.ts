@@ -15,6 +15,7 @@ import { requireHelper, requireHouseholdAccess, requireHouseholdTeam } from './a
 import { skillsOfMask } from './coverage.ts';
 import { countNewHousehold, countVisit, moveHouseholdCounters, recountHousehold, uncountHousehold } from './household-counters.ts';
 import * as repo from './households.repository.ts';
+import { fold } from './import-file.ts';
 
 export interface HouseholdInput {
   label: string;
@@ -72,11 +73,25 @@ export function householdPage<T extends Pick<HouseholdView, 'label' | 'removalRe
 export async function addHousehold(db: Kysely<Database>, v: Viewer, input: HouseholdInput): Promise<string> {
   const m = await requireHelper(db, v);
   return db.transaction().execute(async (trx) => {
-    const id = await repo.insertHousehold(trx, { teamId: m.team_id, ...input, consent: 'given', by: v.id });
+    // The team's counter row is written first: it serialises adds to one team, so two posts of one
+    // form (a double tap, a replayed request) cannot both pass the label check below.
     await countNewHousehold(trx, m.team_id, true);
+    await refuseTakenLabel(trx, m.team_id, input.label);
+    const id = await repo.insertHousehold(trx, { teamId: m.team_id, ...input, consent: 'given', by: v.id });
     await audit(trx, v, m.unit_id, 'household.create', { household: id, team: m.team_id });
     return id;
   });
+}
+
+/**
+ * A team's labels are its households' names on the doorstep list, compared as the import compares
+ * them (tones, đ, case and punctuation folded): a label already used by another household of the team
+ * is refused, so a replayed or double-tapped add never counts one family twice.
+ */
+async function refuseTakenLabel(trx: Kysely<Database>, teamId: number, label: string, except?: string): Promise<void> {
+  const wanted = fold(label);
+  const taken = (await repo.teamLabels(trx, teamId)).some((h) => h.id !== except && fold(h.label) === wanted);
+  if (taken) throw new TeamsError(409, `Tổ đã có hộ “${label}” trong danh sách. Nếu đây là một hộ khác, hãy thêm chi tiết để phân biệt, ví dụ “xóm 3”.`);
 }
 
 /** The households of a team the viewer may see (their own team when `teamId` is undefined). */
@@ -104,6 +119,7 @@ export async function editHousehold(db: Kysely<Database>, v: Viewer, id: string 
   const a = await requireHouseholdAccess(db, v, id);
   if (!a.member) throw new TeamsError(403, 'Chỉ thành viên của tổ giữ danh sách hộ mới sửa được thông tin hộ.');
   await db.transaction().execute(async (trx) => {
+    await refuseTakenLabel(trx, a.household.team_id, input.label, a.household.id);
     await repo.updateHousehold(trx, a.household.id, input);
     await audit(trx, v, a.household.unit_id, 'household.update', { household: a.household.id });
   });

@@ -3,6 +3,7 @@ import type { APIRoute } from 'astro';
 import { lookupPrivateFeed } from '../../../server/schedule/feeds.ts';
 import { RateLimitError } from '../../../server/security/rate-limit.ts';
 import { clientKey, db } from '../../../web/request.ts';
+import { FeedTokenSchema } from '../../../web/params.ts';
 
 export const prerender = false;
 
@@ -10,7 +11,9 @@ export const GET: APIRoute = async ({ params, request, clientAddress }) => {
   const headers = { 'cache-control': 'private, no-store', 'x-robots-tag': 'noindex' };
   let body: string | undefined;
   try {
-    body = await lookupPrivateFeed(await db(), params.token ?? '', clientKey(request, clientAddress));
+    // Checked at the edge: a malformed token is the same 404 as an unknown one, and is not counted as a guess.
+    const token = FeedTokenSchema.safeParse(params.token ?? '');
+    body = token.success ? await lookupPrivateFeed(await db(), token.data, clientKey(request, clientAddress)) : undefined;
   } catch (err) {
     if (!(err instanceof RateLimitError)) throw err;
     // Plain text like the 404 below: calendar apps show it, not an HTML page.
