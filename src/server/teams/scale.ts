@@ -10,8 +10,7 @@ import { recountAll } from './counters.ts';
 import * as scale from './scale.repository.ts';
 import { seedAdministrativeUnits } from './seed.ts';
 import * as repo from './teams.repository.ts';
-import { householdSizes, insertHouseholdsAtScale, rebuildHouseholdCounters } from '../households/scale.repository.ts';
-import { lastMonths } from '../households/dashboard.ts';
+import { householdSizes, seedHouseholdsAtScale } from '../households/scale.ts';
 
 export type Scale = 'national' | 'province';
 
@@ -57,10 +56,10 @@ export async function seedScale(db: Kysely<Database>, which: Scale, log: (s: str
   const province = which === 'national' ? await largestProvince(db) : target;
   const teams = await scale.teamsUnder(db, province.path);
   const perTeam = Number(process.env.HOUSEHOLDS_PER_TEAM) || Math.ceil(2_600_000 / Math.max(teams, 1));
-  const made = await insertHouseholdsAtScale(db, province.path, perTeam, lastMonths(6));
-  step(`hộ gia đình: ${made.households} (${perTeam} mỗi tổ ở ${province.name}), lượt hỗ trợ: ${made.visits}`);
-  await rebuildHouseholdCounters(db);
-  step(`đã ghi bộ đếm hộ gia đình; kích thước: ${JSON.stringify(await householdSizes(db))}`);
+  step(`hộ gia đình ở ${province.name}: ${perTeam} mỗi tổ (trung bình), ${teams} tổ; từng xã một`);
+  const made = await seedHouseholdsAtScale(db, province.path, { perTeam, log });
+  step(`hộ gia đình: ${made.households}, lượt hỗ trợ: ${made.visits}, liên kết: ${made.links} (${made.seconds.toFixed(0)} s)`);
+  step(`kích thước: ${JSON.stringify(await householdSizes(db))}`);
   await scale.analyze(db);
   const counts = await scale.countScale(db);
   step(`xong: ${JSON.stringify(counts)}`);
