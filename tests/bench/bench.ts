@@ -86,6 +86,9 @@ await import('./certificates-bench.ts');
 // Officials' dashboards at scale.
 await import('./teams-bench.ts');
 
+// Household coverage dashboards at every level and recording a help visit, at scale.
+await import('./households-bench.ts');
+
 // Hostile uploads and request bodies.
 await import('./uploads-bench.ts');
 

@@ -13,7 +13,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { pathUpper } from '../teams/counters.repository.ts';
-import { NIL_UUID } from './households.repository.ts';
+import { NIL_UUID, rebuildCommuneCounters } from './households.repository.ts';
 
 type Db = Kysely<Database>;
 
@@ -143,6 +143,8 @@ export async function insertCommuneHouseholds(db: Db, communeId: number, p: Comm
       select v.team_id, date_trunc('month', v.visit_date)::date, coalesce(v.member_id, ${NIL_UUID}::uuid), count(*), count(*) filter (where v.household_id is null)
       from help_visit v where v.team_id in (select distinct team_id from seed_hh) group by 1, 2, 3
       on conflict (team_id, month, member_id) do update set visits = excluded.visits, anonymous = excluded.anonymous`.execute(trx);
+    // The commune's help activity (per month, members' last months), from those month counters.
+    await rebuildCommuneCounters(trx, [communeId]);
     return {
       households: Number(hh.numAffectedRows ?? 0),
       visits: Number(hv.numAffectedRows ?? 0) + Number(anon.numAffectedRows ?? 0),
@@ -155,7 +157,7 @@ export async function insertCommuneHouseholds(db: Db, communeId: number, p: Comm
 export async function householdSizes(db: Db) {
   const r = await sql<{ table: string; rows: number; bytes: number }>`
     select c.relname as table, c.reltuples::bigint::float8 as rows, pg_total_relation_size(c.oid)::float8 as bytes
-    from pg_class c where c.relname in ('household', 'help_visit', 'household_team_counter', 'help_month_counter', 'household_link')
+    from pg_class c where c.relname in ('household', 'help_visit', 'household_team_counter', 'help_month_counter', 'help_commune_month', 'help_member_last', 'household_link')
       and c.relkind = 'r'
     order by c.relname`.execute(db);
   return r.rows;
@@ -163,5 +165,5 @@ export async function householdSizes(db: Db) {
 
 /** Refreshes the planner's statistics of the household tables after a bulk load. */
 export async function analyzeHouseholdTables(db: Db): Promise<void> {
-  await sql`analyze household, help_visit, household_link, household_team_counter, help_month_counter, "user"`.execute(db);
+  await sql`analyze household, help_visit, household_link, household_team_counter, help_month_counter, help_commune_month, help_member_last, "user"`.execute(db);
 }

@@ -6,6 +6,7 @@ import { recountUnits } from './counters.ts';
 import { NOT_FOUND_TEAM, requireMemberAccess, requireTeamAccess, requireUnitAccess, TeamsError, type Viewer } from './access.ts';
 import { audit } from './audit.ts';
 import * as repo from './teams.repository.ts';
+import { communeOf, rebuildCommuneCounters } from '../households/households.repository.ts';
 
 /** A team (or unit) name: the shared visible-text rules, nothing hidden, no markup characters. */
 export const TeamNameSchema = visibleText({ what: 'tên tổ', min: 2, max: 120, noInvisible: true, noAngleBrackets: true });
@@ -48,8 +49,11 @@ export async function moveTeam(db: Kysely<Database>, v: Viewer, teamId: string |
   if (target.id === team.unit_id) return;
   await db.transaction().execute(async (trx) => {
     if (await repo.findTeamByName(trx, target.id, team.name)) throw new TeamsError(409, 'Đơn vị đích đã có một tổ cùng tên.');
+    const from = await communeOf(trx, team.id);
     await repo.updateTeam(trx, team.id, { unit_id: target.id });
     await recountUnits(trx, [team.unit_id, target.id]);
+    // Its counters and help activity now count under the target's commune.
+    await rebuildCommuneCounters(trx, [...new Set([from, await communeOf(trx, team.id)])].filter((c): c is number => c !== null));
     await audit(trx, v, target.id, 'team.move', { team: team.id, from: team.unit_id, to: target.id });
   });
 }
