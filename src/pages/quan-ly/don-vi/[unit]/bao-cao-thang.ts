@@ -1,6 +1,6 @@
 /** A unit's monthly report: ?thang=YYYY-MM (default this month) and ?dinh-dang=pdf|xlsx (audit-logged). */
 import type { APIRoute } from 'astro';
-import { db, HttpError } from '../../../../web/request.ts';
+import { db, HttpError, reportReads } from '../../../../web/request.ts';
 import { errorResponse } from '../../../../web/errors.ts';
 import { IntIdSchema, MonthSchema, param, queryValue } from '../../../../web/params.ts';
 import { requireUnitAccess } from '../../../../server/teams/access.ts';
