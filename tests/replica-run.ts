@@ -11,8 +11,15 @@ import { startReplicaPair } from './setup/replica.ts';
 import { runVitest } from './setup/run-vitest.ts';
 
 // The officials' tests that read reports (teams-cli's commands never read the replica: it runs
-// through PgBouncer instead), and the replica's own test.
-export const REPLICA_SUBSET = ['tests/integration/teams.test.ts', 'tests/integration/teams-http.test.ts', 'tests/integration/replica.test.ts'];
+// through PgBouncer instead), the household dashboards, scorecard and monthly report, and the
+// replica's own test (which checks the household pages read the replica).
+export const REPLICA_SUBSET = [
+  'tests/integration/teams.test.ts',
+  'tests/integration/teams-http.test.ts',
+  'tests/integration/households.test.ts',
+  'tests/integration/scorecard-report.test.ts',
+  'tests/integration/replica.test.ts',
+];
 
 const files = process.argv.slice(2).filter((a) => a !== '--');
 const started = Date.now();

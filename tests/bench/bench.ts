@@ -89,6 +89,9 @@ await import('./teams-bench.ts');
 // Recounts without a global lock, at national scale (Postgres only).
 await import('./recount-bench.ts');
 
+// Household coverage dashboards at every level and recording a help visit, at scale.
+await import('./households-bench.ts');
+
 // Hostile uploads and request bodies.
 await import('./uploads-bench.ts');
 

@@ -77,7 +77,7 @@ try {
   const teams = Number((await sql<{ n: number }>`select count(*)::int as n from team where synthetic`.execute(db)).rows[0]!.n);
   if (teams < 1000) {
     const t = performance.now();
-    await seedScale(db, scale, () => {});
+    await seedScale(db, scale, () => {}, { householdsPerTeam: 0 }); // households: households-bench.ts
     console.log(`seeded --scale ${scale} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
   const admin = (await repo.findUserByPhone(db, '+84912000099'))!;

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../src/server/db/schema.ts';
 import { seedTeamsDemo } from '../../src/server/teams/seed.ts';
 import * as teamsRepo from '../../src/server/teams/teams.repository.ts';
@@ -18,6 +18,7 @@ import { recordHouseholdConsent, teamHouseholds } from '../../src/server/househo
 import { recountHouseholds } from '../../src/server/households/household-counters.ts';
 import * as repo from '../../src/server/households/households.repository.ts';
 import { createTestDb } from '../setup/db.ts';
+import { todayVn } from '../../src/server/households/fields.ts';
 
 let db: Kysely<Database>;
 let memberA: Viewer;
@@ -171,21 +172,33 @@ describe('set-based recount', () => {
 });
 
 describe('households at scale (set-based seed, small here)', () => {
-  it('fills the synthetic teams under a path with households and visits whose counters recount clean', async () => {
-    const { insertHouseholdsAtScale, rebuildHouseholdCounters } = await import('../../src/server/households/scale.repository.ts');
-    const { lastMonths } = await import('../../src/server/households/dashboard.ts');
+  it('fills the synthetic teams under a path commune by commune; the counters recount clean', async () => {
+    const { seedHouseholdsAtScale } = await import('../../src/server/households/scale.ts');
+    const scale = await import('../../src/server/teams/scale.repository.ts');
     const team = (await teamsRepo.findTeam(db, team1))!;
-    const commune = team.unit_path.split('/').filter(Boolean).slice(0, -1);
-    const prefix = `/${commune.join('/')}/`;
+    // Synthetic villages (20–25), their teams and members under the demo team's commune.
+    const district = `/${team.unit_path.split('/').filter(Boolean).slice(0, -1).join('/')}/`;
+    await scale.insertVillages(db, district);
+    await scale.insertTeams(db);
+    await scale.insertMembers(db);
     const before = await db.selectFrom('household').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const made = await insertHouseholdsAtScale(db, prefix, 5, lastMonths(3));
-    // Teams that already had households are left alone; every new household gets two visits.
-    expect(made.visits).toBe(made.households * 2);
+    const made = await seedHouseholdsAtScale(db, district, { perTeam: 8, linkEvery: 3 });
+    expect(made.households).toBeGreaterThan(0);
+    expect(made.visits).toBeGreaterThan(made.households);
+    expect(made.links).toBeGreaterThan(0);
     const after = await db.selectFrom('household').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(after.n) - Number(before.n)).toBe(made.households);
-    await rebuildHouseholdCounters(db);
+    // Realistic spread: dates within the last year and never in the future, both outcomes, some target met.
+    const dates = await sql<{ first: string; last: string }>`select min(visit_date)::text as first, max(visit_date)::text as last from help_visit`.execute(db);
+    expect(dates.rows[0]!.last <= todayVn()).toBe(true);
+    expect(dates.rows[0]!.first >= new Date(Date.now() - 366 * 24 * 3600 * 1000).toISOString().slice(0, 10)).toBe(true);
+    expect(Number((await sql<{ n: number }>`select count(*)::int as n from household where meets_target`.execute(db)).rows[0]!.n)).toBeGreaterThan(0);
+    const outcomes = await db.selectFrom('help_visit').select('outcomes').where('household_id', 'is not', null).execute();
+    const values = new Set(outcomes.flatMap((o) => Object.values(o.outcomes as Record<string, string>)));
+    expect([...values].sort()).toEqual(['can-ho-tro', 'tu-lam']);
     expect(await recountHouseholds(db, { fix: false, batch: 7 })).toEqual([]);
+    expect(await recountHouseholds(db, { fix: false })).toEqual([]);
     // Again: nothing more is added.
-    expect(await insertHouseholdsAtScale(db, prefix, 5, lastMonths(3))).toEqual({ households: 0, visits: 0 });
-  });
+    expect(await seedHouseholdsAtScale(db, district, { perTeam: 8, linkEvery: 3 })).toMatchObject({ households: 0, visits: 0, links: 0 });
+  }, 120_000);
 });

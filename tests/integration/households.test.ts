@@ -335,13 +335,46 @@ describe('moves, removal, consent and the recount', () => {
     expect(s.households).toBe(Number((await db.selectFrom('household').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n));
   });
 
+  it('help activity per commune follows a team that moves to another commune and a member whose account goes', async () => {
+    const { moveTeam } = await import('../../src/server/teams/team-changes.ts');
+    const { deleteAccount } = await import('../../src/server/auth/own-account.ts');
+    const { hashPassword } = await import('../../src/server/auth/password.ts');
+    const { lastMonths } = await import('../../src/server/households/dashboard.ts');
+    const adminRow = await db.insertInto('user').values({ phone: '+84912555077', display_name: 'Quản trị thử', role: 'admin', password_hash: null }).returning('id').executeTakeFirstOrThrow();
+    const admin: Viewer = { id: adminRow.id, role: 'admin' };
+    const id = await addHousehold(db, memberA, { label: 'Hộ hoạt động theo xã', phone: null, note: null });
+    await recordVisit(db, memberA, visit(id, { 'mua-sam': 'tu-lam' }, 'bà Mười', { date: todayVn(new Date(Date.now() - 40 * 24 * 3600 * 1000)) }));
+    await recordVisit(db, memberA, visit(id, { 'mua-sam': 'tu-lam' }, 'bà Mười'));
+    const since = lastMonths(12)[0]!;
+    const team = (await teamsRepo.findTeam(db, team1))!;
+    const communeA = `/${team.unit_path.split('/').filter(Boolean).slice(0, 3).join('/')}/`;
+    const before = await repo.activeMembers(db, { path: communeA }, since);
+    expect(before).toBeGreaterThan(0);
+    // The team moves to a unit of commune B and back: its activity goes with it each time.
+    const otherCommune = (await teamsRepo.findTeam(db, (await teamsRepo.findMembership(db, leaderB.id))!.team_id))!.unit_id;
+    await moveTeam(db, admin, String(team1), String(otherCommune));
+    expect(await repo.activeMembers(db, { path: communeA }, since)).toBeLessThan(before);
+    await expectRecountClean();
+    await moveTeam(db, admin, String(team1), String(team.unit_id));
+    expect(await repo.activeMembers(db, { path: communeA }, since)).toBe(before);
+    await expectRecountClean();
+    // A helper's account is deleted: their visits stay as activity, they no longer count as a member.
+    const helper = await db.insertInto('user').values({ phone: '+84912555078', display_name: 'Người giúp tạm', role: 'member', password_hash: await hashPassword('mat-khau-tam-2026') }).returning('id').executeTakeFirstOrThrow();
+    await db.insertInto('team_member').values({ user_id: helper.id, team_id: team1, role: 'member', active: true }).execute();
+    await recordVisit(db, { id: helper.id, role: 'member' }, visit(id, { 'thanh-toan': 'tu-lam' }, 'bà Mười'));
+    expect(await repo.activeMembers(db, { path: communeA }, since)).toBe(before + 1);
+    expect(await deleteAccount(db, { userId: helper.id, password: 'mat-khau-tam-2026' })).toMatchObject({ ok: true });
+    expect(await repo.activeMembers(db, { path: communeA }, since)).toBe(before);
+    await expectRecountClean();
+  });
+
   it('a random sequence of visits, links, moves, edits and undos leaves nothing for the recount to fix', async () => {
     const people = ['bà Tư', 'anh Nam', 'chị Hoa'];
     let serial = 0; // labels stay distinct across runs: a team refuses a label it already has
     const skills = ['dich-vu-cong', 'mua-sam', 'thanh-toan', 'tu-bao-ve', 'nen-tang-dia-phuong'] as const;
     const cmd = fc.oneof(
       fc.record({ k: fc.constant('add' as const) }),
-      fc.record({ k: fc.constant('visit' as const), h: fc.nat(), p: fc.nat(2), s: fc.subarray([...skills], { minLength: 1 }), ok: fc.boolean(), anon: fc.boolean() }),
+      fc.record({ k: fc.constant('visit' as const), h: fc.nat(), p: fc.nat(2), s: fc.subarray([...skills], { minLength: 1 }), ok: fc.boolean(), anon: fc.boolean(), d: fc.nat(75) }),
       fc.record({ k: fc.constant('move' as const), h: fc.nat() }),
       fc.record({ k: fc.constant('link' as const), h: fc.nat() }),
       fc.record({ k: fc.constant('undo' as const) }),
@@ -356,7 +389,9 @@ describe('moves, removal, consent and the recount', () => {
           const pick = (n: number) => mine[n % mine.length]!;
           if (c.k === 'add' || !mine.length) mine.push(await addHousehold(db, memberA, { label: `Hộ ngẫu nhiên ${++serial}`, phone: null, note: null }));
           else if (c.k === 'visit') {
-            myVisits.push(await recordVisit(db, memberA, visit(c.anon ? null : pick(c.h), Object.fromEntries(c.s.map((s) => [s, c.ok ? 'tu-lam' : 'can-ho-tro'])), people[c.p]!)));
+            // Dates over the last months: edits (to today) then move visits between months.
+            const date = todayVn(new Date(Date.now() - c.d * 24 * 3600 * 1000));
+            myVisits.push(await recordVisit(db, memberA, visit(c.anon ? null : pick(c.h), Object.fromEntries(c.s.map((s) => [s, c.ok ? 'tu-lam' : 'can-ho-tro'])), people[c.p]!, { date })));
           } else if (c.k === 'move') {
             const h = pick(c.h);
             const team = (await repo.findHousehold(db, h))!.team_id;

@@ -156,6 +156,17 @@ describe.skipIf(!enabled)('a real streaming replica (HOCSO_REPLICA_TESTS=1)', ()
     expect(csv).toContain('Đơn vị hoặc tổ');
     expect(csv).not.toContain(name);
     expect(await (await official.get(`${page}/nhat-ky`)).text()).toContain('data-freshness');
+    // Household coverage, the scorecard and the team's household list read the replica too, except
+    // right after the official's own write (a notice in the address).
+    const team = ownUnit.match(/\/quan-ly\/to\/(\d+)/)![1]!;
+    for (const p of [`${page}/ho-gia-dinh`, `${page}/hieu-qua`, `/quan-ly/to/${team}/ho-gia-dinh`, `/quan-ly/to/${team}/hieu-qua`]) {
+      const r = await official.get(p);
+      expect(r.status, p).toBe(200);
+      expect(await r.text(), p).toContain('data-freshness');
+      expect(await (await official.get(`${p}?tb=da-luu`)).text(), p).not.toContain('data-freshness');
+    }
+    expect((await official.get(`${page}/ho-gia-dinh/xuat?dinh-dang=csv`)).status).toBe(200);
+    expect((await official.get(`${page}/bao-cao-thang?dinh-dang=xlsx`)).status).toBe(200);
 
     await onReplica('select pg_wal_replay_resume()');
     const fresh = await pollUntil(official, page, (h) => h.includes(name) && !h.includes('data-freshness'), 'replica caught up after resume');

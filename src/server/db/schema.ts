@@ -196,6 +196,9 @@ export interface Database {
   household_link: HouseholdLinkTable;
   household_team_counter: HouseholdTeamCounterTable;
   help_month_counter: HelpMonthCounterTable;
+  help_commune_month: HelpCommuneMonthTable;
+  household_commune_counter: HouseholdCommuneCounterTable;
+  help_member_last: HelpMemberLastTable;
   household_import: HouseholdImportTable;
   item_stat: ItemStatTable;
   item_option_stat: ItemOptionStatTable;
@@ -509,6 +512,40 @@ export interface HelpMonthCounterTable {
   member_id: string;
   visits: number;
   anonymous: number;
+}
+
+/** The household counters of a commune's teams, summed (see migration 2026_12_07_130000). */
+export interface HouseholdCommuneCounterTable {
+  commune_id: number;
+  households: number;
+  consented: number;
+  meeting_target: number;
+  linked_citizens: number;
+  cov_dich_vu_cong: number;
+  cov_mua_sam: number;
+  cov_thanh_toan: number;
+  cov_tu_bao_ve: number;
+  cov_nen_tang_dia_phuong: number;
+  all_skills: number;
+}
+
+/** Help activity per commune and month (see migration 2026_12_07_130000). */
+export interface HelpCommuneMonthTable {
+  commune_id: number;
+  month: DateText;
+  visits: number;
+  anonymous: number;
+  /** Members (per team) with a visit in the month. */
+  members: number;
+  /** Members (per team) whose last month with a visit is this one. */
+  last_members: number;
+}
+
+/** The last month a member helped for a team (null: none any more). */
+export interface HelpMemberLastTable {
+  team_id: number;
+  member_id: string;
+  last_month: DateText | null;
 }
 
 export interface HouseholdImportTable {

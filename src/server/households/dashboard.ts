@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { SKILLS } from '../../lib/content/schema.ts';
 import { SKILL_LABELS } from '../../lib/skills.ts';
 import type { Database } from '../db/schema.ts';
+import { accessDb, dataDb, type Reads } from '../db/replica.ts';
 import { requireUnitAccess, type Viewer } from '../teams/access.ts';
 import * as teamsRepo from '../teams/teams.repository.ts';
 import { percent, SKILL_COLUMN, type CounterVector } from './coverage.ts';
@@ -50,12 +51,16 @@ async function activity(db: Kysely<Database>, scope: { path: string } | { teamId
   };
 }
 
-/** The coverage dashboard of a unit the viewer manages. */
-export async function coverageDashboard(db: Kysely<Database>, v: Viewer, unitId: string | undefined, now = new Date()) {
-  const unit = await requireUnitAccess(db, v, unitId);
+/**
+ * The coverage dashboard of a unit the viewer manages. With a primary/replica pair (`reportReads`),
+ * access is checked on the primary and the figures are read from the replica.
+ */
+export async function coverageDashboard(reads: Reads, v: Viewer, unitId: string | undefined, now = new Date()) {
+  const unit = await requireUnitAccess(accessDb(reads), v, unitId);
+  const db = dataDb(reads);
   const [totals, children, teams, trail, act, real] = await Promise.all([
     repo.unitVector(db, unit.path),
-    repo.childVectors(db, unit.id),
+    repo.childVectors(db, unit),
     repo.teamVectors(db, unit.id),
     teamsRepo.unitsOnPath(db, unit.path),
     activity(db, { path: unit.path }, now),
@@ -69,8 +74,9 @@ export async function coverageDashboard(db: Kysely<Database>, v: Viewer, unitId:
 }
 
 /** A team's households with their skills, for officials (drill-down) and the team itself. */
-export async function teamCoverage(db: Kysely<Database>, v: Viewer, teamId: string | number, now = new Date()) {
-  const { team, households } = await teamHouseholds(db, v, teamId);
+export async function teamCoverage(reads: Reads, v: Viewer, teamId: string | number, now = new Date()) {
+  const { team, households } = await teamHouseholds(reads, v, teamId);
+  const db = dataDb(reads);
   const [totals, trail, act] = await Promise.all([repo.teamVector(db, team.id), teamsRepo.unitsOnPath(db, team.unit_path), activity(db, { teamId: team.id }, now)]);
   return { team, households, totals, skills: skillCoverage(totals), targetPercent: percent(totals.meeting_target, totals.households), trail, ...act };
 }

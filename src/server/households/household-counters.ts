@@ -196,9 +196,38 @@ export async function recountHouseholds(db: Kysely<Database>, opts: { fix: boole
       }
     }
     for (const [key, s] of storedMonths) if (s.visits || s.anonymous) diffs.push({ table: 'help_month_counter', key, stored: `${s.visits}/${s.anonymous}`, fresh: '0/0' });
+    // The commune household counters: the sum of their teams' fresh vectors.
+    const cc = await repo.communeCounters(trx);
+    const perCommune = new Map<number, CounterVector>();
+    for (const f of freshTeams) {
+      const c = cc.teamCommune.get(f.team_id);
+      if (c === undefined) continue;
+      const { team_id: _t, ...fv } = f;
+      perCommune.set(c, sum([perCommune.get(c) ?? zero, fv]));
+    }
+    for (const s of cc.stored) {
+      const { commune_id, ...sv } = s;
+      const f = perCommune.get(commune_id) ?? zero;
+      perCommune.delete(commune_id);
+      if (!isZero(difference(f, sv))) diffs.push({ table: 'household_commune_counter', key: `commune ${commune_id}`, stored: JSON.stringify(sv), fresh: JSON.stringify(f) });
+    }
+    for (const [c, f] of perCommune) if (!isZero(f)) diffs.push({ table: 'household_commune_counter', key: `commune ${c}`, stored: JSON.stringify(zero), fresh: JSON.stringify(f) });
+    // Help activity per commune and month, and each member's last month, from the raw visits.
+    const act = await repo.communeActivity(trx);
+    const compare = (table: string, stored: { key: string; v: string }[], fresh: { key: string; v: string }[], none: string) => {
+      const s = new Map(stored.map((r) => [r.key, r.v]));
+      for (const f of fresh) {
+        if (s.get(f.key) !== f.v) diffs.push({ table, key: f.key, stored: s.get(f.key) ?? none, fresh: f.v });
+        s.delete(f.key);
+      }
+      for (const [key, v] of s) diffs.push({ table, key, stored: v, fresh: none });
+    };
+    compare('help_commune_month', act.stored, act.fresh, '0/0/0/0');
+    compare('help_member_last', act.lastStored, act.lastFresh, '—');
     if (opts.fix && diffs.some((d) => d.table !== 'household')) {
       await repo.replaceTeamCounters(trx, freshTeams);
       await repo.replaceMonthCounters(trx, freshMonths);
+      await repo.rebuildCommuneCounters(trx, null);
     }
     return diffs;
   });

@@ -9,6 +9,16 @@ type Trx = Transaction<Database>;
 
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
+/**
+ * The commune a team's counters are kept under as well: the unit at depth 2 on its path (its own unit
+ * when that is a province or the country). Units at commune level and above read these rows.
+ */
+const COMMUNE = sql.raw(`coalesce(nullif(split_part(au.path, '/', 4), ''), au.id::text)::int`);
+const communeOfTeam = (teamId: number) => sql`(select ${COMMUNE} from team t join admin_unit au on au.id = t.unit_id where t.id = ${teamId})`;
+
+/** Whether a unit path is a commune or above (its figures are read from the commune rows). */
+const communeOrAbove = (path: string) => path.split('/').filter(Boolean).length <= 3;
+
 // ─── Households ───
 
 export interface HouseholdRow {
@@ -37,11 +47,12 @@ function householdQuery(db: Db) {
     .selectFrom('household as h')
     .innerJoin('team as t', 't.id', 'h.team_id')
     .innerJoin('admin_unit as au', 'au.id', 't.unit_id')
-    .leftJoin('user as u', 'u.id', 'h.created_by')
     .select([
       'h.id', 'h.team_id', 'h.label', 'h.phone', 'h.note', 'h.consent', 'h.consent_at', 'h.created_at', 'h.removal_requested_at',
       'h.covered_mask', 'h.verified_mask', 'h.meets_target', 'h.linked',
-      't.name as team_name', 't.unit_id', 'au.path as unit_path', 'au.name as unit_name', 'u.display_name as created_by_name',
+      't.name as team_name', 't.unit_id', 'au.path as unit_path', 'au.name as unit_name',
+      // A lookup per row by primary key: a join let the planner hash the whole user table for a team's list.
+      sql<string | null>`(select u.display_name from "user" u where u.id = h.created_by)`.as('created_by_name'),
     ]);
 }
 
@@ -306,29 +317,137 @@ export async function deleteLinksOfUser(trx: Trx, userId: string): Promise<void>
 
 const COLS = ['households', 'consented', 'meeting_target', 'linked_citizens', 'cov_dich_vu_cong', 'cov_mua_sam', 'cov_thanh_toan', 'cov_tu_bao_ve', 'cov_nen_tang_dia_phuong', 'all_skills'] as const;
 
-/** Adds a vector to a team's counter row (one primary-key upsert). */
+/**
+ * Adds a vector to a team's counter row and to its commune's (primary-key upserts, increments only:
+ * concurrent changes in one commune wait for each other's row, never lose an update).
+ */
 export async function addTeamCounter(trx: Trx, teamId: number, d: CounterVector): Promise<void> {
   await trx
     .insertInto('household_team_counter')
     .values({ team_id: teamId, ...d })
     .onConflict((oc) => oc.column('team_id').doUpdateSet((eb) => Object.fromEntries(COLS.map((c) => [c, eb(sql.ref(`household_team_counter.${c}`), '+', eb.ref(`excluded.${c}`))])) as never))
     .execute();
+  await sql`insert into household_commune_counter (commune_id, ${sql.raw(COLS.join(', '))})
+    values (${communeOfTeam(teamId)}, ${sql.join(COLS.map((c) => d[c]))})
+    on conflict (commune_id) do update set ${sql.raw(COLS.map((c) => `${c} = household_commune_counter.${c} + excluded.${c}`).join(', '))}`.execute(trx);
 }
 
-/** Adds visits to a (team, month, member) counter. */
+
+async function addCommuneMonth(trx: Trx, teamId: number, month: string, d: { visits?: number; anonymous?: number; members?: number; last_members?: number }): Promise<void> {
+  await sql`insert into help_commune_month (commune_id, month, visits, anonymous, members, last_members)
+    values (${communeOfTeam(teamId)}, ${month}::date, ${d.visits ?? 0}, ${d.anonymous ?? 0}, ${d.members ?? 0}, ${d.last_members ?? 0})
+    on conflict (commune_id, month) do update set visits = help_commune_month.visits + excluded.visits,
+      anonymous = help_commune_month.anonymous + excluded.anonymous, members = help_commune_month.members + excluded.members,
+      last_members = help_commune_month.last_members + excluded.last_members`.execute(trx);
+}
+
+/**
+ * Adds visits to a (team, month, member) counter, and to its commune's month (increments only, so
+ * concurrent visits in one commune never lose an update). When the member starts or stops counting
+ * in that month, the commune's members move by one and the member's last month is refreshed.
+ */
 export async function addMonthCounter(trx: Trx, teamId: number, month: string, memberId: string | null, visits: number, anonymous: number): Promise<void> {
-  await sql`insert into help_month_counter (team_id, month, member_id, visits, anonymous)
-    values (${teamId}, ${month}::date, ${memberId ?? NIL_UUID}::uuid, ${visits}, ${anonymous})
+  const member = memberId ?? NIL_UUID;
+  const r = await sql<{ after: number }>`insert into help_month_counter (team_id, month, member_id, visits, anonymous)
+    values (${teamId}, ${month}::date, ${member}::uuid, ${visits}, ${anonymous})
     on conflict (team_id, month, member_id) do update set visits = help_month_counter.visits + excluded.visits,
-      anonymous = help_month_counter.anonymous + excluded.anonymous`.execute(trx);
+      anonymous = help_month_counter.anonymous + excluded.anonymous
+    returning visits as after`.execute(trx);
+  const after = Number(r.rows[0]!.after);
+  const before = after - visits;
+  const members = member === NIL_UUID ? 0 : before <= 0 && after > 0 ? 1 : before > 0 && after <= 0 ? -1 : 0;
+  if (visits || anonymous || members) await addCommuneMonth(trx, teamId, month, { visits, anonymous, members });
+  if (members) await refreshLastMonth(trx, teamId, member);
+}
+
+/** Recomputes a member's last month with a visit for a team (row locked first), moving the commune's counts. */
+async function refreshLastMonth(trx: Trx, teamId: number, memberId: string): Promise<void> {
+  await sql`insert into help_member_last (team_id, member_id, last_month) values (${teamId}, ${memberId}::uuid, null) on conflict do nothing`.execute(trx);
+  const old = (await sql<{ m: string | null }>`select last_month::text as m from help_member_last where team_id = ${teamId} and member_id = ${memberId}::uuid for update`.execute(trx)).rows[0]?.m ?? null;
+  const now = (await sql<{ m: string | null }>`select max(month)::text as m from help_month_counter where team_id = ${teamId} and member_id = ${memberId}::uuid and visits > 0`.execute(trx)).rows[0]?.m ?? null;
+  if (old === now) return;
+  await sql`update help_member_last set last_month = ${now}::date where team_id = ${teamId} and member_id = ${memberId}::uuid`.execute(trx);
+  if (old) await addCommuneMonth(trx, teamId, old, { last_members: -1 });
+  if (now) await addCommuneMonth(trx, teamId, now, { last_members: 1 });
 }
 
 export async function moveMonthCountersOfMember(trx: Trx, memberId: string): Promise<void> {
+  // The member stops counting as active (their visits stay, under the nil uuid).
+  await sql`insert into help_commune_month (commune_id, month, members)
+    select ${COMMUNE}, c.month, -count(*) from help_month_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
+    where c.member_id = ${memberId} and c.visits > 0 group by 1, 2
+    on conflict (commune_id, month) do update set members = help_commune_month.members + excluded.members`.execute(trx);
+  await sql`insert into help_commune_month (commune_id, month, last_members)
+    select ${COMMUNE}, b.last_month, -count(*) from help_member_last b join team t on t.id = b.team_id join admin_unit au on au.id = t.unit_id
+    where b.member_id = ${memberId} and b.last_month is not null group by 1, 2
+    on conflict (commune_id, month) do update set last_members = help_commune_month.last_members + excluded.last_members`.execute(trx);
+  await trx.deleteFrom('help_member_last').where('member_id', '=', memberId).execute();
   await sql`insert into help_month_counter (team_id, month, member_id, visits, anonymous)
     select team_id, month, ${NIL_UUID}::uuid, visits, anonymous from help_month_counter where member_id = ${memberId}
     on conflict (team_id, month, member_id) do update set visits = help_month_counter.visits + excluded.visits,
       anonymous = help_month_counter.anonymous + excluded.anonymous`.execute(trx);
   await trx.deleteFrom('help_month_counter').where('member_id', '=', memberId).execute();
+}
+
+/**
+ * Rewrites the commune rows (household_commune_counter from the team counters; help_member_last and
+ * help_commune_month from help_month_counter), for
+ * some communes (a team moved, a commune seeded) or all (recount). Set-based.
+ */
+export async function rebuildCommuneCounters(db: Db, communes: number[] | null): Promise<void> {
+  if (communes && !communes.length) return;
+  const only = communes ? sql`and ${COMMUNE} in (${sql.join(communes)})` : sql``;
+  await sql`delete from household_commune_counter where ${communes ? sql`commune_id in (${sql.join(communes)})` : sql`true`}`.execute(db);
+  await sql`insert into household_commune_counter (commune_id, ${sql.raw(COLS.join(', '))})
+    select ${COMMUNE}, ${sql.raw(COLS.map((c) => `sum(k.${c})`).join(', '))}
+    from household_team_counter k join team t on t.id = k.team_id join admin_unit au on au.id = t.unit_id where true ${only} group by 1`.execute(db);
+  await sql`delete from help_member_last b using team t join admin_unit au on au.id = t.unit_id where b.team_id = t.id ${only}`.execute(db);
+  await sql`insert into help_member_last (team_id, member_id, last_month)
+    select c.team_id, c.member_id, max(c.month) from help_month_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
+    where c.member_id <> ${NIL_UUID}::uuid and c.visits > 0 ${only} group by 1, 2`.execute(db);
+  await sql`delete from help_commune_month where ${communes ? sql`commune_id in (${sql.join(communes)})` : sql`true`}`.execute(db);
+  await sql`insert into help_commune_month (commune_id, month, visits, anonymous, members, last_members)
+    select commune_id, month, sum(visits), sum(anonymous), sum(members), sum(last_members) from (
+      select ${COMMUNE} as commune_id, c.month, c.visits, c.anonymous, case when c.member_id <> ${NIL_UUID}::uuid and c.visits > 0 then 1 else 0 end as members, 0 as last_members
+      from help_month_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id where true ${only}
+      union all
+      select ${COMMUNE}, b.last_month, 0, 0, 0, 1 from help_member_last b join team t on t.id = b.team_id join admin_unit au on au.id = t.unit_id
+      where b.last_month is not null ${only}) x
+    group by 1, 2`.execute(db);
+}
+
+/** Every team's commune, and the stored commune household counters (recount). */
+export async function communeCounters(db: Db) {
+  const teams = await sql<{ id: number; commune: number }>`select t.id, ${COMMUNE} as commune from team t join admin_unit au on au.id = t.unit_id`.execute(db);
+  const stored = await sql<CounterVector & { commune_id: number }>`select * from household_commune_counter`.execute(db);
+  return { teamCommune: new Map(teams.rows.map((r) => [r.id, r.commune])), stored: stored.rows };
+}
+
+/** The commune a team counts under (for a team that moves). */
+export async function communeOf(db: Db, teamId: number): Promise<number | null> {
+  const r = await sql<{ c: number | null }>`select ${communeOfTeam(teamId)} as c`.execute(db);
+  return r.rows[0]?.c ?? null;
+}
+
+/** The commune activity as stored, and as help_month_counter says it should be (recount). */
+export async function communeActivity(db: Db) {
+  const stored = await sql<{ key: string; v: string }>`
+    select 'commune ' || commune_id || ' ' || month::text as key, visits || '/' || anonymous || '/' || members || '/' || last_members as v
+    from help_commune_month where visits <> 0 or anonymous <> 0 or members <> 0 or last_members <> 0`.execute(db);
+  const fresh = await sql<{ key: string; v: string }>`
+    with m as (select team_id, date_trunc('month', visit_date)::date as month, coalesce(member_id, ${NIL_UUID}::uuid) as member_id, count(*) as visits,
+                 count(*) filter (where household_id is null) as anonymous from help_visit group by 1, 2, 3),
+      l as (select team_id, member_id, max(month) as last_month from m where member_id <> ${NIL_UUID}::uuid group by 1, 2)
+    select 'commune ' || commune_id || ' ' || month::text as key, sum(visits) || '/' || sum(anonymous) || '/' || sum(members) || '/' || sum(last_members) as v from (
+      select ${COMMUNE} as commune_id, m.month, m.visits, m.anonymous, case when m.member_id <> ${NIL_UUID}::uuid then 1 else 0 end as members, 0 as last_members
+      from m join team t on t.id = m.team_id join admin_unit au on au.id = t.unit_id
+      union all
+      select ${COMMUNE}, l.last_month, 0, 0, 0, 1 from l join team t on t.id = l.team_id join admin_unit au on au.id = t.unit_id) x
+    group by commune_id, month`.execute(db);
+  const lastStored = await sql<{ key: string; v: string }>`select 'team ' || team_id || ' ' || member_id as key, last_month::text as v from help_member_last where last_month is not null`.execute(db);
+  const lastFresh = await sql<{ key: string; v: string }>`select 'team ' || team_id || ' ' || coalesce(member_id, ${NIL_UUID}::uuid) as key, date_trunc('month', max(visit_date))::date::text as v
+    from help_visit where member_id is not null group by team_id, member_id`.execute(db);
+  return { stored: stored.rows, fresh: fresh.rows, lastStored: lastStored.rows, lastFresh: lastFresh.rows };
 }
 
 const vectorSql = sql`coalesce(sum(c.households), 0)::int as households, coalesce(sum(c.consented), 0)::int as consented,
@@ -337,22 +456,37 @@ const vectorSql = sql`coalesce(sum(c.households), 0)::int as households, coalesc
   coalesce(sum(c.cov_thanh_toan), 0)::int as cov_thanh_toan, coalesce(sum(c.cov_tu_bao_ve), 0)::int as cov_tu_bao_ve,
   coalesce(sum(c.cov_nen_tang_dia_phuong), 0)::int as cov_nen_tang_dia_phuong, coalesce(sum(c.all_skills), 0)::int as all_skills`;
 
-/** The counters summed over every team under a unit (team rows, never raw households). */
+/**
+ * The counters summed under a unit, never from raw households: a commune or any unit above it sums
+ * its communes' rows (168 for the largest province); a village sums its teams' rows.
+ */
 export async function unitVector(db: Db, path: string): Promise<CounterVector> {
-  const r = await sql<CounterVector>`select ${vectorSql} from household_team_counter c
-    join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
-    where au.path >= ${path} and au.path < ${pathUpper(path)}`.execute(db);
+  const r = communeOrAbove(path)
+    ? await sql<CounterVector>`select ${vectorSql} from household_commune_counter c join admin_unit au on au.id = c.commune_id
+        where au.path >= ${path} and au.path < ${pathUpper(path)}`.execute(db)
+    : await sql<CounterVector>`select ${vectorSql} from household_team_counter c
+        join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
+        where au.path >= ${path} and au.path < ${pathUpper(path)}`.execute(db);
   return r.rows[0]!;
 }
 
-/** The counters of each child unit of a unit (summed over its subtree). */
-export async function childVectors(db: Db, unitId: number): Promise<(CounterVector & { id: number; name: string; kind: string })[]> {
+const outerVector = sql.raw(COLS.map((c) => `coalesce(k.${c}, 0)::int as ${c}`).join(', '));
+
+/**
+ * The counters of each child unit of a unit (summed over its subtree), in one grouped pass: from the
+ * commune rows when the children are provinces or communes, from the team rows below a commune.
+ */
+export async function childVectors(db: Db, unit: { id: number; path: string }): Promise<(CounterVector & { id: number; name: string; kind: string })[]> {
+  const depth = unit.path.split('/').filter(Boolean).length - 1;
+  const child = sql.raw(`split_part(au.path, '/', ${depth + 3})`);
+  const source = depth <= 1
+    ? sql`household_commune_counter c join admin_unit au on au.id = c.commune_id`
+    : sql`household_team_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id`;
   const r = await sql<CounterVector & { id: number; name: string; kind: string }>`
-    select ch.id, ch.name, ch.kind, k.* from admin_unit ch
-    cross join lateral (select ${vectorSql} from household_team_counter c
-      join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
-      where au.path >= ch.path and au.path < (left(ch.path, -1) || '0')) k
-    where ch.parent_id = ${unitId} order by ch.name`.execute(db);
+    select ch.id, ch.name, ch.kind, ${outerVector} from admin_unit ch
+    left join (select ${child}::int as child, ${vectorSql} from ${source}
+      where au.path >= ${unit.path} and au.path < ${pathUpper(unit.path)} and ${child} <> '' group by 1) k on k.child = ch.id
+    where ch.parent_id = ${unit.id} order by ch.name`.execute(db);
   return r.rows;
 }
 
@@ -369,14 +503,26 @@ export async function teamVector(db: Db, teamId: number): Promise<CounterVector>
   return r.rows[0]!;
 }
 
-/** Visits per month since `since` under a unit (or one team), and members who helped in each month. */
+/**
+ * Visits per month since `since` under a unit (or one team), and members who helped in each month.
+ * A commune or any unit above it sums its communes' rows (one per commune and month); a village or a
+ * team reads its teams' rows.
+ */
 export async function monthly(db: Db, where: { path: string } | { teamId: number }, since: string) {
+  if ('path' in where && communeOrAbove(where.path)) {
+    const r = await sql<{ month: string; visits: number; anonymous: number; members: number }>`
+      select c.month::text as month, sum(c.visits)::int as visits, sum(c.anonymous)::int as anonymous, sum(c.members)::int as members
+      from help_commune_month c join admin_unit au on au.id = c.commune_id
+      where au.path >= ${where.path} and au.path < ${pathUpper(where.path)} and c.month >= ${since}::date
+      group by c.month having sum(c.visits) <> 0 or sum(c.members) <> 0 order by c.month`.execute(db);
+    return r.rows;
+  }
   const scope = 'teamId' in where ? sql`c.team_id = ${where.teamId}` : sql`au.path >= ${where.path} and au.path < ${pathUpper(where.path)}`;
   const r = await sql<{ month: string; visits: number; anonymous: number; members: number }>`
     select c.month::text as month, sum(c.visits)::int as visits, sum(c.anonymous)::int as anonymous,
-      count(distinct c.member_id) filter (where c.member_id <> ${NIL_UUID}::uuid)::int as members
+      count(*) filter (where c.member_id <> ${NIL_UUID}::uuid and c.visits > 0)::int as members
     from help_month_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
-    where ${scope} and c.month >= ${since}::date group by c.month order by c.month`.execute(db);
+    where ${scope} and c.month >= ${since}::date group by c.month having sum(c.visits) <> 0 order by c.month`.execute(db);
   return r.rows;
 }
 
@@ -448,12 +594,20 @@ export async function stats(db: Db) {
   return r.rows[0]!;
 }
 
-/** Distinct members who recorded a visit since `since` under a unit (or one team). */
+/**
+ * Members (per team) who recorded a visit since `since` under a unit (or one team): a commune or above
+ * sums the communes' "last active month" counts; a village or a team reads its teams' rows.
+ */
 export async function activeMembers(db: Db, where: { path: string } | { teamId: number }, since: string): Promise<number> {
+  if ('path' in where && communeOrAbove(where.path)) {
+    const r = await sql<{ n: number }>`select coalesce(sum(c.last_members), 0)::int as n from help_commune_month c join admin_unit au on au.id = c.commune_id
+      where au.path >= ${where.path} and au.path < ${pathUpper(where.path)} and c.month >= ${since}::date`.execute(db);
+    return r.rows[0]?.n ?? 0;
+  }
   const scope = 'teamId' in where ? sql`c.team_id = ${where.teamId}` : sql`au.path >= ${where.path} and au.path < ${pathUpper(where.path)}`;
   const r = await sql<{ n: number }>`
-    select count(distinct c.member_id)::int as n
+    select count(distinct (c.team_id, c.member_id))::int as n
     from help_month_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
-    where ${scope} and c.month >= ${since}::date and c.member_id <> ${NIL_UUID}::uuid`.execute(db);
+    where ${scope} and c.month >= ${since}::date and c.member_id <> ${NIL_UUID}::uuid and c.visits > 0`.execute(db);
   return r.rows[0]?.n ?? 0;
 }

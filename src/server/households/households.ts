@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Skill } from '../../lib/content/schema.ts';
 import { SKILLS } from '../../lib/content/schema.ts';
 import type { Database } from '../db/schema.ts';
+import { accessDb, dataDb, type Reads } from '../db/replica.ts';
 import { requireTeamAccess, TeamsError, type Viewer } from '../teams/access.ts';
 import { audit } from '../teams/audit.ts';
 import * as teamsRepo from '../teams/teams.repository.ts';
@@ -95,9 +96,10 @@ async function refuseTakenLabel(trx: Kysely<Database>, teamId: number, label: st
 }
 
 /** The households of a team the viewer may see (their own team when `teamId` is undefined). */
-export async function teamHouseholds(db: Kysely<Database>, v: Viewer, teamId?: string | number) {
+export async function teamHouseholds(reads: Reads, v: Viewer, teamId?: string | number) {
+  const db = accessDb(reads);
   const team = teamId === undefined ? await ownTeam(db, v) : await requireHouseholdTeam(db, v, teamId);
-  const rows = await repo.householdsOfTeam(db, team.id);
+  const rows = await repo.householdsOfTeam(dataDb(reads), team.id);
   return { team, households: rows.map(householdView) };
 }
 

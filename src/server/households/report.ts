@@ -3,11 +3,10 @@
  * for the month, the change from last month (from the monthly snapshots), the top teams and the
  * villages with no visit. Rendered as an A4 PDF (report-pdf.ts) and as XLSX (report-xlsx.ts).
  */
-import type { Kysely } from 'kysely';
 import { SKILLS } from '../../lib/content/schema.ts';
 import { SKILL_LABELS } from '../../lib/skills.ts';
 import { getScorecard } from '../content/scorecard.ts';
-import type { Database } from '../db/schema.ts';
+import { accessDb, dataDb, type Reads } from '../db/replica.ts';
 import { requireUnitAccess, type Viewer } from '../teams/access.ts';
 import { audit } from '../teams/audit.ts';
 import * as teamsRepo from '../teams/teams.repository.ts';
@@ -47,15 +46,18 @@ const line = (label: string, value: number | null, previous: number | null, unit
 
 /** The report of a unit the viewer manages for a month (YYYY-MM); `villageLimit` caps the list of villages without visits. */
 export async function monthlyReport(
-  db: Kysely<Database>,
+  reads: Reads,
   v: Viewer,
   unitId: string | undefined,
   ym = currentMonth(),
   opts: { now?: Date; villageLimit?: number } = {},
 ): Promise<MonthlyReport> {
   const now = opts.now ?? new Date();
-  const unit = await requireUnitAccess(db, v, unitId);
-  await ensureMonthClosed(db, now);
+  const primary = accessDb(reads);
+  const unit = await requireUnitAccess(primary, v, unitId);
+  // Closing a month writes: on the primary. The figures come from the replica when there is one.
+  await ensureMonthClosed(primary, now);
+  const db = dataDb(reads);
   const prev = previousMonth(ym);
   const scope = { path: unit.path, unitId: unit.id };
   const live = ym === currentMonth(now);
@@ -91,7 +93,7 @@ export async function monthlyReport(
     line('Lượt hỗ trợ trong tháng', visits(ym)?.visits ?? 0, visits(prev)?.visits ?? 0),
     line('Thành viên đã đi hỗ trợ trong tháng', visits(ym)?.members ?? 0, visits(prev)?.members ?? 0),
   ];
-  await db.transaction().execute((trx) => audit(trx, v, unit.id, 'household.report', { month: ym }));
+  await primary.transaction().execute((trx) => audit(trx, v, unit.id, 'household.report', { month: ym }));
   return {
     unit: { id: unit.id, name: unit.name, kind: unit.kind },
     trail: trail.map((u) => u.name),

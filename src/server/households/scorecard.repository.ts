@@ -36,8 +36,13 @@ export async function memberFigures(db: Db, s: Scope): Promise<{ members: number
   return r.rows[0]!;
 }
 
-/** Visits recorded in a month (first day) in scope. */
+/** Visits recorded in a month (first day) in scope: a commune or above sums its communes' rows. */
 export async function visitsInMonth(db: Db, s: Scope, month: string): Promise<number> {
+  if (!('teamId' in s) && s.path.split('/').filter(Boolean).length <= 3) {
+    const c = await sql<{ n: number }>`select coalesce(sum(c.visits), 0)::int as n from help_commune_month c join admin_unit au on au.id = c.commune_id
+      where au.path >= ${s.path} and au.path < ${pathUpper(s.path)} and c.month = ${month}::date`.execute(db);
+    return c.rows[0]!.n;
+  }
   const r = await sql<{ n: number }>`
     select coalesce(sum(c.visits), 0)::int as n from help_month_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
     where ${scopeSql(s)} and c.month = ${month}::date`.execute(db);

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Criterion, Metric } from '../../lib/content/scorecard-schema.ts';
 import { getScorecard } from '../content/scorecard.ts';
 import type { Database } from '../db/schema.ts';
+import { accessDb, dataDb, type Reads } from '../db/replica.ts';
 import { requireUnitAccess, type Viewer } from '../teams/access.ts';
 import { requireHouseholdTeam } from './access.ts';
 import type { CounterVector } from './coverage.ts';
@@ -106,15 +107,15 @@ export async function figuresOf(db: Kysely<Database>, scope: sc.Scope, ym: strin
 }
 
 /** The scorecard of a unit the viewer manages, for a month (default: this month). */
-export async function unitScorecard(db: Kysely<Database>, v: Viewer, unitId: string | undefined, ym = currentMonth()) {
-  const unit = await requireUnitAccess(db, v, unitId);
-  const figures = await figuresOf(db, { path: unit.path, unitId: unit.id }, ym);
+export async function unitScorecard(reads: Reads, v: Viewer, unitId: string | undefined, ym = currentMonth()) {
+  const unit = await requireUnitAccess(accessDb(reads), v, unitId);
+  const figures = await figuresOf(dataDb(reads), { path: unit.path, unitId: unit.id }, ym);
   return { unit, month: ym, figures, criteria: buildScorecard(getScorecard().criteria, figures) };
 }
 
 /** The scorecard of a team (its members, and the officials over it), for a month. */
-export async function teamScorecard(db: Kysely<Database>, v: Viewer, teamId: string | number, ym = currentMonth()) {
-  const team = await requireHouseholdTeam(db, v, teamId);
-  const figures = await figuresOf(db, { teamId: team.id }, ym);
+export async function teamScorecard(reads: Reads, v: Viewer, teamId: string | number, ym = currentMonth()) {
+  const team = await requireHouseholdTeam(accessDb(reads), v, teamId);
+  const figures = await figuresOf(dataDb(reads), { teamId: team.id }, ym);
   return { team, month: ym, figures, criteria: buildScorecard(getScorecard().criteria, figures) };
 }

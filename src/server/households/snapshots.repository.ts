@@ -67,13 +67,16 @@ export async function realTotalUnder(db: Db, path: string): Promise<{ households
   return r.rows[0]!;
 }
 
-/** The real totals of a unit's children (each summed over its subtree). */
-export async function realTotalsOfChildren(db: Db, unitId: number): Promise<Map<number, number>> {
+/**
+ * The real totals of a unit's children (each summed over its subtree), in one grouped pass over the
+ * (few) units that have one: the child is the path segment below the unit.
+ */
+export async function realTotalsOfChildren(db: Db, unit: { id: number; path: string }): Promise<Map<number, number>> {
+  const child = sql.raw(`split_part(au.path, '/', ${unit.path.split('/').filter(Boolean).length + 2})`);
   const r = await sql<{ id: number; households: number }>`
-    select ch.id, coalesce(sum(h.households), 0)::int as households from admin_unit ch
-    join admin_unit au on au.path >= ch.path and au.path < (left(ch.path, -1) || '0')
-    join unit_household_total h on h.unit_id = au.id
-    where ch.parent_id = ${unitId} group by ch.id`.execute(db);
+    select ${child}::int as id, coalesce(sum(h.households), 0)::int as households from unit_household_total h
+    join admin_unit au on au.id = h.unit_id
+    where au.path >= ${unit.path} and au.path < ${pathUpper(unit.path)} and ${child} <> '' group by 1`.execute(db);
   return new Map(r.rows.map((x) => [x.id, x.households]));
 }
 

@@ -1,9 +1,8 @@
 /** Household dashboards as export tables (CSV/XLSX); every export is audit-logged. */
-import type { Kysely } from 'kysely';
 import { SKILLS } from '../../lib/content/schema.ts';
 import { SKILL_LABELS } from '../../lib/skills.ts';
 import { formatPhone } from '../../lib/fields.ts';
-import type { Database } from '../db/schema.ts';
+import { accessDb, type Reads } from '../db/replica.ts';
 import type { Viewer } from '../teams/access.ts';
 import * as teamsRepo from '../teams/teams.repository.ts';
 import { columnsOf, fromArray, type ExportTable } from '../teams/export.ts';
@@ -13,9 +12,9 @@ import { coverageDashboard, teamCoverage } from './dashboard.ts';
 const SOURCE = { course: 'Đã học trên Học Số', member: 'Tự làm được', null: '' } as const;
 
 /** A unit's coverage table: one row per child unit and team. */
-export async function unitCoverageTable(db: Kysely<Database>, v: Viewer, unitId: string | undefined): Promise<ExportTable> {
-  const d = await coverageDashboard(db, v, unitId);
-  await db.transaction().execute((trx) => teamsRepo.insertAudit(trx, { actorId: v.id, unitId: d.unit.id, action: 'household.export', detail: { table: 'unit', unit: d.unit.id } }));
+export async function unitCoverageTable(reads: Reads, v: Viewer, unitId: string | undefined): Promise<ExportTable> {
+  const d = await coverageDashboard(reads, v, unitId);
+  await accessDb(reads).transaction().execute((trx) => teamsRepo.insertAudit(trx, { actorId: v.id, unitId: d.unit.id, action: 'household.export', detail: { table: 'unit', unit: d.unit.id } }));
   const rows = d.rows.map((r) => [
     r.name,
     r.kind === 'team' ? 'Tổ' : 'Đơn vị',
@@ -37,9 +36,9 @@ export async function unitCoverageTable(db: Kysely<Database>, v: Viewer, unitId:
 }
 
 /** A team's household list with each household's skills. */
-export async function teamHouseholdTable(db: Kysely<Database>, v: Viewer, teamId: string | number): Promise<ExportTable> {
-  const d = await teamCoverage(db, v, teamId);
-  await db.transaction().execute((trx) => teamsRepo.insertAudit(trx, { actorId: v.id, unitId: d.team.unit_id, action: 'household.export', detail: { table: 'team', team: d.team.id } }));
+export async function teamHouseholdTable(reads: Reads, v: Viewer, teamId: string | number): Promise<ExportTable> {
+  const d = await teamCoverage(reads, v, teamId);
+  await accessDb(reads).transaction().execute((trx) => teamsRepo.insertAudit(trx, { actorId: v.id, unitId: d.team.unit_id, action: 'household.export', detail: { table: 'team', team: d.team.id } }));
   const rows = d.households.map((h) => [
     h.label,
     h.phone ? formatPhone(h.phone) : '',

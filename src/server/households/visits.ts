@@ -107,7 +107,6 @@ export async function recordVisit(db: Kysely<Database>, v: Viewer, input: VisitI
       if (earlier?.member_id === v.id) return earlier.id;
       throw new TeamsError(409, 'Mã gửi này đã được dùng. Hãy tải lại trang rồi gửi lại.');
     }
-    await countVisit(trx, { teamId: m.team_id, date: input.date, memberId: v.id, anonymous: !household });
     if (household) {
       let countedConsent: boolean | undefined;
       if (household.consent !== 'given') {
@@ -118,6 +117,9 @@ export async function recordVisit(db: Kysely<Database>, v: Viewer, input: VisitI
       await recountHousehold(trx, household.id, countedConsent);
     }
     await audit(trx, v, m.unit_id, 'visit.create', { visit: id, household: household?.id ?? null, anonymous: !household });
+    // Last: the month counters end at the commune's row, shared by its teams, so it is locked only
+    // for the commit that follows.
+    await countVisit(trx, { teamId: m.team_id, date: input.date, memberId: v.id, anonymous: !household });
     return id;
   });
 }

@@ -10,8 +10,7 @@ import { recountAll } from './counters.ts';
 import * as scale from './scale.repository.ts';
 import { seedAdministrativeUnits } from './seed.ts';
 import * as repo from './teams.repository.ts';
-import { householdSizes, insertHouseholdsAtScale, rebuildHouseholdCounters } from '../households/scale.repository.ts';
-import { lastMonths } from '../households/dashboard.ts';
+import { householdSizes, seedHouseholdsAtScale } from '../households/scale.ts';
 
 export type Scale = 'national' | 'province';
 
@@ -26,7 +25,11 @@ export async function largestProvince(db: Kysely<Database>): Promise<repo.UnitRo
   return best!.unit;
 }
 
-export async function seedScale(db: Kysely<Database>, which: Scale, log: (s: string) => void = console.log) {
+/**
+ * `householdsPerTeam` overrides the households per team of the largest province (default: enough for
+ * 2.6 million in all, or HOUSEHOLDS_PER_TEAM); 0 skips households.
+ */
+export async function seedScale(db: Kysely<Database>, which: Scale, log: (s: string) => void = console.log, opts: { householdsPerTeam?: number } = {}) {
   const t0 = Date.now();
   const step = (s: string) => log(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${s}`);
   const rootId = await seedAdministrativeUnits(db);
@@ -56,11 +59,13 @@ export async function seedScale(db: Kysely<Database>, which: Scale, log: (s: str
   // README "Households at scale" extrapolates to the country from the measured sizes).
   const province = which === 'national' ? await largestProvince(db) : target;
   const teams = await scale.teamsUnder(db, province.path);
-  const perTeam = Number(process.env.HOUSEHOLDS_PER_TEAM) || Math.ceil(2_600_000 / Math.max(teams, 1));
-  const made = await insertHouseholdsAtScale(db, province.path, perTeam, lastMonths(6));
-  step(`hộ gia đình: ${made.households} (${perTeam} mỗi tổ ở ${province.name}), lượt hỗ trợ: ${made.visits}`);
-  await rebuildHouseholdCounters(db);
-  step(`đã ghi bộ đếm hộ gia đình; kích thước: ${JSON.stringify(await householdSizes(db))}`);
+  const perTeam = opts.householdsPerTeam ?? (Number(process.env.HOUSEHOLDS_PER_TEAM) || Math.ceil(2_600_000 / Math.max(teams, 1)));
+  if (perTeam > 0) {
+    step(`hộ gia đình ở ${province.name}: ${perTeam} mỗi tổ (trung bình), ${teams} tổ; từng xã một`);
+    const made = await seedHouseholdsAtScale(db, province.path, { perTeam, log });
+    step(`hộ gia đình: ${made.households}, lượt hỗ trợ: ${made.visits}, liên kết: ${made.links} (${made.seconds.toFixed(0)} s)`);
+    step(`kích thước: ${JSON.stringify(await householdSizes(db))}`);
+  }
   await scale.analyze(db);
   const counts = await scale.countScale(db);
   step(`xong: ${JSON.stringify(counts)}`);

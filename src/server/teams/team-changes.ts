@@ -6,6 +6,7 @@ import { recountEnqueuer } from './recount-jobs.ts';
 import { NOT_FOUND_TEAM, requireMemberAccess, requireTeamAccess, requireUnitAccess, TeamsError, type Viewer } from './access.ts';
 import { audit } from './audit.ts';
 import * as repo from './teams.repository.ts';
+import { communeOf, rebuildCommuneCounters } from '../households/households.repository.ts';
 
 /** A team (or unit) name: the shared visible-text rules, nothing hidden, no markup characters. */
 export const TeamNameSchema = visibleText({ what: 'tên tổ', min: 2, max: 120, noInvisible: true, noAngleBrackets: true });
@@ -49,8 +50,11 @@ export async function moveTeam(db: Kysely<Database>, v: Viewer, teamId: string |
   const recount = await recountEnqueuer(db);
   await db.transaction().execute(async (trx) => {
     if (await repo.findTeamByName(trx, target.id, team.name)) throw new TeamsError(409, 'Đơn vị đích đã có một tổ cùng tên.');
+    const from = await communeOf(trx, team.id);
     await repo.updateTeam(trx, team.id, { unit_id: target.id });
     await recount(trx, [team.unit_id, target.id], 'team.move');
+    // Its counters and help activity now count under the target's commune.
+    await rebuildCommuneCounters(trx, [...new Set([from, await communeOf(trx, team.id)])].filter((c): c is number => c !== null));
     await audit(trx, v, target.id, 'team.move', { team: team.id, from: team.unit_id, to: target.id });
   });
 }

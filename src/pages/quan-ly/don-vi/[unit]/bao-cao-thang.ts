@@ -1,6 +1,6 @@
 /** A unit's monthly report: ?thang=YYYY-MM (default this month) and ?dinh-dang=pdf|xlsx (audit-logged). */
 import type { APIRoute } from 'astro';
-import { db, HttpError } from '../../../../web/request.ts';
+import { db, HttpError, reportReads } from '../../../../web/request.ts';
 import { errorResponse } from '../../../../web/errors.ts';
 import { IntIdSchema, MonthSchema, param, queryValue } from '../../../../web/params.ts';
 import { requireUnitAccess } from '../../../../server/teams/access.ts';
@@ -21,7 +21,7 @@ export const GET: APIRoute = async ({ params, locals, url, redirect }) => {
     if (month > currentMonth()) throw new HttpError(400, 'Chưa có báo cáo cho tháng trong tương lai.');
     const format = url.searchParams.get('dinh-dang') ?? 'pdf';
     if (format !== 'pdf' && format !== 'xlsx') throw new HttpError(400, 'Định dạng tệp cần là pdf hoặc xlsx.');
-    const report = await monthlyReport(await db(), locals.user, unit, month, { villageLimit: format === 'pdf' ? 40 : 20000 });
+    const report = await monthlyReport((await reportReads(url)).reads, locals.user, unit, month, { villageLimit: format === 'pdf' ? 40 : 20000 });
     const name = `bao-cao-thang-${month}-${report.unit.id}`;
     const headers = { 'cache-control': 'private, no-store' };
     if (format === 'pdf') {
