@@ -216,8 +216,7 @@ export async function anonymiseVisits(trx: Trx, householdId: string): Promise<{ 
 export async function scrubVisitAudit(trx: Trx, visitIds: string[], unitIds: number[]): Promise<void> {
   if (!visitIds.length || !unitIds.length) return;
   await sql`
-    update audit_log
-    set detail = jsonb_set(jsonb_set(detail, '{from,person}', 'null'::jsonb), '{to,person}', 'null'::jsonb)
+    update audit_log set detail = jsonb_set(jsonb_set(detail, '{from,person}', 'null'::jsonb), '{to,person}', 'null'::jsonb)
     where unit_id in (${sql.join(unitIds)}) and action = 'visit.update' and detail->>'visit' in (${sql.join(visitIds)})`.execute(trx);
 }
 
