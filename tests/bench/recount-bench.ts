@@ -72,10 +72,15 @@ if (!process.env.DATABASE_URL) {
         order by md5(tm.user_id::text) limit 100000`.execute(db)
     ).rows.map((r) => r.user_id);
     let next = 0;
+    // BENCH_RECOUNT_TRACE=1: samples pg_stat_activity and prints what the slowest completions waited on.
+    const TRACE = process.env.BENCH_RECOUNT_TRACE === '1';
+    const traced: { start: number; end: number; pid: number }[] = [];
     const complete = async (): Promise<number> => {
       const userId = members[next++ % members.length]!;
       const t = performance.now();
+      let pid = 0;
       await db.transaction().execute(async (trx) => {
+        if (TRACE) pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]!.pid;
         const attempt = crypto.randomUUID();
         await sql`insert into quiz_attempt (id, user_id, course_slug, edition, content_version, questions, answers, results, score, total, pass_mark, passed, started_at, submitted_at)
           values (${attempt}, ${userId}, ${course.course}, ${course.edition}, 1, '[]'::jsonb, '{}'::jsonb, '[]'::jsonb, 5, 5, 80, true, now(), now())`.execute(trx);
@@ -83,7 +88,9 @@ if (!process.env.DATABASE_URL) {
           on conflict do nothing`.execute(trx);
         if (Number(r.numAffectedRows ?? 0) > 0) await countCompletion(trx, userId, course.course, course.edition);
       });
-      return performance.now() - t;
+      const end = performance.now();
+      if (TRACE) traced.push({ start: t, end, pid });
+      return end - t;
     };
     const load = async (until: () => boolean) => {
       const out: number[] = [];
@@ -107,14 +114,28 @@ if (!process.env.DATABASE_URL) {
       return out;
     };
     const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
-    const line = (name: string, xs: number[]) =>
-      console.log(name.padEnd(44) + String(xs.length).padStart(8) + pct(xs, 0.5).toFixed(1).padStart(9) + pct(xs, 0.95).toFixed(1).padStart(9) + pct(xs, 0.99).toFixed(1).padStart(9) + Math.max(...xs).toFixed(1).padStart(9));
+    /** One line per run: count, completions per second, latencies; `target` marks the p99 ≤ 100 ms target (latency runs only). */
+    const line = (name: string, r: { times: number[]; ms: number }, target = false) => {
+      const xs = r.times;
+      const p99 = pct(xs, 0.99);
+      console.log(
+        name.padEnd(44) + String(xs.length).padStart(8) + (xs.length / (r.ms / 1000)).toFixed(0).padStart(7) + pct(xs, 0.5).toFixed(1).padStart(9) +
+          pct(xs, 0.95).toFixed(1).padStart(9) + p99.toFixed(1).padStart(9) + Math.max(...xs).toFixed(1).padStart(9) +
+          (target ? (p99 <= 100 ? '  ✓ p99 ≤ 100' : '  ✗ p99 > 100') : ''),
+      );
+    };
+    /** Runs `measure`, timing it. */
+    const timed = async (measure: Promise<number[]>) => {
+      const t = performance.now();
+      const times = await measure;
+      return { times, ms: performance.now() - t };
+    };
 
     // The completions alone: open loop at RATE/s, then the closed loop.
     let t0 = performance.now();
-    const pacedAlone = await paced(() => performance.now() - t0 > BASELINE_MS);
+    const pacedAlone = await timed(paced(() => performance.now() - t0 > BASELINE_MS));
     t0 = performance.now();
-    const closedAlone = await load(() => performance.now() - t0 > BASELINE_MS);
+    const closedAlone = await timed(load(() => performance.now() - t0 > BASELINE_MS));
 
     // The recount runs in a worker process, as `npm run worker` would, while completions go on.
     worker = spawn(process.execPath, ['src/cli/worker.ts'], { env: { ...process.env, DATABASE_URL: url, JOB_WORKER: '1' }, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -138,19 +159,53 @@ if (!process.env.DATABASE_URL) {
           else await new Promise((res) => setTimeout(res, 200));
         }
       })();
-      const times = await measure(() => finished);
+      const run = await timed(measure(() => finished));
       await poll;
       const done = await db.selectFrom('recount_job').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
-      return { times, assignMs, done };
+      return { run, assignMs, done };
     };
+    const samples: { at: number; pid: number; wait: string; query: string }[] = [];
+    let sampling = TRACE;
+    const sampler = (async () => {
+      if (!TRACE) return;
+      const probe = await openPostgres(url, 1);
+      try {
+        while (sampling) {
+          const at = performance.now();
+          const rows = (await sql<{ pid: number; wait: string | null; query: string }>`select pid, wait_event_type || ':' || wait_event as wait, left(query, 70) as query
+            from pg_stat_activity where state <> 'idle' and pid <> pg_backend_pid()`.execute(probe.db)).rows;
+          for (const r of rows) samples.push({ at, pid: r.pid, wait: r.wait ?? 'CPU', query: r.query });
+          await new Promise((res) => setTimeout(res, 5));
+        }
+      } finally {
+        await probe.close();
+      }
+    })();
     const pacedRun = await duringRecount(paced);
+    sampling = false;
+    await sampler;
+    if (TRACE) {
+      const slow = traced.filter((c) => c.end - c.start > 100).sort((a, b) => b.end - b.start - (a.end - a.start));
+      console.log(`\ntrace: ${slow.length} completions over 100 ms during the open-loop recount; ${samples.length} samples`);
+      const tally = new Map<string, number>();
+      for (const c of slow) for (const s of samples) if (s.pid === c.pid && s.at >= c.start && s.at <= c.end) tally.set(s.wait + ' ' + s.query, (tally.get(s.wait + ' ' + s.query) ?? 0) + 1);
+      for (const [k, n] of [...tally].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(String(n).padStart(6) + '  ' + k.replace(/\s+/g, ' '));
+      for (const c of slow.slice(0, 5)) {
+        console.log(`-- completion pid ${c.pid} at ${(c.start / 1000).toFixed(2)} s took ${(c.end - c.start).toFixed(0)} ms; others meanwhile:`);
+        const others = new Map<string, number>();
+        for (const s of samples) if (s.pid !== c.pid && s.at >= c.start && s.at <= c.end) others.set(s.wait + ' ' + s.query, (others.get(s.wait + ' ' + s.query) ?? 0) + 1);
+        for (const [k, n] of [...others].sort((a, b) => b[1] - a[1]).slice(0, 6)) console.log(String(n).padStart(6) + '  ' + k.replace(/\s+/g, ' '));
+      }
+    }
     const closedRun = await duringRecount(load);
     console.log(`\nRecount without a global lock — Postgres, --scale ${SCALE}: course completions anywhere in the country (ms)`);
-    console.log('completions'.padEnd(44) + 'n'.padStart(8) + 'p50'.padStart(9) + 'p95'.padStart(9) + 'p99'.padStart(9) + 'max'.padStart(9));
+    console.log('completions'.padEnd(44) + 'n'.padStart(8) + 'per s'.padStart(7) + 'p50'.padStart(9) + 'p95'.padStart(9) + 'p99'.padStart(9) + 'max'.padStart(9));
+    console.log('latency (open loop: arrivals at a fixed rate)');
     line(`${RATE}/s arriving, alone`, pacedAlone);
-    line(`${RATE}/s arriving, during a national recount`, pacedRun.times);
+    line(`${RATE}/s arriving, during a national recount`, pacedRun.run, true);
+    console.log(`capacity (closed loop: ${CLIENTS} clients, no pause; latency = ${CLIENTS} ÷ throughput)`);
     line(`${CLIENTS} clients flat out, alone`, closedAlone);
-    line(`${CLIENTS} clients flat out, during a recount`, closedRun.times);
+    line(`${CLIENTS} clients flat out, during a recount`, closedRun.run);
     for (const [name, r] of [['first', pacedRun], ['second', closedRun]] as const) {
       console.log(
         `${name} national assignment: request ${r.assignMs.toFixed(0)} ms (enqueue only); recount job ${r.done.state}, ${r.done.done}/${r.done.total} chunks, ` +

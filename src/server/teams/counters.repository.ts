@@ -92,55 +92,54 @@ export async function lockCountersExclusive(trx: Trx): Promise<void> {
   await sql`select pg_advisory_xact_lock(${COUNTER_LOCK}::bigint)`.execute(trx);
 }
 
-/** The path of the unit of a learner's active team, or undefined for citizens. */
-export async function activeMemberPath(trx: Trx, userId: string): Promise<string | undefined> {
-  const r = await trx
-    .selectFrom('team_member as tm')
-    .innerJoin('team as t', 't.id', 'tm.team_id')
-    .innerJoin('admin_unit as au', 'au.id', 't.unit_id')
-    .select('au.path')
-    .where('tm.user_id', '=', userId)
-    .where('tm.active', '=', true)
-    .executeTakeFirst();
-  return r?.path;
-}
-
-/** The effective due date of a course edition for a member at `path` (earliest over ancestors). */
-export async function effectiveDue(trx: Trx, path: string, course: string, edition: string): Promise<string | null> {
-  const r = await sql<{ due: string | null }>`
-    select min(due_date)::text as due from course_assignment
-    where unit_id = any(${ids(sql`${path}`)}) and course_slug = ${course} and edition = ${edition}`.execute(trx);
-  return r.rows[0]?.due ?? null;
+/**
+ * For a completion: the path of the learner's active team's unit (undefined for citizens), with the
+ * locks of `lockCommuneShared` taken in the same statement (one round trip instead of two).
+ */
+export async function lockActiveMemberPath(trx: Trx, userId: string): Promise<string | undefined> {
+  const chunk = sql`(${ids(sql`au.path`)})[least(cardinality(${ids(sql`au.path`)}), ${CHUNK_DEPTH + 1})]`;
+  const r = await sql<{ path: string }>`
+    select au.path from team_member tm join team t on t.id = tm.team_id join admin_unit au on au.id = t.unit_id
+      cross join lateral (select pg_advisory_xact_lock_shared(${COUNTER_LOCK}::bigint), pg_advisory_xact_lock_shared(${CHUNK_LOCK_SPACE}::int, ${chunk})) l
+    where tm.user_id = ${userId} and tm.active limit 1`.execute(trx);
+  return r.rows[0]?.path;
 }
 
 /**
- * Adds one completion of a required course to the unit of `path` and all its ancestors. Rows are
- * upserted (a bucket a pending recount has not made yet is created, so every level moves by the same
- * amount and the recount's difference stays right) and locked in unit id order, tables in the order
- * course → week → member, the same order recounts use: no deadlock between them.
+ * Adds one completion of course `course` (already recorded in this transaction) by `userId`, whose
+ * team's unit has `path`, to that unit and all its ancestors, when the course is required there.
+ * Called after `lockActiveMemberPath` (in a later statement, so it reads the due date after the lock
+ * is granted). Two statements: everything is read first, then one statement upserts the course, week
+ * and member rows, so the shared rows (the province's and the country's shards among them) stay
+ * locked only from that statement to the commit. Rows are upserted (a bucket a pending recount has
+ * not made yet is created, so every level moves by the same amount and the recount's difference
+ * stays right) and locked in unit id order, tables in the order course → week → member (the select
+ * list runs the upserts in that order), the same order recounts use: no deadlock between them.
  */
-export async function addCompletion(trx: Trx, userId: string, path: string, course: string, edition: string, due: string): Promise<void> {
-  // Read first, write last: the counter rows (the province's and the country's shards among them)
-  // stay locked only from the first upsert to the commit.
-  const r = await sql<{ req: number; done: number }>`
-    select count(*)::int as req, count(cc.user_id)::int as done
+export async function addCompletion(trx: Trx, userId: string, path: string, course: string, edition: string): Promise<void> {
+  const r = await sql<{ due: string | null; req: number; done: number }>`
+    select (select min(due_date)::text from course_assignment
+              where unit_id = any(${ids(sql`${path}`)}) and course_slug = ${course} and edition = ${edition}) as due,
+           count(*)::int as req, count(cc.user_id)::int as done
     from (select distinct course_slug, edition from course_assignment where unit_id = any(${ids(sql`${path}`)})) r
     left join course_completion cc on cc.user_id = ${userId} and cc.course_slug = r.course_slug and cc.edition = r.edition`.execute(trx);
   const row = r.rows[0];
+  if (!row?.due) return; // not a required course for this member
   const chunk = chunkOf(path);
-  const units = sql`unnest(${ids(sql`${path}`)}) with ordinality as x(a, o)`;
-  await sql`insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed, shard)
-    select a, ${course}, ${edition}, ${due}::date, 0, 1, ${shardAt(sql`o`, chunk)} from ${units} order by a
-    on conflict (unit_id, course_slug, edition, due_date, shard) do update set completed = unit_course_counter.completed + 1`.execute(trx);
-  await sql`insert into unit_week_counter (unit_id, course_slug, edition, week, completed, shard)
-    select a, ${course}, ${edition}, date_trunc('week', now() at time zone 'Asia/Ho_Chi_Minh')::date, 1, ${shardAt(sql`o`, chunk)} from ${units} order by a
-    on conflict (unit_id, course_slug, edition, week, shard) do update set completed = unit_week_counter.completed + 1`.execute(trx);
   // This completion was the last required one: the member now has everything done.
-  if (row && row.req > 0 && row.req === row.done) {
-    await sql`insert into unit_member_counter (unit_id, members, activated, with_required, all_done, shard)
-      select a, 0, 0, 0, 1, ${shardAt(sql`o`, chunk)} from ${units} order by a
-      on conflict (unit_id, shard) do update set all_done = unit_member_counter.all_done + 1`.execute(trx);
-  }
+  const allDone = row.req > 0 && row.req === row.done;
+  const units = sql`unnest(${ids(sql`${path}`)}) with ordinality as x(a, o)`;
+  await sql`with
+    cc as (insert into unit_course_counter (unit_id, course_slug, edition, due_date, assigned, completed, shard)
+      select a, ${course}, ${edition}, ${row.due}::date, 0, 1, ${shardAt(sql`o`, chunk)} from ${units} order by a
+      on conflict (unit_id, course_slug, edition, due_date, shard) do update set completed = unit_course_counter.completed + 1 returning 1),
+    wc as (insert into unit_week_counter (unit_id, course_slug, edition, week, completed, shard)
+      select a, ${course}, ${edition}, date_trunc('week', now() at time zone 'Asia/Ho_Chi_Minh')::date, 1, ${shardAt(sql`o`, chunk)} from ${units} order by a
+      on conflict (unit_id, course_slug, edition, week, shard) do update set completed = unit_week_counter.completed + 1 returning 1),
+    mc as (insert into unit_member_counter (unit_id, members, activated, with_required, all_done, shard)
+      select a, 0, 0, 0, 1, ${shardAt(sql`o`, chunk)} from ${units} where ${allDone} order by a
+      on conflict (unit_id, shard) do update set all_done = unit_member_counter.all_done + 1 returning 1)
+    select (select count(*) from cc) + (select count(*) from wc) + (select count(*) from mc) as n`.execute(trx);
 }
 
 async function exec(trx: Trx, q: ReturnType<typeof sql>) {

@@ -17,12 +17,9 @@ export type { CounterDiff } from './counters.repository.ts';
 
 /** Called by the learning rules right after a course completion is recorded (same transaction). */
 export async function countCompletion(trx: Transaction<Database>, userId: string, course: string, edition: string): Promise<void> {
-  const path = await repo.activeMemberPath(trx, userId);
+  const path = await repo.lockActiveMemberPath(trx, userId);
   if (!path) return; // citizens belong to no team: nothing to count
-  await repo.lockCommuneShared(trx, path);
-  const due = await repo.effectiveDue(trx, path, course, edition);
-  if (!due) return; // not a required course for this member
-  await repo.addCompletion(trx, userId, path, course, edition, due);
+  await repo.addCompletion(trx, userId, path, course, edition);
 }
 
 /**
