@@ -12,7 +12,8 @@ import { requireUnitAccess, type Viewer } from '../teams/access.ts';
 import * as teamsRepo from '../teams/teams.repository.ts';
 import { percent, SKILL_COLUMN, type CounterVector } from './coverage.ts';
 import { todayVn } from './fields.ts';
-import { teamHouseholds } from './households.ts';
+import { requireHouseholdTeam } from './access.ts';
+import { teamHouseholdListPage, type HouseholdListQuery } from './households.ts';
 import * as repo from './households.repository.ts';
 import { realTotals } from './real-totals.ts';
 
@@ -73,12 +74,21 @@ export async function coverageDashboard(reads: Reads, v: Viewer, unitId: string 
   return { unit, trail, totals, skills: skillCoverage(totals), targetPercent: percent(totals.meeting_target, totals.households), rows, real, ...act };
 }
 
-/** A team's households with their skills, for officials (drill-down) and the team itself. */
-export async function teamCoverage(reads: Reads, v: Viewer, teamId: string | number, now = new Date()) {
-  const { team, households } = await teamHouseholds(reads, v, teamId);
+/**
+ * A team's coverage and one page of its households with their skills, for officials (drill-down) and
+ * the team itself. The totals come from the team's counter row; only the page's households are read.
+ */
+export async function teamCoverage(reads: Reads, v: Viewer, teamId: string | number, list: HouseholdListQuery = { query: '', page: 1 }, now = new Date()) {
+  const team = await requireHouseholdTeam(accessDb(reads), v, teamId);
   const db = dataDb(reads);
-  const [totals, trail, act] = await Promise.all([repo.teamVector(db, team.id), teamsRepo.unitsOnPath(db, team.unit_path), activity(db, { teamId: team.id }, now)]);
-  return { team, households, totals, skills: skillCoverage(totals), targetPercent: percent(totals.meeting_target, totals.households), trail, ...act };
+  const totalsRead = repo.teamVector(db, team.id);
+  const [totals, trail, act, households] = await Promise.all([
+    totalsRead,
+    teamsRepo.unitsOnPath(db, team.unit_path),
+    activity(db, { teamId: team.id }, now),
+    teamHouseholdListPage(db, team.id, totalsRead.then((t) => t.households), list),
+  ]);
+  return { team, list: households, totals, skills: skillCoverage(totals), targetPercent: percent(totals.meeting_target, totals.households), trail, ...act };
 }
 
 /** mm/yyyy of a month's first day. */

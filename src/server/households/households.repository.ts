@@ -64,6 +64,46 @@ export function householdsOfTeam(db: Db, teamId: number): Promise<HouseholdRow[]
   return householdQuery(db).where('h.team_id', '=', teamId).orderBy('h.label').orderBy('h.id').execute() as Promise<HouseholdRow[]>;
 }
 
+/**
+ * A label folded for search in SQL, as `foldLabel` folds it in JS: decomposed (NFD), combining marks
+ * (U+0300–U+036F) removed, đ/Đ → d, lower case, runs of white space as one space, trimmed.
+ */
+const FOLDED_LABEL = sql`btrim(regexp_replace(lower(translate(regexp_replace(normalize(h.label, NFD), ${'[\u0300-\u036f]'}, '', 'g'), 'đĐ', 'dd')), '[[:space:]]+', ' ', 'g'))`;
+
+/** The households of a team whose folded label contains `folded` (all of them when it is empty). */
+function teamListScope(db: Db, teamId: number, folded: string) {
+  let q = db.selectFrom('household as h').where('h.team_id', '=', teamId);
+  if (folded) q = q.where(sql<boolean>`strpos(${FOLDED_LABEL}, ${folded}) > 0`);
+  return q;
+}
+
+/**
+ * One page of a team's household list, in the list's order (households asking for removal first,
+ * then by label and id), searched in SQL by folded label. The page's ids are picked from the
+ * `household_team_list_idx` index alone; only the page's rows are read from the table.
+ */
+export function teamHouseholdPage(db: Db, teamId: number, folded: string, offset: number, limit: number): Promise<HouseholdRow[]> {
+  const ids = teamListScope(db, teamId, folded)
+    .select('h.id')
+    .orderBy(sql`(h.removal_requested_at is not null)`, 'desc')
+    .orderBy('h.label')
+    .orderBy('h.id')
+    .offset(offset)
+    .limit(limit);
+  return householdQuery(db)
+    .where('h.id', 'in', ids)
+    .orderBy(sql`(h.removal_requested_at is not null)`, 'desc')
+    .orderBy('h.label')
+    .orderBy('h.id')
+    .execute() as Promise<HouseholdRow[]>;
+}
+
+/** How many households of a team match a folded search (an index-only count). */
+export async function countTeamHouseholds(db: Db, teamId: number, folded: string): Promise<number> {
+  const r = await teamListScope(db, teamId, folded).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
 export async function insertHousehold(
   db: Db,
   h: { teamId: number; label: string; phone: string | null; note: string | null; consent: 'given' | 'not_asked'; by: string },
@@ -191,6 +231,67 @@ export async function visitIdByClientKey(db: Db, key: string): Promise<{ id: str
   return db.selectFrom('help_visit').select(['id', 'member_id']).where('client_key', '=', key).executeTakeFirst();
 }
 
+/** What recording a visit checks first, read in one statement (see `visitContext`). */
+export interface VisitContext {
+  /** The viewer's team membership. */
+  user_id: string;
+  team_id: number;
+  role: 'member' | 'leader';
+  active: boolean;
+  unit_id: number;
+  unit_path: string;
+  team_name: string;
+  /** The household, when it exists and belongs to the member's own team. */
+  household_id: string | null;
+  household_consent: 'given' | 'not_asked' | null;
+  /** A visit already stored under the client key, and its author. */
+  earlier_id: string | null;
+  earlier_member_id: string | null;
+}
+
+/**
+ * The viewer's membership with, in the same statement, the household when it belongs to the member's
+ * own team (a member records visits only there) and a visit already stored under the client key.
+ * Undefined when the viewer is in no team.
+ */
+export async function visitContext(db: Db, userId: string, householdId: string | null, clientKey: string | null): Promise<VisitContext | undefined> {
+  const r = await sql<VisitContext>`
+    select tm.user_id, tm.team_id, tm.role, tm.active, t.unit_id, au.path as unit_path, t.name as team_name,
+      h.id as household_id, h.consent as household_consent, e.id as earlier_id, e.member_id as earlier_member_id
+    from team_member tm join team t on t.id = tm.team_id join admin_unit au on au.id = t.unit_id
+      left join household h on h.id = ${householdId}::uuid and h.team_id = tm.team_id
+      left join help_visit e on e.client_key = ${clientKey}::uuid
+    where tm.user_id = ${userId}::uuid`.execute(db);
+  return r.rows[0];
+}
+
+/** A household's stored coverage state, as `lockHousehold` returns it. */
+export type LockedHousehold = NonNullable<Awaited<ReturnType<typeof lockHousehold>>>;
+
+/**
+ * Inserts a visit and, in the same statement, locks its household (when it has one) until the
+ * transaction ends, returning the household's stored state. The lock is taken before the visit's
+ * foreign-key check locks the row for key share, so two visits to one household queue on the lock
+ * instead of deadlocking. With a client key already used, inserts nothing (`id` undefined).
+ */
+export async function insertVisitLocking(
+  trx: Trx,
+  v: { teamId: number; householdId: string | null; memberId: string; date: string; person: string | null; outcomes: Record<string, VisitOutcome>; tasks: string[]; material: string | null; clientKey: string | null },
+): Promise<{ id: string | undefined; household: LockedHousehold | undefined }> {
+  const r = await sql<{ id: string | null; h_id: string | null; team_id: number | null; consent: 'given' | 'not_asked' | null; covered_mask: number | null; verified_mask: number | null; meets_target: boolean | null; linked: number | null }>`
+    with locked as (select id, team_id, consent, covered_mask, verified_mask, meets_target, linked from household where id = ${v.householdId}::uuid for update),
+    ins as (insert into help_visit (team_id, household_id, member_id, visit_date, person, consent, outcomes, tasks, material, client_key)
+      select ${v.teamId}::int, ${v.householdId}::uuid, ${v.memberId}::uuid, ${v.date}::date, ${v.person}::text, ${v.householdId !== null}::boolean,
+        ${JSON.stringify(v.outcomes)}::jsonb, ${JSON.stringify(v.tasks)}::jsonb, ${v.material}::text, ${v.clientKey}::uuid
+      from (select count(*) from locked) l
+      on conflict (client_key) do nothing returning id)
+    select (select id from ins) as id, l.id as h_id, l.team_id, l.consent, l.covered_mask, l.verified_mask, l.meets_target, l.linked
+    from (select 1) one left join locked l on true`.execute(trx);
+  const row = r.rows[0]!;
+  const household = row.h_id === null ? undefined : { id: row.h_id, team_id: row.team_id!, consent: row.consent!, covered_mask: row.covered_mask!, verified_mask: row.verified_mask!, meets_target: row.meets_target!, linked: row.linked! };
+  return { id: row.id ?? undefined, household };
+}
+
 export async function updateVisit(trx: Trx, id: string, p: { date: string; person: string | null; outcomes: Record<string, VisitOutcome>; tasks: string[]; material: string | null }): Promise<void> {
   await trx
     .updateTable('help_visit')
@@ -222,12 +323,16 @@ export async function scrubVisitAudit(trx: Trx, visitIds: string[], unitIds: num
 
 // ─── Evidence ───
 
-export function consentedVisitFacts(db: Db, householdId: string) {
-  return db.selectFrom('help_visit').select(['person', 'consent', 'outcomes']).where('household_id', '=', householdId).execute();
-}
-
-export function linksOf(db: Db, householdId: string) {
-  return db.selectFrom('household_link').select(['user_id', 'person_key', 'undone_at']).where('household_id', '=', householdId).execute();
+/** A household's visits and links, read in one statement. */
+export async function householdRawFacts(db: Db, householdId: string) {
+  const r = await sql<{
+    visits: { person: string | null; consent: boolean; outcomes: Record<string, VisitOutcome> }[] | null;
+    links: { user_id: string; person_key: string; undone: boolean }[] | null;
+  }>`select (select json_agg(json_build_object('person', v.person, 'consent', v.consent, 'outcomes', v.outcomes)) from help_visit v where v.household_id = ${householdId}::uuid) as visits,
+      (select json_agg(json_build_object('user_id', l.user_id, 'person_key', l.person_key, 'undone', l.undone_at is not null)) from household_link l where l.household_id = ${householdId}::uuid) as links`.execute(db);
+  const row = r.rows[0]!;
+  const parse = <T,>(x: T | string | null): T | null => (typeof x === 'string' ? (JSON.parse(x) as T) : x);
+  return { visits: parse(row.visits) ?? [], links: parse(row.links) ?? [] };
 }
 
 /** Courses in which each user passed a lesson check or completed the course. */
@@ -357,6 +462,57 @@ export async function addMonthCounter(trx: Trx, teamId: number, month: string, m
   const members = member === NIL_UUID ? 0 : before <= 0 && after > 0 ? 1 : before > 0 && after <= 0 ? -1 : 0;
   if (visits || anonymous || members) await addCommuneMonth(trx, teamId, month, { visits, anonymous, members });
   if (members) await refreshLastMonth(trx, teamId, member);
+}
+
+/** What recording a visit changes besides the visit row, written by `writeVisitEffects`. */
+export interface VisitEffects {
+  teamId: number;
+  /** First day of the visit's month. */
+  month: string;
+  memberId: string;
+  anonymous: boolean;
+  /** The household's new stored state (with consent when given on this visit), when anything changed. */
+  household: { id: string; state: { covered_mask: number; verified_mask: number; meets_target: boolean; linked: number }; consentBy: string | null; consentAt: Date } | null;
+  /** What the household's change adds to its team's (and commune's) counters, when not zero. */
+  diff: CounterVector | null;
+  audit: { actorId: string; unitId: number | null; action: string; detail: Record<string, unknown> };
+}
+
+/**
+ * Writes everything a recorded visit changes, in one statement: the household's stored state, the
+ * team and commune household counters, the audit entry, the (team, month, member) visit counter and
+ * the commune's month (visits, and members when this member starts counting in that month). All are
+ * increments (no read-modify-write), and the commune's rows, shared by its teams, are locked only from
+ * here to the commit. When the member starts counting in the month, their last month is refreshed.
+ */
+export async function writeVisitEffects(trx: Trx, e: VisitEffects): Promise<void> {
+  const h = e.household;
+  const household = h
+    ? sql`, hh as (update household set covered_mask = ${h.state.covered_mask}::int, verified_mask = ${h.state.verified_mask}::int, meets_target = ${h.state.meets_target}::boolean, linked = ${h.state.linked}::int${
+        h.consentBy ? sql`, consent = 'given', consent_at = ${h.consentAt}::timestamptz, consent_by = ${h.consentBy}::uuid` : sql``
+      } where id = ${h.id}::uuid)`
+    : sql``;
+  const d = e.diff;
+  const counters = d
+    ? sql`, tc as (insert into household_team_counter (team_id, ${sql.raw(COLS.join(', '))}) values (${e.teamId}, ${sql.join(COLS.map((c) => d[c]))})
+        on conflict (team_id) do update set ${sql.raw(COLS.map((c) => `${c} = household_team_counter.${c} + excluded.${c}`).join(', '))}),
+      cc as (insert into household_commune_counter (commune_id, ${sql.raw(COLS.join(', '))}) select c.id, ${sql.join(COLS.map((col) => d[col]))} from c
+        on conflict (commune_id) do update set ${sql.raw(COLS.map((c) => `${c} = household_commune_counter.${c} + excluded.${c}`).join(', '))})`
+    : sql``;
+  const anonymous = e.anonymous ? 1 : 0;
+  const r = await sql<{ after: number }>`
+    with c as (select ${communeOfTeam(e.teamId)} as id)${household}${counters},
+    al as (insert into audit_log (actor_id, unit_id, action, detail) values (${e.audit.actorId}::uuid, ${e.audit.unitId}::int, ${e.audit.action}, ${JSON.stringify(e.audit.detail)}::jsonb)),
+    m as (insert into help_month_counter (team_id, month, member_id, visits, anonymous) values (${e.teamId}, ${e.month}::date, ${e.memberId}::uuid, 1, ${anonymous})
+      on conflict (team_id, month, member_id) do update set visits = help_month_counter.visits + excluded.visits, anonymous = help_month_counter.anonymous + excluded.anonymous
+      returning visits as after),
+    cm as (insert into help_commune_month (commune_id, month, visits, anonymous, members, last_members)
+      select c.id, ${e.month}::date, 1, ${anonymous}, case when m.after = 1 then 1 else 0 end, 0 from c, m
+      on conflict (commune_id, month) do update set visits = help_commune_month.visits + excluded.visits,
+        anonymous = help_commune_month.anonymous + excluded.anonymous, members = help_commune_month.members + excluded.members)
+    select after from m`.execute(trx);
+  // One visit more: the member starts counting in the month when it is their first there (as in addMonthCounter).
+  if (Number(r.rows[0]!.after) === 1) await refreshLastMonth(trx, e.teamId, e.memberId);
 }
 
 /** Recomputes a member's last month with a visit for a team (row locked first), moving the commune's counts. */
