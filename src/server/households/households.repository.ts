@@ -66,9 +66,11 @@ export function householdsOfTeam(db: Db, teamId: number): Promise<HouseholdRow[]
 
 /**
  * A label folded for search in SQL, as `foldLabel` folds it in JS: decomposed (NFD), combining marks
- * (U+0300–U+036F) removed, đ/Đ → d, lower case, runs of white space as one space, trimmed.
+ * (U+0300–U+036F) removed, đ/Đ → d, lower case. Labels are stored with their white space already
+ * collapsed and trimmed (`HouseholdLabelSchema`, on every path that writes one), so that part of the
+ * fold is left out: a regular expression over every label of a team cost more than the rest.
  */
-const FOLDED_LABEL = sql`btrim(regexp_replace(lower(translate(regexp_replace(normalize(h.label, NFD), ${'[\u0300-\u036f]'}, '', 'g'), 'đĐ', 'dd')), '[[:space:]]+', ' ', 'g'))`;
+const FOLDED_LABEL = sql`lower(translate(regexp_replace(normalize(h.label, NFD), ${'[\u0300-\u036f]'}, '', 'g'), 'đĐ', 'dd'))`;
 
 /** The households of a team whose folded label contains `folded` (all of them when it is empty). */
 function teamListScope(db: Db, teamId: number, folded: string) {
