@@ -4,6 +4,7 @@
  * requests first, then label and id), same search (tones, đ, case and spaces folded), same paging
  * and clamping. And recording a visit in its few statements keeps every counter exact: a visit that
  * records consent, and visits to one household at the same moment, leave nothing for the recount.
+ * The dashboard's merged reads give what the separate ones gave, at every level.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
@@ -17,6 +18,9 @@ import { recordVisit } from '../../src/server/households/visits.ts';
 import { recountHouseholds } from '../../src/server/households/household-counters.ts';
 import * as repo from '../../src/server/households/households.repository.ts';
 import { todayVn } from '../../src/server/households/fields.ts';
+import { lastMonths } from '../../src/server/households/dashboard.ts';
+import { setRealHouseholds } from '../../src/server/households/real-totals.ts';
+import * as snap from '../../src/server/households/snapshots.repository.ts';
 import { createTestDb } from '../setup/db.ts';
 
 let db: Kysely<Database>;
@@ -103,5 +107,29 @@ describe('recording a visit in few statements', () => {
     expect(new Set(ids).size).toBe(5);
     expect((await repo.findHousehold(db, id))!.meets_target).toBe(true);
     expect(await recountHouseholds(db, { fix: false })).toEqual([]);
+  });
+});
+
+describe('dashboard reads merged into fewer statements', () => {
+  it('give the same figures as the separate reads at every level, and for a team', async () => {
+    const team = (await teamsRepo.findTeam(db, team1))!;
+    const ids = team.unit_path.split('/').filter(Boolean).map(Number);
+    const village = ids.at(-1)!;
+    await setRealHouseholds(db, officialA, String(village), 321);
+    const since = lastMonths(12)[0]!;
+    for (const id of ids) {
+      const unit = (await teamsRepo.findUnit(db, id))!;
+      const merged = await repo.unitAndChildVectors(db, unit);
+      expect(merged).toEqual({ total: await repo.unitVector(db, unit.path), children: await repo.childVectors(db, unit) });
+      const act = await repo.monthlyActivity(db, { path: unit.path }, since);
+      expect(act).toEqual({ months: await repo.monthly(db, { path: unit.path }, since), activeMembers: await repo.activeMembers(db, { path: unit.path }, since) });
+      expect(act.months.length).toBeGreaterThan(0);
+      const real = await snap.realTotalsWithChildren(db, unit);
+      expect(real).toEqual({ total: await snap.realTotalUnder(db, unit.path), children: await snap.realTotalsOfChildren(db, unit) });
+      expect(real.total.households).toBe(321);
+    }
+    const act = await repo.monthlyActivity(db, { teamId: team1 }, since);
+    expect(act).toEqual({ months: await repo.monthly(db, { teamId: team1 }, since), activeMembers: await repo.activeMembers(db, { teamId: team1 }, since) });
+    expect(act.activeMembers).toBeGreaterThan(0);
   });
 });

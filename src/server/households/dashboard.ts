@@ -39,7 +39,7 @@ export function skillCoverage(v: CounterVector) {
 
 async function activity(db: Kysely<Database>, scope: { path: string } | { teamId: number }, now: Date) {
   const months = lastMonths(12, now);
-  const rows = await repo.monthly(db, scope, months[0]!);
+  const { months: rows, activeMembers } = await repo.monthlyActivity(db, scope, months[0]!);
   const byMonth = new Map(rows.map((r) => [r.month, r]));
   const series = months.map((m) => ({ month: m, visits: byMonth.get(m)?.visits ?? 0, anonymous: byMonth.get(m)?.anonymous ?? 0, members: byMonth.get(m)?.members ?? 0 }));
   const thisMonth = series.at(-1)!;
@@ -48,7 +48,7 @@ async function activity(db: Kysely<Database>, scope: { path: string } | { teamId
     visitsThisMonth: thisMonth.visits,
     visitsYear: series.reduce((s, x) => s + x.visits, 0),
     membersThisMonth: thisMonth.members,
-    membersYear: await repo.activeMembers(db, scope, months[0]!),
+    membersYear: activeMembers,
   };
 }
 
@@ -59,9 +59,8 @@ async function activity(db: Kysely<Database>, scope: { path: string } | { teamId
 export async function coverageDashboard(reads: Reads, v: Viewer, unitId: string | undefined, now = new Date()) {
   const unit = await requireUnitAccess(accessDb(reads), v, unitId);
   const db = dataDb(reads);
-  const [totals, children, teams, trail, act, real] = await Promise.all([
-    repo.unitVector(db, unit.path),
-    repo.childVectors(db, unit),
+  const [{ total: totals, children }, teams, trail, act, real] = await Promise.all([
+    repo.unitAndChildVectors(db, unit),
     repo.teamVectors(db, unit.id),
     teamsRepo.unitsOnPath(db, unit.path),
     activity(db, { path: unit.path }, now),

@@ -629,6 +629,39 @@ export async function unitVector(db: Db, path: string): Promise<CounterVector> {
 
 const outerVector = sql.raw(COLS.map((c) => `coalesce(k.${c}, 0)::int as ${c}`).join(', '));
 
+const totalOfGroups = sql.raw(COLS.map((c) => `coalesce(sum(k.${c}), 0)::int as ${c}`).join(', '));
+
+/**
+ * A unit's own counters (as `unitVector`) and each child unit's (as `childVectors`) in one statement
+ * when both come from the same rows: the commune rows for the country and provinces, the team rows
+ * for villages. One grouped pass by child; the unit's own total is the sum of every group, including
+ * the rows under no child (teams attached to the unit itself). A commune's own figures come from its
+ * commune row and its villages' from team rows, so there it stays two statements.
+ */
+export async function unitAndChildVectors(db: Db, unit: { id: number; path: string }): Promise<{ total: CounterVector; children: (CounterVector & { id: number; name: string; kind: string })[] }> {
+  const depth = unit.path.split('/').filter(Boolean).length - 1;
+  if (depth === 2) {
+    const [total, children] = await Promise.all([unitVector(db, unit.path), childVectors(db, unit)]);
+    return { total, children };
+  }
+  const child = sql.raw(`nullif(split_part(au.path, '/', ${depth + 3}), '')::int`);
+  const source = depth <= 1
+    ? sql`household_commune_counter c join admin_unit au on au.id = c.commune_id`
+    : sql`household_team_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id`;
+  const r = await sql<CounterVector & { part: number; id: number | null; name: string | null; kind: string | null }>`
+    with k as (select ${child} as child, ${vectorSql} from ${source} where au.path >= ${unit.path} and au.path < ${pathUpper(unit.path)} group by 1)
+    select 0 as part, ch.id, ch.name, ch.kind, ${outerVector} from admin_unit ch left join k on k.child = ch.id where ch.parent_id = ${unit.id}
+    union all
+    select 1, null, null, null, ${totalOfGroups} from k
+    order by part, name`.execute(db);
+  const total = r.rows.find((x) => Number(x.part) === 1)!;
+  const vector = (x: CounterVector): CounterVector => Object.fromEntries(COLS.map((c) => [c, Number(x[c])])) as unknown as CounterVector;
+  return {
+    total: vector(total),
+    children: r.rows.filter((x) => Number(x.part) === 0).map((x) => ({ id: x.id!, name: x.name!, kind: x.kind!, ...vector(x) })),
+  };
+}
+
 /**
  * The counters of each child unit of a unit (summed over its subtree), in one grouped pass: from the
  * commune rows when the children are provinces or communes, from the team rows below a commune.
@@ -681,6 +714,42 @@ export async function monthly(db: Db, where: { path: string } | { teamId: number
     from help_month_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
     where ${scope} and c.month >= ${since}::date group by c.month having sum(c.visits) <> 0 order by c.month`.execute(db);
   return r.rows;
+}
+
+/**
+ * `monthly` and `activeMembers` in one statement: a commune or any unit above it reads its communes'
+ * month rows once (the months with visits or members, and the sum of `last_members` over all of
+ * them); a village or a team reads its teams' rows, the active members in a second branch.
+ */
+export async function monthlyActivity(db: Db, where: { path: string } | { teamId: number }, since: string) {
+  type Row = { month: string | null; visits: number; anonymous: number; members: number; active: number };
+  if ('path' in where && communeOrAbove(where.path)) {
+    const r = await sql<Row>`
+      select c.month::text as month, sum(c.visits)::int as visits, sum(c.anonymous)::int as anonymous, sum(c.members)::int as members, sum(c.last_members)::int as active
+      from help_commune_month c join admin_unit au on au.id = c.commune_id
+      where au.path >= ${where.path} and au.path < ${pathUpper(where.path)} and c.month >= ${since}::date
+      group by c.month order by c.month`.execute(db);
+    return {
+      months: r.rows.filter((x) => x.visits !== 0 || x.members !== 0).map((x) => ({ month: x.month!, visits: x.visits, anonymous: x.anonymous, members: x.members })),
+      activeMembers: r.rows.reduce((n, x) => n + x.active, 0),
+    };
+  }
+  const scope = 'teamId' in where ? sql`c.team_id = ${where.teamId}` : sql`au.path >= ${where.path} and au.path < ${pathUpper(where.path)}`;
+  const r = await sql<Row>`
+    select * from (
+      select c.month::text as month, sum(c.visits)::int as visits, sum(c.anonymous)::int as anonymous,
+        count(*) filter (where c.member_id <> ${NIL_UUID}::uuid and c.visits > 0)::int as members, 0 as active
+      from help_month_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
+      where ${scope} and c.month >= ${since}::date group by c.month having sum(c.visits) <> 0
+      union all
+      select null, 0, 0, 0, count(distinct (c.team_id, c.member_id))::int
+      from help_month_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
+      where ${scope} and c.month >= ${since}::date and c.member_id <> ${NIL_UUID}::uuid and c.visits > 0) x
+    order by month nulls last`.execute(db);
+  return {
+    months: r.rows.filter((x) => x.month !== null).map((x) => ({ month: x.month!, visits: x.visits, anonymous: x.anonymous, members: x.members })),
+    activeMembers: Number(r.rows.find((x) => x.month === null)?.active ?? 0),
+  };
 }
 
 // ─── Recount (from raw rows) ───
