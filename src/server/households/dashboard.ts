@@ -12,7 +12,8 @@ import { requireUnitAccess, type Viewer } from '../teams/access.ts';
 import * as teamsRepo from '../teams/teams.repository.ts';
 import { percent, SKILL_COLUMN, type CounterVector } from './coverage.ts';
 import { todayVn } from './fields.ts';
-import { teamHouseholds } from './households.ts';
+import { requireHouseholdTeam } from './access.ts';
+import { teamHouseholdListPage, type HouseholdListQuery } from './households.ts';
 import * as repo from './households.repository.ts';
 import { realTotals } from './real-totals.ts';
 
@@ -38,7 +39,7 @@ export function skillCoverage(v: CounterVector) {
 
 async function activity(db: Kysely<Database>, scope: { path: string } | { teamId: number }, now: Date) {
   const months = lastMonths(12, now);
-  const rows = await repo.monthly(db, scope, months[0]!);
+  const { months: rows, activeMembers } = await repo.monthlyActivity(db, scope, months[0]!);
   const byMonth = new Map(rows.map((r) => [r.month, r]));
   const series = months.map((m) => ({ month: m, visits: byMonth.get(m)?.visits ?? 0, anonymous: byMonth.get(m)?.anonymous ?? 0, members: byMonth.get(m)?.members ?? 0 }));
   const thisMonth = series.at(-1)!;
@@ -47,7 +48,7 @@ async function activity(db: Kysely<Database>, scope: { path: string } | { teamId
     visitsThisMonth: thisMonth.visits,
     visitsYear: series.reduce((s, x) => s + x.visits, 0),
     membersThisMonth: thisMonth.members,
-    membersYear: await repo.activeMembers(db, scope, months[0]!),
+    membersYear: activeMembers,
   };
 }
 
@@ -58,9 +59,8 @@ async function activity(db: Kysely<Database>, scope: { path: string } | { teamId
 export async function coverageDashboard(reads: Reads, v: Viewer, unitId: string | undefined, now = new Date()) {
   const unit = await requireUnitAccess(accessDb(reads), v, unitId);
   const db = dataDb(reads);
-  const [totals, children, teams, trail, act, real] = await Promise.all([
-    repo.unitVector(db, unit.path),
-    repo.childVectors(db, unit),
+  const [{ total: totals, children }, teams, trail, act, real] = await Promise.all([
+    repo.unitAndChildVectors(db, unit),
     repo.teamVectors(db, unit.id),
     teamsRepo.unitsOnPath(db, unit.path),
     activity(db, { path: unit.path }, now),
@@ -73,12 +73,21 @@ export async function coverageDashboard(reads: Reads, v: Viewer, unitId: string 
   return { unit, trail, totals, skills: skillCoverage(totals), targetPercent: percent(totals.meeting_target, totals.households), rows, real, ...act };
 }
 
-/** A team's households with their skills, for officials (drill-down) and the team itself. */
-export async function teamCoverage(reads: Reads, v: Viewer, teamId: string | number, now = new Date()) {
-  const { team, households } = await teamHouseholds(reads, v, teamId);
+/**
+ * A team's coverage and one page of its households with their skills, for officials (drill-down) and
+ * the team itself. The totals come from the team's counter row; only the page's households are read.
+ */
+export async function teamCoverage(reads: Reads, v: Viewer, teamId: string | number, list: HouseholdListQuery = { query: '', page: 1 }, now = new Date()) {
+  const team = await requireHouseholdTeam(accessDb(reads), v, teamId);
   const db = dataDb(reads);
-  const [totals, trail, act] = await Promise.all([repo.teamVector(db, team.id), teamsRepo.unitsOnPath(db, team.unit_path), activity(db, { teamId: team.id }, now)]);
-  return { team, households, totals, skills: skillCoverage(totals), targetPercent: percent(totals.meeting_target, totals.households), trail, ...act };
+  const totalsRead = repo.teamVector(db, team.id);
+  const [totals, trail, act, households] = await Promise.all([
+    totalsRead,
+    teamsRepo.unitsOnPath(db, team.unit_path),
+    activity(db, { teamId: team.id }, now),
+    teamHouseholdListPage(db, team.id, totalsRead.then((t) => t.households), list),
+  ]);
+  return { team, list: households, totals, skills: skillCoverage(totals), targetPercent: percent(totals.meeting_target, totals.households), trail, ...act };
 }
 
 /** mm/yyyy of a month's first day. */

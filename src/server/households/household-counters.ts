@@ -24,8 +24,8 @@ function courseSkills(): Map<string, readonly Skill[]> {
 
 /** The raw facts of one household. */
 export async function householdFacts(db: Db, householdId: string): Promise<HouseholdFacts> {
-  const [visits, links] = await Promise.all([repo.consentedVisitFacts(db, householdId), repo.linksOf(db, householdId)]);
-  const active = links.filter((l) => !l.undone_at).map((l) => l.user_id);
+  const { visits, links } = await repo.householdRawFacts(db, householdId);
+  const active = links.filter((l) => !l.undone).map((l) => l.user_id);
   const skillsOf = courseSkills();
   const learned = new Map<string, Skill[]>();
   for (const r of await repo.learnedCourses(db, active)) {
@@ -35,7 +35,7 @@ export async function householdFacts(db: Db, householdId: string): Promise<House
   }
   return {
     visits: visits.map((v) => ({ person: v.person, consent: v.consent, outcomes: v.outcomes as Record<string, string> })),
-    links: links.map((l) => ({ userId: l.user_id, personKey: l.person_key, undone: l.undone_at !== null })),
+    links: links.map((l) => ({ userId: l.user_id, personKey: l.person_key, undone: l.undone })),
     learned,
   };
 }
@@ -61,12 +61,24 @@ export async function recountHousehold(trx: Trx, householdId: string, countedCon
   await closeMonthIn(trx);
   const h = await repo.lockHousehold(trx, householdId);
   if (!h) return;
-  const after = stateFrom(h.consent, await householdFacts(trx, householdId));
+  const r = await recomputeHousehold(trx, h, countedConsent);
+  if (r.state) await repo.setHouseholdState(trx, householdId, r.state);
+  if (r.diff) await repo.addTeamCounter(trx, h.team_id, r.diff);
+}
+
+/**
+ * The recount of a household already locked (`h` as stored, with `consent` as it is now): its new
+ * state when that differs from the stored one, and what its team's counters must add (null: nothing).
+ * `countedConsent` is what the counters held for consent, when this transaction changed it.
+ */
+export async function recomputeHousehold(trx: Trx, h: repo.LockedHousehold, countedConsent?: boolean) {
+  const after = stateFrom(h.consent, await householdFacts(trx, h.id));
   const d = difference(contribution(after), contribution(storedState(h, countedConsent)));
-  if (after.coveredMask !== h.covered_mask || after.verifiedMask !== h.verified_mask || after.meetsTarget !== h.meets_target || after.linked !== h.linked) {
-    await repo.setHouseholdState(trx, householdId, { covered_mask: after.coveredMask, verified_mask: after.verifiedMask, meets_target: after.meetsTarget, linked: after.linked });
-  }
-  if (!isZero(d)) await repo.addTeamCounter(trx, h.team_id, d);
+  const changed = after.coveredMask !== h.covered_mask || after.verifiedMask !== h.verified_mask || after.meetsTarget !== h.meets_target || after.linked !== h.linked;
+  return {
+    state: changed ? { covered_mask: after.coveredMask, verified_mask: after.verifiedMask, meets_target: after.meetsTarget, linked: after.linked } : null,
+    diff: isZero(d) ? null : d,
+  };
 }
 
 /** Counts a household just inserted (nothing recorded for it yet). */

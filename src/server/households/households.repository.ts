@@ -64,6 +64,48 @@ export function householdsOfTeam(db: Db, teamId: number): Promise<HouseholdRow[]
   return householdQuery(db).where('h.team_id', '=', teamId).orderBy('h.label').orderBy('h.id').execute() as Promise<HouseholdRow[]>;
 }
 
+/**
+ * A label folded for search in SQL, as `foldLabel` folds it in JS: decomposed (NFD), combining marks
+ * (U+0300–U+036F) removed, đ/Đ → d, lower case. Labels are stored with their white space already
+ * collapsed and trimmed (`HouseholdLabelSchema`, on every path that writes one), so that part of the
+ * fold is left out: a regular expression over every label of a team cost more than the rest.
+ */
+const FOLDED_LABEL = sql`lower(translate(regexp_replace(normalize(h.label, NFD), ${'[\u0300-\u036f]'}, '', 'g'), 'đĐ', 'dd'))`;
+
+/** The households of a team whose folded label contains `folded` (all of them when it is empty). */
+function teamListScope(db: Db, teamId: number, folded: string) {
+  let q = db.selectFrom('household as h').where('h.team_id', '=', teamId);
+  if (folded) q = q.where(sql<boolean>`strpos(${FOLDED_LABEL}, ${folded}) > 0`);
+  return q;
+}
+
+/**
+ * One page of a team's household list, in the list's order (households asking for removal first,
+ * then by label and id), searched in SQL by folded label. The page's ids are picked from the
+ * `household_team_list_idx` index alone; only the page's rows are read from the table.
+ */
+export function teamHouseholdPage(db: Db, teamId: number, folded: string, offset: number, limit: number): Promise<HouseholdRow[]> {
+  const ids = teamListScope(db, teamId, folded)
+    .select('h.id')
+    .orderBy(sql`(h.removal_requested_at is not null)`, 'desc')
+    .orderBy('h.label')
+    .orderBy('h.id')
+    .offset(offset)
+    .limit(limit);
+  return householdQuery(db)
+    .where('h.id', 'in', ids)
+    .orderBy(sql`(h.removal_requested_at is not null)`, 'desc')
+    .orderBy('h.label')
+    .orderBy('h.id')
+    .execute() as Promise<HouseholdRow[]>;
+}
+
+/** How many households of a team match a folded search (an index-only count). */
+export async function countTeamHouseholds(db: Db, teamId: number, folded: string): Promise<number> {
+  const r = await teamListScope(db, teamId, folded).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
 export async function insertHousehold(
   db: Db,
   h: { teamId: number; label: string; phone: string | null; note: string | null; consent: 'given' | 'not_asked'; by: string },
@@ -191,6 +233,67 @@ export async function visitIdByClientKey(db: Db, key: string): Promise<{ id: str
   return db.selectFrom('help_visit').select(['id', 'member_id']).where('client_key', '=', key).executeTakeFirst();
 }
 
+/** What recording a visit checks first, read in one statement (see `visitContext`). */
+export interface VisitContext {
+  /** The viewer's team membership. */
+  user_id: string;
+  team_id: number;
+  role: 'member' | 'leader';
+  active: boolean;
+  unit_id: number;
+  unit_path: string;
+  team_name: string;
+  /** The household, when it exists and belongs to the member's own team. */
+  household_id: string | null;
+  household_consent: 'given' | 'not_asked' | null;
+  /** A visit already stored under the client key, and its author. */
+  earlier_id: string | null;
+  earlier_member_id: string | null;
+}
+
+/**
+ * The viewer's membership with, in the same statement, the household when it belongs to the member's
+ * own team (a member records visits only there) and a visit already stored under the client key.
+ * Undefined when the viewer is in no team.
+ */
+export async function visitContext(db: Db, userId: string, householdId: string | null, clientKey: string | null): Promise<VisitContext | undefined> {
+  const r = await sql<VisitContext>`
+    select tm.user_id, tm.team_id, tm.role, tm.active, t.unit_id, au.path as unit_path, t.name as team_name,
+      h.id as household_id, h.consent as household_consent, e.id as earlier_id, e.member_id as earlier_member_id
+    from team_member tm join team t on t.id = tm.team_id join admin_unit au on au.id = t.unit_id
+      left join household h on h.id = ${householdId}::uuid and h.team_id = tm.team_id
+      left join help_visit e on e.client_key = ${clientKey}::uuid
+    where tm.user_id = ${userId}::uuid`.execute(db);
+  return r.rows[0];
+}
+
+/** A household's stored coverage state, as `lockHousehold` returns it. */
+export type LockedHousehold = NonNullable<Awaited<ReturnType<typeof lockHousehold>>>;
+
+/**
+ * Inserts a visit and, in the same statement, locks its household (when it has one) until the
+ * transaction ends, returning the household's stored state. The lock is taken before the visit's
+ * foreign-key check locks the row for key share, so two visits to one household queue on the lock
+ * instead of deadlocking. With a client key already used, inserts nothing (`id` undefined).
+ */
+export async function insertVisitLocking(
+  trx: Trx,
+  v: { teamId: number; householdId: string | null; memberId: string; date: string; person: string | null; outcomes: Record<string, VisitOutcome>; tasks: string[]; material: string | null; clientKey: string | null },
+): Promise<{ id: string | undefined; household: LockedHousehold | undefined }> {
+  const r = await sql<{ id: string | null; h_id: string | null; team_id: number | null; consent: 'given' | 'not_asked' | null; covered_mask: number | null; verified_mask: number | null; meets_target: boolean | null; linked: number | null }>`
+    with locked as (select id, team_id, consent, covered_mask, verified_mask, meets_target, linked from household where id = ${v.householdId}::uuid for update),
+    ins as (insert into help_visit (team_id, household_id, member_id, visit_date, person, consent, outcomes, tasks, material, client_key)
+      select ${v.teamId}::int, ${v.householdId}::uuid, ${v.memberId}::uuid, ${v.date}::date, ${v.person}::text, ${v.householdId !== null}::boolean,
+        ${JSON.stringify(v.outcomes)}::jsonb, ${JSON.stringify(v.tasks)}::jsonb, ${v.material}::text, ${v.clientKey}::uuid
+      from (select count(*) from locked) l
+      on conflict (client_key) do nothing returning id)
+    select (select id from ins) as id, l.id as h_id, l.team_id, l.consent, l.covered_mask, l.verified_mask, l.meets_target, l.linked
+    from (select 1) one left join locked l on true`.execute(trx);
+  const row = r.rows[0]!;
+  const household = row.h_id === null ? undefined : { id: row.h_id, team_id: row.team_id!, consent: row.consent!, covered_mask: row.covered_mask!, verified_mask: row.verified_mask!, meets_target: row.meets_target!, linked: row.linked! };
+  return { id: row.id ?? undefined, household };
+}
+
 export async function updateVisit(trx: Trx, id: string, p: { date: string; person: string | null; outcomes: Record<string, VisitOutcome>; tasks: string[]; material: string | null }): Promise<void> {
   await trx
     .updateTable('help_visit')
@@ -222,12 +325,16 @@ export async function scrubVisitAudit(trx: Trx, visitIds: string[], unitIds: num
 
 // ─── Evidence ───
 
-export function consentedVisitFacts(db: Db, householdId: string) {
-  return db.selectFrom('help_visit').select(['person', 'consent', 'outcomes']).where('household_id', '=', householdId).execute();
-}
-
-export function linksOf(db: Db, householdId: string) {
-  return db.selectFrom('household_link').select(['user_id', 'person_key', 'undone_at']).where('household_id', '=', householdId).execute();
+/** A household's visits and links, read in one statement. */
+export async function householdRawFacts(db: Db, householdId: string) {
+  const r = await sql<{
+    visits: { person: string | null; consent: boolean; outcomes: Record<string, VisitOutcome> }[] | null;
+    links: { user_id: string; person_key: string; undone: boolean }[] | null;
+  }>`select (select json_agg(json_build_object('person', v.person, 'consent', v.consent, 'outcomes', v.outcomes)) from help_visit v where v.household_id = ${householdId}::uuid) as visits,
+      (select json_agg(json_build_object('user_id', l.user_id, 'person_key', l.person_key, 'undone', l.undone_at is not null)) from household_link l where l.household_id = ${householdId}::uuid) as links`.execute(db);
+  const row = r.rows[0]!;
+  const parse = <T,>(x: T | string | null): T | null => (typeof x === 'string' ? (JSON.parse(x) as T) : x);
+  return { visits: parse(row.visits) ?? [], links: parse(row.links) ?? [] };
 }
 
 /** Courses in which each user passed a lesson check or completed the course. */
@@ -359,6 +466,57 @@ export async function addMonthCounter(trx: Trx, teamId: number, month: string, m
   if (members) await refreshLastMonth(trx, teamId, member);
 }
 
+/** What recording a visit changes besides the visit row, written by `writeVisitEffects`. */
+export interface VisitEffects {
+  teamId: number;
+  /** First day of the visit's month. */
+  month: string;
+  memberId: string;
+  anonymous: boolean;
+  /** The household's new stored state (with consent when given on this visit), when anything changed. */
+  household: { id: string; state: { covered_mask: number; verified_mask: number; meets_target: boolean; linked: number }; consentBy: string | null; consentAt: Date } | null;
+  /** What the household's change adds to its team's (and commune's) counters, when not zero. */
+  diff: CounterVector | null;
+  audit: { actorId: string; unitId: number | null; action: string; detail: Record<string, unknown> };
+}
+
+/**
+ * Writes everything a recorded visit changes, in one statement: the household's stored state, the
+ * team and commune household counters, the audit entry, the (team, month, member) visit counter and
+ * the commune's month (visits, and members when this member starts counting in that month). All are
+ * increments (no read-modify-write), and the commune's rows, shared by its teams, are locked only from
+ * here to the commit. When the member starts counting in the month, their last month is refreshed.
+ */
+export async function writeVisitEffects(trx: Trx, e: VisitEffects): Promise<void> {
+  const h = e.household;
+  const household = h
+    ? sql`, hh as (update household set covered_mask = ${h.state.covered_mask}::int, verified_mask = ${h.state.verified_mask}::int, meets_target = ${h.state.meets_target}::boolean, linked = ${h.state.linked}::int${
+        h.consentBy ? sql`, consent = 'given', consent_at = ${h.consentAt}::timestamptz, consent_by = ${h.consentBy}::uuid` : sql``
+      } where id = ${h.id}::uuid)`
+    : sql``;
+  const d = e.diff;
+  const counters = d
+    ? sql`, tc as (insert into household_team_counter (team_id, ${sql.raw(COLS.join(', '))}) values (${e.teamId}, ${sql.join(COLS.map((c) => d[c]))})
+        on conflict (team_id) do update set ${sql.raw(COLS.map((c) => `${c} = household_team_counter.${c} + excluded.${c}`).join(', '))}),
+      cc as (insert into household_commune_counter (commune_id, ${sql.raw(COLS.join(', '))}) select c.id, ${sql.join(COLS.map((col) => d[col]))} from c
+        on conflict (commune_id) do update set ${sql.raw(COLS.map((c) => `${c} = household_commune_counter.${c} + excluded.${c}`).join(', '))})`
+    : sql``;
+  const anonymous = e.anonymous ? 1 : 0;
+  const r = await sql<{ after: number }>`
+    with c as (select ${communeOfTeam(e.teamId)} as id)${household}${counters},
+    al as (insert into audit_log (actor_id, unit_id, action, detail) values (${e.audit.actorId}::uuid, ${e.audit.unitId}::int, ${e.audit.action}, ${JSON.stringify(e.audit.detail)}::jsonb)),
+    m as (insert into help_month_counter (team_id, month, member_id, visits, anonymous) values (${e.teamId}, ${e.month}::date, ${e.memberId}::uuid, 1, ${anonymous})
+      on conflict (team_id, month, member_id) do update set visits = help_month_counter.visits + excluded.visits, anonymous = help_month_counter.anonymous + excluded.anonymous
+      returning visits as after),
+    cm as (insert into help_commune_month (commune_id, month, visits, anonymous, members, last_members)
+      select c.id, ${e.month}::date, 1, ${anonymous}, case when m.after = 1 then 1 else 0 end, 0 from c, m
+      on conflict (commune_id, month) do update set visits = help_commune_month.visits + excluded.visits,
+        anonymous = help_commune_month.anonymous + excluded.anonymous, members = help_commune_month.members + excluded.members)
+    select after from m`.execute(trx);
+  // One visit more: the member starts counting in the month when it is their first there (as in addMonthCounter).
+  if (Number(r.rows[0]!.after) === 1) await refreshLastMonth(trx, e.teamId, e.memberId);
+}
+
 /** Recomputes a member's last month with a visit for a team (row locked first), moving the commune's counts. */
 async function refreshLastMonth(trx: Trx, teamId: number, memberId: string): Promise<void> {
   await sql`insert into help_member_last (team_id, member_id, last_month) values (${teamId}, ${memberId}::uuid, null) on conflict do nothing`.execute(trx);
@@ -471,6 +629,39 @@ export async function unitVector(db: Db, path: string): Promise<CounterVector> {
 
 const outerVector = sql.raw(COLS.map((c) => `coalesce(k.${c}, 0)::int as ${c}`).join(', '));
 
+const totalOfGroups = sql.raw(COLS.map((c) => `coalesce(sum(k.${c}), 0)::int as ${c}`).join(', '));
+
+/**
+ * A unit's own counters (as `unitVector`) and each child unit's (as `childVectors`) in one statement
+ * when both come from the same rows: the commune rows for the country and provinces, the team rows
+ * for villages. One grouped pass by child; the unit's own total is the sum of every group, including
+ * the rows under no child (teams attached to the unit itself). A commune's own figures come from its
+ * commune row and its villages' from team rows, so there it stays two statements.
+ */
+export async function unitAndChildVectors(db: Db, unit: { id: number; path: string }): Promise<{ total: CounterVector; children: (CounterVector & { id: number; name: string; kind: string })[] }> {
+  const depth = unit.path.split('/').filter(Boolean).length - 1;
+  if (depth === 2) {
+    const [total, children] = await Promise.all([unitVector(db, unit.path), childVectors(db, unit)]);
+    return { total, children };
+  }
+  const child = sql.raw(`nullif(split_part(au.path, '/', ${depth + 3}), '')::int`);
+  const source = depth <= 1
+    ? sql`household_commune_counter c join admin_unit au on au.id = c.commune_id`
+    : sql`household_team_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id`;
+  const r = await sql<CounterVector & { part: number; id: number | null; name: string | null; kind: string | null }>`
+    with k as (select ${child} as child, ${vectorSql} from ${source} where au.path >= ${unit.path} and au.path < ${pathUpper(unit.path)} group by 1)
+    select 0 as part, ch.id, ch.name, ch.kind, ${outerVector} from admin_unit ch left join k on k.child = ch.id where ch.parent_id = ${unit.id}
+    union all
+    select 1, null, null, null, ${totalOfGroups} from k
+    order by part, name`.execute(db);
+  const total = r.rows.find((x) => Number(x.part) === 1)!;
+  const vector = (x: CounterVector): CounterVector => Object.fromEntries(COLS.map((c) => [c, Number(x[c])])) as unknown as CounterVector;
+  return {
+    total: vector(total),
+    children: r.rows.filter((x) => Number(x.part) === 0).map((x) => ({ id: x.id!, name: x.name!, kind: x.kind!, ...vector(x) })),
+  };
+}
+
 /**
  * The counters of each child unit of a unit (summed over its subtree), in one grouped pass: from the
  * commune rows when the children are provinces or communes, from the team rows below a commune.
@@ -523,6 +714,42 @@ export async function monthly(db: Db, where: { path: string } | { teamId: number
     from help_month_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
     where ${scope} and c.month >= ${since}::date group by c.month having sum(c.visits) <> 0 order by c.month`.execute(db);
   return r.rows;
+}
+
+/**
+ * `monthly` and `activeMembers` in one statement: a commune or any unit above it reads its communes'
+ * month rows once (the months with visits or members, and the sum of `last_members` over all of
+ * them); a village or a team reads its teams' rows, the active members in a second branch.
+ */
+export async function monthlyActivity(db: Db, where: { path: string } | { teamId: number }, since: string) {
+  type Row = { month: string | null; visits: number; anonymous: number; members: number; active: number };
+  if ('path' in where && communeOrAbove(where.path)) {
+    const r = await sql<Row>`
+      select c.month::text as month, sum(c.visits)::int as visits, sum(c.anonymous)::int as anonymous, sum(c.members)::int as members, sum(c.last_members)::int as active
+      from help_commune_month c join admin_unit au on au.id = c.commune_id
+      where au.path >= ${where.path} and au.path < ${pathUpper(where.path)} and c.month >= ${since}::date
+      group by c.month order by c.month`.execute(db);
+    return {
+      months: r.rows.filter((x) => x.visits !== 0 || x.members !== 0).map((x) => ({ month: x.month!, visits: x.visits, anonymous: x.anonymous, members: x.members })),
+      activeMembers: r.rows.reduce((n, x) => n + x.active, 0),
+    };
+  }
+  const scope = 'teamId' in where ? sql`c.team_id = ${where.teamId}` : sql`au.path >= ${where.path} and au.path < ${pathUpper(where.path)}`;
+  const r = await sql<Row>`
+    select * from (
+      select c.month::text as month, sum(c.visits)::int as visits, sum(c.anonymous)::int as anonymous,
+        count(*) filter (where c.member_id <> ${NIL_UUID}::uuid and c.visits > 0)::int as members, 0 as active
+      from help_month_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
+      where ${scope} and c.month >= ${since}::date group by c.month having sum(c.visits) <> 0
+      union all
+      select null, 0, 0, 0, count(distinct (c.team_id, c.member_id))::int
+      from help_month_counter c join team t on t.id = c.team_id join admin_unit au on au.id = t.unit_id
+      where ${scope} and c.month >= ${since}::date and c.member_id <> ${NIL_UUID}::uuid and c.visits > 0) x
+    order by month nulls last`.execute(db);
+  return {
+    months: r.rows.filter((x) => x.month !== null).map((x) => ({ month: x.month!, visits: x.visits, anonymous: x.anonymous, members: x.members })),
+    activeMembers: Number(r.rows.find((x) => x.month === null)?.active ?? 0),
+  };
 }
 
 // ─── Recount (from raw rows) ───

@@ -70,6 +70,39 @@ export function householdPage<T extends Pick<HouseholdView, 'label' | 'removalRe
   return { items: matching.slice((current - 1) * per, current * per), total: all.length, matching: matching.length, page: current, pages, query: query.trim() };
 }
 
+/** A page of a team's household list, as `householdPage` returns it. */
+export type HouseholdListPage = ReturnType<typeof householdPage<HouseholdView>>;
+
+/** What a list page asks for: the search (as typed) and the page number. */
+export interface HouseholdListQuery {
+  query: string;
+  page: number;
+}
+
+/**
+ * One page of a team's list read in SQL: the same order, search and page clamping as `householdPage`,
+ * but only the page's rows are read. `total` is the team's number of households (from its counter
+ * row); the number matching a search is counted from the label index. The requested page is read
+ * at once, next to the counts, and read again only when it lies beyond the last page.
+ */
+export async function teamHouseholdListPage(db: Kysely<Database>, teamId: number, total: Promise<number>, list: HouseholdListQuery, per = HOUSEHOLDS_PER_PAGE): Promise<HouseholdListPage> {
+  const q = foldLabel(list.query);
+  const wanted = Math.max(1, Math.trunc(list.page) || 1);
+  const [all, matching, rows] = await Promise.all([total, q ? repo.countTeamHouseholds(db, teamId, q) : total, repo.teamHouseholdPage(db, teamId, q, (wanted - 1) * per, per)]);
+  const pages = Math.max(1, Math.ceil(matching / per));
+  const page = Math.min(wanted, pages);
+  const items = page === wanted ? rows : await repo.teamHouseholdPage(db, teamId, q, (page - 1) * per, per);
+  return { items: items.map(householdView), total: all, matching, page, pages, query: list.query.trim() };
+}
+
+/** One page of the households of a team the viewer may see (their own team when `teamId` is undefined). */
+export async function teamHouseholdList(reads: Reads, v: Viewer, teamId: string | number | undefined, list: HouseholdListQuery) {
+  const db = accessDb(reads);
+  const team = teamId === undefined ? await ownTeam(db, v) : await requireHouseholdTeam(db, v, teamId);
+  const data = dataDb(reads);
+  return { team, list: await teamHouseholdListPage(data, team.id, repo.teamVector(data, team.id).then((t) => t.households), list) };
+}
+
 /** Adds a household to the member's own team, after the family agreed at the doorstep. */
 export async function addHousehold(db: Kysely<Database>, v: Viewer, input: HouseholdInput): Promise<string> {
   const m = await requireHelper(db, v);

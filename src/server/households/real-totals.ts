@@ -21,6 +21,5 @@ export async function setRealHouseholds(db: Kysely<Database>, v: Viewer, unitId:
 
 /** The real totals of a unit and of its children, for the coverage dashboard. */
 export async function realTotals(db: Kysely<Database>, unit: { id: number; path: string }) {
-  const [total, children] = await Promise.all([repo.realTotalUnder(db, unit.path), repo.realTotalsOfChildren(db, unit)]);
-  return { total, children };
+  return repo.realTotalsWithChildren(db, unit);
 }

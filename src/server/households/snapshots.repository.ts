@@ -80,6 +80,20 @@ export async function realTotalsOfChildren(db: Db, unit: { id: number; path: str
   return new Map(r.rows.map((x) => [x.id, x.households]));
 }
 
+/**
+ * `realTotalUnder` and `realTotalsOfChildren` in one grouped pass: the unit's total is the sum of
+ * every group, its children's the groups named by a child.
+ */
+export async function realTotalsWithChildren(db: Db, unit: { id: number; path: string }): Promise<{ total: { households: number; units: number }; children: Map<number, number> }> {
+  const child = sql.raw(`nullif(split_part(au.path, '/', ${unit.path.split('/').filter(Boolean).length + 2}), '')::int`);
+  const r = await sql<{ id: number | null; households: number; units: number }>`
+    select ${child} as id, coalesce(sum(h.households), 0)::int as households, count(*)::int as units from unit_household_total h
+    join admin_unit au on au.id = h.unit_id
+    where au.path >= ${unit.path} and au.path < ${pathUpper(unit.path)} group by 1`.execute(db);
+  const total = { households: r.rows.reduce((n, x) => n + Number(x.households), 0), units: r.rows.reduce((n, x) => n + Number(x.units), 0) };
+  return { total, children: new Map(r.rows.filter((x) => x.id !== null).map((x) => [Number(x.id), Number(x.households)])) };
+}
+
 // ─── Report lists ───
 
 /** Teams under a unit ranked by visits in a month (then households meeting the target). */

@@ -7,7 +7,8 @@ import type { Viewer } from '../teams/access.ts';
 import * as teamsRepo from '../teams/teams.repository.ts';
 import { columnsOf, fromArray, type ExportTable } from '../teams/export.ts';
 import { percent, SKILL_COLUMN } from './coverage.ts';
-import { coverageDashboard, teamCoverage } from './dashboard.ts';
+import { coverageDashboard } from './dashboard.ts';
+import { teamHouseholds } from './households.ts';
 
 const SOURCE = { course: 'Đã học trên Học Số', member: 'Tự làm được', null: '' } as const;
 
@@ -37,7 +38,7 @@ export async function unitCoverageTable(reads: Reads, v: Viewer, unitId: string 
 
 /** A team's household list with each household's skills. */
 export async function teamHouseholdTable(reads: Reads, v: Viewer, teamId: string | number): Promise<ExportTable> {
-  const d = await teamCoverage(reads, v, teamId);
+  const d = await teamHouseholds(reads, v, teamId);
   await accessDb(reads).transaction().execute((trx) => teamsRepo.insertAudit(trx, { actorId: v.id, unitId: d.team.unit_id, action: 'household.export', detail: { table: 'team', team: d.team.id } }));
   const rows = d.households.map((h) => [
     h.label,

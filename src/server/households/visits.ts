@@ -13,8 +13,9 @@ import type { Database, VisitOutcome } from '../db/schema.ts';
 import { requireTeamAccess, TeamsError, type Viewer } from '../teams/access.ts';
 import { audit } from '../teams/audit.ts';
 import * as teamsRepo from '../teams/teams.repository.ts';
-import { NOT_FOUND_HOUSEHOLD, NOT_FOUND_VISIT, requireHelper, requireHouseholdAccess } from './access.ts';
-import { countVisit, recountHousehold } from './household-counters.ts';
+import { NOT_A_HELPER, NOT_FOUND_HOUSEHOLD, NOT_FOUND_VISIT, requireHelper } from './access.ts';
+import { countVisit, monthOfDate, recomputeHousehold, recountHousehold } from './household-counters.ts';
+import { closeMonthIn } from './snapshots.ts';
 import * as repo from './households.repository.ts';
 import { visitDateSchema } from './fields.ts';
 
@@ -71,31 +72,36 @@ export function normaliseWork(skills: readonly string[], outcomes: Partial<Recor
 /**
  * Records a visit by a member of the household's team. Returns the visit id (the earlier one when
  * the client key was already used by this member).
+ *
+ * Kept to a few statements, since every member records visits all day: the membership, the household
+ * (only the member's own team's) and an earlier use of the client key in one read; then, in the
+ * transaction, the visit inserted with its household locked, the household's raw facts, and one
+ * statement for its state, the counters and the audit entry.
  */
 export async function recordVisit(db: Kysely<Database>, v: Viewer, input: VisitInput): Promise<string> {
-  const m = await requireHelper(db, v);
+  const householdId = !input.householdId ? null : isUuid(input.householdId) ? input.householdId.toLowerCase() : undefined;
+  const ctx = await repo.visitContext(db, v.id, householdId ?? null, input.clientKey && isUuid(input.clientKey) ? input.clientKey : null);
+  if (!ctx || !ctx.active) throw new TeamsError(403, NOT_A_HELPER);
   checkDate(input.date);
-  if (input.clientKey) {
-    const earlier = await repo.visitIdByClientKey(db, input.clientKey);
-    if (earlier) {
-      if (earlier.member_id === v.id) return earlier.id;
-      throw new TeamsError(409, 'Mã gửi này đã được dùng. Hãy tải lại trang rồi gửi lại.');
-    }
+  if (input.clientKey && ctx.earlier_id) {
+    if (ctx.earlier_member_id === v.id) return ctx.earlier_id;
+    throw new TeamsError(409, 'Mã gửi này đã được dùng. Hãy tải lại trang rồi gửi lại.');
   }
-  let household: repo.HouseholdRow | undefined;
   if (input.householdId) {
-    household = (await requireHouseholdAccess(db, v, input.householdId).catch(() => undefined))?.household;
-    if (!household || household.team_id !== m.team_id) throw new VisitFieldError('ho', NOT_FOUND_HOUSEHOLD);
+    // Another team's household, or none: the same answer, never revealing which.
+    if (!ctx.household_id) throw new VisitFieldError('ho', NOT_FOUND_HOUSEHOLD);
     if (!input.person) throw new VisitFieldError('nguoi', 'Hãy ghi người được hỗ trợ (ví dụ “bà Tư” hoặc “anh Nam”).');
   }
+  const hid = ctx.household_id;
   const work = normaliseWork(Object.keys(input.outcomes), input.outcomes, input.tasks, input.material);
   return db.transaction().execute(async (trx) => {
-    const id = await repo.insertVisit(trx, {
-      teamId: m.team_id,
-      householdId: household?.id ?? null,
+    await closeMonthIn(trx);
+    const { id, household } = await repo.insertVisitLocking(trx, {
+      teamId: ctx.team_id,
+      householdId: hid,
       memberId: v.id,
       date: input.date,
-      person: household ? input.person : null,
+      person: hid ? input.person : null,
       outcomes: work.outcomes as Record<string, VisitOutcome>,
       tasks: work.tasks,
       material: work.material,
@@ -107,19 +113,23 @@ export async function recordVisit(db: Kysely<Database>, v: Viewer, input: VisitI
       if (earlier?.member_id === v.id) return earlier.id;
       throw new TeamsError(409, 'Mã gửi này đã được dùng. Hãy tải lại trang rồi gửi lại.');
     }
+    let change: Pick<repo.VisitEffects, 'household' | 'diff'> = { household: null, diff: null };
     if (household) {
-      let countedConsent: boolean | undefined;
-      if (household.consent !== 'given') {
-        // The household agreed on this visit: recorded now, counted with the recount below.
-        await repo.recordConsent(trx, household.id, v.id);
-        countedConsent = false;
-      }
-      await recountHousehold(trx, household.id, countedConsent);
+      // The household agrees on this visit when it had not been asked: recorded in the same write, and
+      // counted now (the counters held it as not consented).
+      const consentNow = household.consent !== 'given';
+      const r = await recomputeHousehold(trx, { ...household, consent: 'given' }, household.consent === 'given');
+      const state = r.state ?? (consentNow ? { covered_mask: household.covered_mask, verified_mask: household.verified_mask, meets_target: household.meets_target, linked: household.linked } : null);
+      change = { household: state ? { id: household.id, state, consentBy: consentNow ? v.id : null, consentAt: new Date() } : null, diff: r.diff };
     }
-    await audit(trx, v, m.unit_id, 'visit.create', { visit: id, household: household?.id ?? null, anonymous: !household });
-    // Last: the month counters end at the commune's row, shared by its teams, so it is locked only
-    // for the commit that follows.
-    await countVisit(trx, { teamId: m.team_id, date: input.date, memberId: v.id, anonymous: !household });
+    await repo.writeVisitEffects(trx, {
+      teamId: ctx.team_id,
+      month: monthOfDate(input.date),
+      memberId: v.id,
+      anonymous: !hid,
+      ...change,
+      audit: { actorId: v.id, unitId: ctx.unit_id, action: 'visit.create', detail: { visit: id, household: hid, anonymous: !hid } },
+    });
     return id;
   });
 }
