@@ -2,6 +2,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, VisitOutcome } from '../db/schema.ts';
 import { pathUpper } from '../teams/counters.repository.ts';
+import type { MembershipRow } from '../teams/teams.repository.ts';
 import type { CounterVector } from './coverage.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -234,15 +235,7 @@ export async function visitIdByClientKey(db: Db, key: string): Promise<{ id: str
 }
 
 /** What recording a visit checks first, read in one statement (see `visitContext`). */
-export interface VisitContext {
-  /** The viewer's team membership. */
-  user_id: string;
-  team_id: number;
-  role: 'member' | 'leader';
-  active: boolean;
-  unit_id: number;
-  unit_path: string;
-  team_name: string;
+export interface VisitContext extends MembershipRow {
   /** The household, when it exists and belongs to the member's own team. */
   household_id: string | null;
   household_consent: 'given' | 'not_asked' | null;
