@@ -150,6 +150,11 @@ describe('a citizen asks for removal', () => {
     expect(asked).toContain('Bạn đã gửi yêu cầu ngày');
     expect(asked).not.toContain('>Yêu cầu xóa dữ liệu hộ</button>');
     expect(await (await official.get(`/quan-ly/to/${team1}/ho-gia-dinh`)).text()).toContain('Hộ đã yêu cầu xóa dữ liệu');
+    // The commune's dashboard names the waiting request and links to the team's list.
+    const waiting = await (await official.get(`/quan-ly/don-vi/${commune}/ho-gia-dinh`)).text();
+    expect(waiting).toContain('Yêu cầu xóa dữ liệu đang chờ xử lý');
+    expect(waiting).toContain(`href="/quan-ly/to/${team1}/ho-gia-dinh"`);
+    expect(waiting).toMatch(/<strong>1<\/strong> hộ ở 1 tổ/);
     const list = await (await leader.get('/to-cua-toi/ho-gia-dinh')).text();
     expect(list).toContain('Hộ đã yêu cầu xóa dữ liệu');
     const id = first(list, /href="\/ho-gia-dinh\/([0-9a-f-]{36})">Hộ chị Hoa \(mẫu\)/)!;
@@ -165,5 +170,6 @@ describe('a citizen asks for removal', () => {
     // The visits stay as anonymous activity: the linked-citizen count drops, this month's visits do not.
     const dash = await (await official.get(`/quan-ly/don-vi/${commune}/ho-gia-dinh`)).text();
     expect(stat(dash, 'Tài khoản người dân liên kết')).toBe(0);
+    expect(dash).not.toContain('Yêu cầu xóa dữ liệu đang chờ xử lý');
   });
 });

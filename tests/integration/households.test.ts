@@ -308,9 +308,20 @@ describe('moves, removal, consent and the recount', () => {
     expect((await teamHouseholds(db, officialA, team1)).households.find((x) => x.id === h)!.removalRequested).toBe(true);
     const logged = await db.selectFrom('audit_log').select('detail').where('action', '=', 'household.removal_request').execute();
     expect(logged.some((l) => JSON.stringify(l.detail).includes(h))).toBe(true);
+    // The officials over the team see the waiting request on their dashboard (commune and above),
+    // with its team and how long it has waited; an official of another commune sees none of it.
+    const communeOf = async (v: Viewer) => Number((await teamsRepo.findMembership(db, v.id))!.unit_path.split('/').filter(Boolean).at(-2));
+    const communeA = await communeOf(memberA);
+    const waiting = (await coverageDashboard(db, officialA, String(communeA), new Date(Date.now() + 3 * 86_400_000))).pendingRemovals;
+    expect(waiting).toMatchObject({ total: 1, teamCount: 1, oldestDays: 3 });
+    expect(waiting.teams).toEqual([expect.objectContaining({ id: team1, pending: 1, days: 3 })]);
+    const root = (await db.selectFrom('admin_unit').select('id').where('parent_id', 'is', null).executeTakeFirstOrThrow()).id;
+    expect((await coverageDashboard(db, await viewer('+84912000099'), String(root))).pendingRemovals.total).toBe(1);
+    expect((await coverageDashboard(db, officialB, String(await communeOf(leaderB)))).pendingRemovals.total).toBe(0);
     // Someone outside the team cannot act on it.
     await expect(removeHousehold(db, leaderB, h)).rejects.toMatchObject({ status: 404 });
     await removeHousehold(db, leaderA, h);
+    expect((await coverageDashboard(db, officialA, String(communeA))).pendingRemovals).toMatchObject({ total: 0, teams: [], oldestDays: null });
     expect(await myHousehold(db, tam)).toBeUndefined();
     expect(await db.selectFrom('household_link').select('id').where('user_id', '=', tam.id).execute()).toEqual([]);
     const row = await db.selectFrom('help_visit').selectAll().where('id', '=', v).executeTakeFirstOrThrow();

@@ -59,18 +59,21 @@ async function activity(db: Kysely<Database>, scope: { path: string } | { teamId
 export async function coverageDashboard(reads: Reads, v: Viewer, unitId: string | undefined, now = new Date()) {
   const unit = await requireUnitAccess(accessDb(reads), v, unitId);
   const db = dataDb(reads);
-  const [{ total: totals, children }, teams, trail, act, real] = await Promise.all([
+  const [{ total: totals, children }, teams, trail, act, real, removals] = await Promise.all([
     repo.unitAndChildVectors(db, unit),
     repo.teamVectors(db, unit.id),
     teamsRepo.unitsOnPath(db, unit.path),
     activity(db, { path: unit.path }, now),
     realTotals(db, unit),
+    repo.pendingRemovals(db, unit.path),
   ]);
   const rows: CoverageRow[] = [
     ...children.map(({ kind: _k, ...c }) => ({ ...c, kind: 'unit' as const })),
     ...teams.map((t) => ({ ...t, kind: 'team' as const })),
   ];
-  return { unit, trail, totals, skills: skillCoverage(totals), targetPercent: percent(totals.meeting_target, totals.households), rows, real, ...act };
+  const waiting = (d: Date) => Math.max(0, Math.floor((now.getTime() - d.getTime()) / 86_400_000));
+  const pendingRemovals = { ...removals, oldestDays: removals.oldest ? waiting(removals.oldest) : null, teams: removals.teams.map((t) => ({ ...t, days: waiting(t.oldest) })) };
+  return { unit, trail, totals, skills: skillCoverage(totals), targetPercent: percent(totals.meeting_target, totals.households), rows, real, pendingRemovals, ...act };
 }
 
 /**

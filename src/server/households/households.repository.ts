@@ -620,6 +620,27 @@ export async function unitVector(db: Db, path: string): Promise<CounterVector> {
   return r.rows[0]!;
 }
 
+/**
+ * Removal requests still waiting under a unit, per team (the oldest first, at most `limit` teams),
+ * with the total and the oldest request of the whole scope. Read through the partial index of
+ * waiting requests, so the cost follows the number of requests, not of households.
+ */
+export async function pendingRemovals(db: Db, path: string, limit = 20) {
+  const r = await sql<{ team_id: number; team_name: string; unit_name: string; pending: number; oldest: Date; total: number; teams: number }>`
+    select t.id as team_id, t.name as team_name, au.name as unit_name, count(*)::int as pending, min(h.removal_requested_at) as oldest,
+      sum(count(*)) over ()::int as total, count(*) over ()::int as teams
+    from household h join team t on t.id = h.team_id join admin_unit au on au.id = t.unit_id
+    where h.removal_requested_at is not null and au.path >= ${path} and au.path < ${pathUpper(path)}
+    group by t.id, t.name, au.name order by min(h.removal_requested_at), t.id limit ${limit}`.execute(db);
+  const first = r.rows[0];
+  return {
+    total: first?.total ?? 0,
+    teamCount: first?.teams ?? 0,
+    oldest: first ? new Date(first.oldest) : null,
+    teams: r.rows.map((x) => ({ id: x.team_id, name: x.team_name, unitName: x.unit_name, pending: x.pending, oldest: new Date(x.oldest) })),
+  };
+}
+
 const outerVector = sql.raw(COLS.map((c) => `coalesce(k.${c}, 0)::int as ${c}`).join(', '));
 
 const totalOfGroups = sql.raw(COLS.map((c) => `coalesce(sum(k.${c}), 0)::int as ${c}`).join(', '));
