@@ -4,6 +4,7 @@
  * deletes nothing, the job run through its queue and its daily schedule in pg-boss. Time never
  * passes in these tests: rows are written with their times already in the past or the future.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
@@ -77,6 +78,13 @@ describe('housekeeping', () => {
     expect(RETENTION.map((r) => r.kind).sort()).toEqual(Object.keys(ZERO).sort());
     expect(new Set(RETENTION.map((r) => r.table)).size).toBe(RETENTION.length);
     expect(LONGEST_LIMIT_WINDOW_SECONDS).toBe(24 * 60 * 60);
+  });
+
+  it('README states every rule as the code has it, and the command that runs it', () => {
+    const readme = fs.readFileSync('README.md', 'utf8');
+    for (const r of RETENTION) expect(readme, r.kind).toContain(`| \`${r.table}\` | ${r.rule} |`);
+    expect(readme).toContain('`npm run --silent db:housekeeping [-- --json]`');
+    expect(readme).toContain('`15 3 * * *`, `Asia/Ho_Chi_Minh`');
   });
 
   it('deletes exactly the expired rows of every kind, and live sessions and codes still work', async () => {

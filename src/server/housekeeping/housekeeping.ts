@@ -14,6 +14,8 @@ import type { Database } from '../db/schema.ts';
 import { SESSION_IDLE_DAYS, SESSION_MAX_DAYS } from '../auth/session.ts';
 import { LIMITS } from '../security/rate-limit.ts';
 import { PREVIEW_KEEP_DAYS } from '../households/household-import.ts';
+import { LINK_CODE_MINUTES } from '../households/links.ts';
+import { REQUEST_MINUTES } from '../recovery/recovery.ts';
 import * as repo from './housekeeping.repository.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -60,7 +62,7 @@ export const RETENTION: readonly RetentionRule[] = [
   {
     kind: 'linkCodes',
     table: 'household_link_code',
-    rule: 'household link codes once used, replaced or expired (they live 10 minutes)',
+    rule: `household link codes once used, replaced or expired (they live ${LINK_CODE_MINUTES} minutes)`,
     label: 'Mã liên kết hộ đã dùng hoặc hết hạn',
     deletePage: (db, now, page) => repo.deleteSpentLinkCodes(db, now, page),
   },
@@ -74,7 +76,7 @@ export const RETENTION: readonly RetentionRule[] = [
   {
     kind: 'recoveryRequests',
     table: 'recovery_request',
-    rule: `helpers' recovery requests ${RECOVERY_REQUEST_GRACE_DAYS} days after they expired (they last 15 minutes), whatever the answer`,
+    rule: `helpers' recovery requests ${RECOVERY_REQUEST_GRACE_DAYS} days after they expired (they last ${REQUEST_MINUTES} minutes), whatever the answer`,
     label: 'Yêu cầu khôi phục đã đóng',
     deletePage: (db, now, page) => repo.deleteClosedRecoveryRequests(db, ago(now, RECOVERY_REQUEST_GRACE_DAYS * DAY), page),
   },
