@@ -4,7 +4,9 @@
  * deletes nothing, the job run through its queue and its daily schedule in pg-boss. Time never
  * passes in these tests: rows are written with their times already in the past or the future.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
@@ -12,6 +14,7 @@ process.env.CONTENT_DIR = path.resolve('tests/fixtures/content');
 import { authenticate } from '../../src/server/auth/account.ts';
 import { hashPassword } from '../../src/server/auth/password.ts';
 import { createSession, validateSessionToken } from '../../src/server/auth/session.ts';
+import { openPglite } from '../../src/server/db/connect.ts';
 import type { Database } from '../../src/server/db/schema.ts';
 import { LONGEST_LIMIT_WINDOW_SECONDS, RECOVERY_REQUEST_GRACE_DAYS, RETENTION, runHousekeeping, type HousekeepingCounts } from '../../src/server/housekeeping/housekeeping.ts';
 import { jobQueue, JOB_SCHEMA, QUEUES, SCHEDULES } from '../../src/server/jobs/boss.ts';
@@ -27,6 +30,7 @@ const DAY = 24 * HOUR;
 const PASSWORD = 'vườn nhà có ba cây bưởi';
 
 let db: Kysely<Database>;
+let url: string | undefined;
 let seq = 0;
 const at = (ms: number) => new Date(Date.now() + ms);
 const ZERO: HousekeepingCounts = { sessions: 0, rateLimits: 0, linkCodes: 0, accessCodes: 0, recoveryRequests: 0, householdPreviews: 0, rosterPreviews: 0 };
@@ -58,7 +62,9 @@ let official: { id: string; phone: string };
 let visitId: string;
 
 beforeAll(async () => {
-  db = (await createTestDb()).db;
+  const h = await createTestDb();
+  db = h.db;
+  url = h.url;
   const unit = await db.insertInto('admin_unit').values({ kind: 'commune', name: 'Xã Dọn Dẹp', path: '/990001/', depth: 1 }).returning('id').executeTakeFirstOrThrow();
   unitId = unit.id;
   const team = await db.insertInto('team').values({ unit_id: unitId, name: 'Tổ CNSCĐ Dọn Dẹp' }).returning('id').executeTakeFirstOrThrow();
@@ -241,6 +247,33 @@ describe('housekeeping', () => {
     const [job] = await boss.findJobs(QUEUES.housekeeping.name);
     expect(job?.state).toBe('completed');
   });
+
+  it('`npm run --silent db:housekeeping -- --json` prints one JSON object of counts', async () => {
+    // On Postgres this file's database; on PGlite a folder of its own (the test database is in memory).
+    const dir = url ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'hocso-housekeeping-'));
+    const env = { ...process.env, DATABASE_URL: url ?? '', ...(dir ? { DATA_DIR: dir } : {}) };
+    const run = () => spawnSync('npm', ['run', '--silent', 'db:housekeeping', '--', '--json'], { env, encoding: 'utf8' });
+    try {
+      let target = db;
+      let close = async () => {};
+      if (dir) {
+        expect(run().status).toBe(0); // migrates the new folder
+        const h = await openPglite({ dataDir: path.join(dir, 'db') });
+        target = h.db;
+        close = () => h.close();
+      }
+      const u = await target.insertInto('user').values({ phone: '+84916099999', display_name: 'Người Thử CLI', password_hash: null }).returning('id').executeTakeFirstOrThrow();
+      await target.insertInto('session').values({ id: 'hkcli00000000000000000000', user_id: u.id, secret_hash: new Uint8Array(32), created_at: at(-3 * DAY), expires_at: at(-1 * DAY), device: null }).execute();
+      await close();
+      const r = run();
+      expect(r.status, r.stderr).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toEqual({ ...ZERO, sessions: 1 });
+    } finally {
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('is scheduled every day at 03:15 Vietnam time, and only a scheduling worker runs the cron', async () => {
     const boss = await jobQueue(db);

@@ -87,11 +87,6 @@ export function jobQueue(db: Kysely<Database> | Kysely<any>, opts: { schedule?: 
   return boss;
 }
 
-/** Whether the job queue of this database handle runs the cron passes (false when it has none yet). */
-export function runsSchedules(db: Kysely<Database> | Kysely<any>): boolean {
-  return bosses.get(db)?.schedule ?? false;
-}
-
 function options(raw: RawDb) {
   return {
     db: raw.kind === 'pglite' ? fromPglite(raw.pglite!) : { executeSql: raw.executeSql },
