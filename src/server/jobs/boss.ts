@@ -135,9 +135,11 @@ async function startBoss(db: Kysely<any>, schedule: boolean): Promise<PgBoss> {
   if (!raw) throw new Error('jobs: this database handle was not opened by src/server/db/connect.ts');
   const boss = new PgBoss({
     ...options(raw),
-    // The cron passes (each claimed by one instance at a time) and the internal queue that forwards
-    // due occurrences to their queues, worked by this instance.
+    // The cron passes (each claimed by one instance at a time, every 30 s) and the internal queue
+    // that forwards due occurrences to their queues, worked by this instance. Schedules are daily,
+    // so that queue is polled every 30 s rather than pg-boss's 5.
     schedule,
+    cronWorkerIntervalSeconds: 30,
     // Supervision re-delivers jobs whose worker died (heartbeat) and deletes old ones. Every
     // process supervises; pg-boss claims each pass with a row lock, so only one does the work.
     supervise: true,

@@ -26,6 +26,9 @@ const HANDLERS: Record<QueueName, (db: Kysely<Database>, data: any, ctx: RunCont
   },
 };
 
+/** How often an idle worker asks for a job (seconds): recounts at once, the daily job without hurry. */
+const POLLING_SECONDS: Record<QueueName, number> = { recount: 1, housekeeping: 30 };
+
 const lastAttempt = (name: QueueName, job: Job<unknown>) => job.retryCount >= QUEUES[name].retryLimit;
 
 /**
@@ -59,7 +62,7 @@ export async function startJobWorker(db: Kysely<Database>, opts: { pollingInterv
   const stopping = new AbortController();
   await requeueOrphans(db);
   for (const name of names) {
-    await boss.work(name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1, batchSize: 1, heartbeatRefreshSeconds: 4 }, async ([job]) => {
+    await boss.work(name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? POLLING_SECONDS[name], batchSize: 1, heartbeatRefreshSeconds: 4 }, async ([job]) => {
       if (!job) return;
       await HANDLERS[name](db, job.data, { signal: AbortSignal.any([job.signal, stopping.signal]), lastAttempt: lastAttempt(name, job) });
     });
