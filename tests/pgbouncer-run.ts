@@ -17,6 +17,7 @@ export const PGBOUNCER_SUBSET = [
   'tests/integration/learning.test.ts',
   'tests/integration/certificates.test.ts',
   'tests/integration/rate-limits.test.ts',
+  'tests/integration/housekeeping.test.ts',
   'tests/integration/pgbouncer.test.ts',
 ];
 

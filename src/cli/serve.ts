@@ -51,12 +51,14 @@ try {
   console.error(`Không chuẩn bị được cơ sở dữ liệu (${handle.kind}): ${(err as Error).message}`);
 }
 
-// Every app server also works background jobs (recounts), unless JOB_WORKER=0 (then run
-// `npm run worker` on Postgres). pg-boss claims jobs with SKIP LOCKED, so several servers share them.
+// Every app server also works background jobs (recounts, housekeeping), unless JOB_WORKER=0 (then
+// run `npm run worker` on Postgres). pg-boss claims jobs with SKIP LOCKED, so several servers share
+// them. The cron passes that send scheduled jobs run only in `npm run worker` on Postgres, never in an
+// app server; on PGlite this server is the only process that can open the database, so it runs them.
 let worker: JobWorker | undefined;
 if (process.env.JOB_WORKER !== '0') {
   try {
-    worker = await startJobWorker(handle.db);
+    worker = await startJobWorker(handle.db, { schedule: handle.kind === 'pglite' });
   } catch (err) {
     console.error(`Không khởi động được hàng đợi việc nền: ${(err as Error).message}`);
   }
