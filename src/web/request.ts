@@ -10,6 +10,7 @@ import type { Database } from '../server/db/schema.ts';
 import { replicaState, type ReplicaLag, type Reads } from '../server/db/replica.ts';
 import { generateSecureRandomString, hashToken } from '../server/auth/session.ts';
 import { isProduction, trustProxy } from '../server/config.ts';
+import { GUEST_COOKIE_DAYS } from '../server/learning/guest.ts';
 import Busboy from '@fastify/busboy';
 import { BodyCapError } from './body-cap.ts';
 
@@ -242,7 +243,7 @@ export function guestTokenHash(cookies: AstroCookies, create: boolean): string |
   if (!token) {
     if (!create) return undefined;
     token = generateSecureRandomString();
-    cookies.set(guestCookieName(), token, { ...cookieBase(), maxAge: 60 * 60 * 24 * 30 });
+    cookies.set(guestCookieName(), token, { ...cookieBase(), maxAge: 60 * 60 * 24 * GUEST_COOKIE_DAYS });
   }
   return hashToken(token);
 }

@@ -19,6 +19,7 @@ import type { Database } from '../../src/server/db/schema.ts';
 import { LONGEST_LIMIT_WINDOW_SECONDS, RECOVERY_REQUEST_GRACE_DAYS, RETENTION, runHousekeeping, type HousekeepingCounts } from '../../src/server/housekeeping/housekeeping.ts';
 import { jobQueue, JOB_SCHEMA, QUEUES, SCHEDULES } from '../../src/server/jobs/boss.ts';
 import { runPendingJobs, startJobWorker } from '../../src/server/jobs/worker.ts';
+import { claimGuestWork } from '../../src/server/learning/learning.ts';
 import { redeemCodeLimited } from '../../src/server/recovery/recovery.ts';
 import { issueCode } from '../../src/server/teams/codes.ts';
 import { openActivationCodes } from '../../src/server/teams/teams.repository.ts';
@@ -33,7 +34,7 @@ let db: Kysely<Database>;
 let url: string | undefined;
 let seq = 0;
 const at = (ms: number) => new Date(Date.now() + ms);
-const ZERO: HousekeepingCounts = { sessions: 0, rateLimits: 0, linkCodes: 0, accessCodes: 0, recoveryRequests: 0, householdPreviews: 0, rosterPreviews: 0 };
+const ZERO: HousekeepingCounts = { sessions: 0, rateLimits: 0, linkCodes: 0, accessCodes: 0, recoveryRequests: 0, householdPreviews: 0, rosterPreviews: 0, guestAnswers: 0 };
 
 async function person(opts: { password?: boolean } = {}): Promise<{ id: string; phone: string }> {
   const phone = `+849160${String(++seq).padStart(5, '0')}`;
@@ -176,8 +177,30 @@ describe('housekeeping', () => {
       .returning('id')
       .execute();
 
+    // Lesson answers: a guest's from 32 days ago (their 30-day cookie is gone: nobody can claim them),
+    // a guest's from 29 days ago (still claimable), and an account's from 60 days ago (kept). The
+    // second guest then signs in from the same browser and claims theirs.
+    const answer = (who: { user_id: string | null; guest_token_hash: string | null }, createdAt: Date) => ({
+      ...who, kind: 'check' as const, course_slug: 'an-toan', edition: 'citizen', lesson_id: 'bai-1',
+      answers: JSON.stringify({ q1: 'a' }), results: JSON.stringify([]), passed: true, created_at: createdAt,
+    });
+    const submissions = await db
+      .insertInto('lesson_submission')
+      .values([
+        answer({ user_id: null, guest_token_hash: 'hk-guest-gone' }, at(-32 * DAY)),
+        answer({ user_id: null, guest_token_hash: 'hk-guest-here' }, at(-29 * DAY)),
+        answer({ user_id: learner.id, guest_token_hash: null }, at(-60 * DAY)),
+      ])
+      .returning('id')
+      .execute();
+
     const counts = await runHousekeeping(db);
-    expect(counts).toEqual({ sessions: 2, rateLimits: 2, linkCodes: 2, accessCodes: 4, recoveryRequests: 1, householdPreviews: 1, rosterPreviews: 1 });
+    expect(counts).toEqual({ sessions: 2, rateLimits: 2, linkCodes: 2, accessCodes: 4, recoveryRequests: 1, householdPreviews: 1, rosterPreviews: 1, guestAnswers: 1 });
+    expect(await db.selectFrom('lesson_submission').select('id').where('id', 'in', submissions.map((x) => x.id)).orderBy('id').execute()).toEqual(
+      [submissions[1]!, submissions[2]!].map((x) => ({ id: x.id })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+    await claimGuestWork(db, 'hk-guest-here', helper.id);
+    expect((await db.selectFrom('lesson_submission').select(['user_id', 'guest_token_hash']).where('id', '=', submissions[1]!.id).executeTakeFirstOrThrow())).toEqual({ user_id: helper.id, guest_token_hash: null });
 
     const sessions = await ids('session');
     expect(sessions).not.toContain(idleExpired);
@@ -222,8 +245,8 @@ describe('housekeeping', () => {
     let pages = 0;
     const counts = await runHousekeeping(db, { pageSize: 2, onPage: () => void pages++ });
     expect(counts).toEqual({ ...ZERO, sessions: 5, rateLimits: 5 });
-    // 5 rows in pages of 2 take 3 pages in each of the two tables; the five other kinds one empty page each.
-    expect(pages).toBe(3 + 3 + 5);
+    // 5 rows in pages of 2 take 3 pages in each of the two tables; every other kind one empty page.
+    expect(pages).toBe(3 + 3 + (RETENTION.length - 2));
     const left = await ids('session');
     for (const id of expired) expect(left).not.toContain(id);
     for (const id of live) expect(left).toContain(id);
@@ -233,7 +256,7 @@ describe('housekeeping', () => {
     for (let i = 0; i < 4; i++) await db.insertInto('rate_limit').values({ key: `hk:even:${i}`, window_start: at(-2 * DAY), hits: 1, blocked_until: null }).execute();
     pages = 0;
     expect(await runHousekeeping(db, { pageSize: 2, onPage: () => void pages++ })).toEqual({ ...ZERO, rateLimits: 4 });
-    expect(pages).toBe(3 + 6);
+    expect(pages).toBe(3 + (RETENTION.length - 1));
     await expect(runHousekeeping(db, { pageSize: 0 })).rejects.toThrow(RangeError);
   });
 

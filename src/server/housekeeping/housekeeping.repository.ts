@@ -26,7 +26,7 @@ export interface Page {
   after?: PageKey;
 }
 
-type Table = 'session' | 'rate_limit' | 'household_link_code' | 'access_code' | 'recovery_request' | 'household_import' | 'roster_import';
+type Table = 'session' | 'rate_limit' | 'household_link_code' | 'access_code' | 'recovery_request' | 'household_import' | 'roster_import' | 'lesson_submission';
 
 async function deletePage(db: Kysely<Database>, table: Table, key: string, doomed: RawBuilder<boolean>, page: Page): Promise<PageResult> {
   const t = sql.table(table);
@@ -80,4 +80,13 @@ export function deleteStaleHouseholdPreviews(db: Kysely<Database>, createdBefore
 /** Roster previews never committed, uploaded before `createdBefore`. */
 export function deleteStaleRosterPreviews(db: Kysely<Database>, createdBefore: Date, page: Page) {
   return deletePage(db, 'roster_import', 'id', sql<boolean>`(roster_import.status = 'preview' and roster_import.created_at <= ${createdBefore})`, page);
+}
+
+/**
+ * Guests' lesson answers and "done" marks never claimed by an account, given before `createdBefore`
+ * (their guest cookie has expired, so nobody can claim them). Read in key order through the partial
+ * index of guests' rows, which holds their times too.
+ */
+export function deleteUnclaimedGuestAnswers(db: Kysely<Database>, createdBefore: Date, page: Page) {
+  return deletePage(db, 'lesson_submission', 'id', sql<boolean>`(lesson_submission.user_id is null and lesson_submission.created_at <= ${createdBefore})`, page);
 }

@@ -15,6 +15,7 @@ import { SESSION_IDLE_DAYS, SESSION_MAX_DAYS } from '../auth/session.ts';
 import { LIMITS } from '../security/rate-limit.ts';
 import { PREVIEW_KEEP_DAYS } from '../households/household-import.ts';
 import { LINK_CODE_MINUTES } from '../households/links.ts';
+import { GUEST_COOKIE_DAYS } from '../learning/guest.ts';
 import { REQUEST_MINUTES } from '../recovery/recovery.ts';
 import * as repo from './housekeeping.repository.ts';
 
@@ -26,10 +27,12 @@ export const LONGEST_LIMIT_WINDOW_SECONDS = Math.max(...Object.values(LIMITS).ma
 export const RECOVERY_REQUEST_GRACE_DAYS = 7;
 /** Roster previews never committed are kept as long as household-list previews. */
 export const ROSTER_PREVIEW_KEEP_DAYS = PREVIEW_KEEP_DAYS;
+/** A guest's answers are kept one day past their cookie's life, whatever the clocks' difference. */
+export const GUEST_ANSWERS_KEEP_DAYS = GUEST_COOKIE_DAYS + 1;
 /** Rows per delete statement. */
 export const DEFAULT_PAGE_SIZE = 5000;
 
-export type HousekeepingKind = 'sessions' | 'rateLimits' | 'linkCodes' | 'accessCodes' | 'recoveryRequests' | 'householdPreviews' | 'rosterPreviews';
+export type HousekeepingKind = 'sessions' | 'rateLimits' | 'linkCodes' | 'accessCodes' | 'recoveryRequests' | 'householdPreviews' | 'rosterPreviews' | 'guestAnswers';
 
 export interface RetentionRule {
   kind: HousekeepingKind;
@@ -93,6 +96,13 @@ export const RETENTION: readonly RetentionRule[] = [
     rule: `roster previews never committed, ${ROSTER_PREVIEW_KEEP_DAYS} days after upload (with their rows)`,
     label: 'Bản xem trước danh sách thành viên không được lưu',
     deletePage: (db, now, page) => repo.deleteStaleRosterPreviews(db, ago(now, ROSTER_PREVIEW_KEEP_DAYS * DAY), page),
+  },
+  {
+    kind: 'guestAnswers',
+    table: 'lesson_submission',
+    rule: `guests' lesson answers never claimed by an account, ${GUEST_ANSWERS_KEEP_DAYS} days after they were given (the guest cookie that could claim them lasts ${GUEST_COOKIE_DAYS} days)`,
+    label: 'Câu trả lời của khách không được nhận về tài khoản',
+    deletePage: (db, now, page) => repo.deleteUnclaimedGuestAnswers(db, ago(now, GUEST_ANSWERS_KEEP_DAYS * DAY), page),
   },
 ];
 
