@@ -8,12 +8,18 @@ import type { Database } from '../../src/server/db/schema.ts';
 import { seedTeamsDemo } from '../../src/server/teams/seed.ts';
 import * as teamsRepo from '../../src/server/teams/teams.repository.ts';
 import type { Viewer } from '../../src/server/teams/access.ts';
-import { addHousehold } from '../../src/server/households/households.ts';
+import { randomUUID } from 'node:crypto';
+import { getCatalog } from '../../src/server/content/catalog.ts';
+import { markLessonDone, startFinalQuiz, submitFinalQuiz } from '../../src/server/learning/learning.ts';
+import type { FormEntries } from '../../src/server/learning/quiz.ts';
+import { addHousehold, householdDetail } from '../../src/server/households/households.ts';
+import { confirmLink, issueLinkCode } from '../../src/server/households/links.ts';
 import { editVisit, recordVisit } from '../../src/server/households/visits.ts';
 import { recountHouseholds } from '../../src/server/households/household-counters.ts';
 import { todayVn } from '../../src/server/households/fields.ts';
 import { runPendingJobs } from '../../src/server/jobs/worker.ts';
 import { createTestDb } from '../setup/db.ts';
+import { correctFields } from '../setup/answers.ts';
 
 let db: Kysely<Database>;
 let member: Viewer;
@@ -24,6 +30,17 @@ beforeAll(async () => {
   const u = (await teamsRepo.findUserByPhone(db, '+84912000002'))!;
   member = { id: u.id, role: u.role };
 }, 120_000);
+
+/** Completes a course's citizen edition the real way (every lesson, then a passed final quiz). */
+async function complete(userId: string, slug: string) {
+  const course = getCatalog().bySlug.get(slug)!;
+  for (const l of course.editions.citizen!.lessons) await markLessonDone(db, { userId }, { course: slug, edition: 'citizen', lessonId: l.id }, `c-${randomUUID()}`);
+  const quiz = await startFinalQuiz(db, userId, slug, 'citizen');
+  const attempt = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
+  const entries: FormEntries = new Map();
+  for (const [k, v] of attempt.questions.flatMap((d, i) => correctFields(course.questions.get(d.id)!, d.order, i))) entries.set(k, [...(entries.get(k) ?? []), v]);
+  await submitFinalQuiz(db, userId, quiz.attemptId, entries, `c-${randomUUID()}`);
+}
 
 /** The first day of the month before today's (Vietnam time), as YYYY-MM-DD. */
 function lastMonthDay(): string {
@@ -42,4 +59,20 @@ describe('correcting a visit', () => {
     await runPendingJobs(db);
     expect(await recountHouseholds(db, { fix: false })).toEqual([]);
   });
+
+  it('correcting the name of the person helped keeps a citizen linked through that visit the same person', async () => {
+    const h = await addHousehold(db, member, { label: 'Hộ anh Nam sửa tên (thử)', phone: null, note: null });
+    const four = { 'dich-vu-cong': 'tu-lam', 'mua-sam': 'tu-lam', 'tu-bao-ve': 'tu-lam', 'nen-tang-dia-phuong': 'tu-lam' } as const;
+    const v = await recordVisit(db, member, { householdId: h, date: todayVn(), person: 'anh Nan', outcomes: four, tasks: [], material: null, clientKey: null });
+    const c = await db.insertInto('user').values({ phone: '+84912555201', display_name: 'Nguyễn Văn Nam', role: 'learner', password_hash: null }).returning('id').executeTakeFirstOrThrow();
+    const { code } = await issueLinkCode(db, member, v, 'http://127.0.0.1:4321');
+    await confirmLink(db, { id: c.id, role: 'learner' }, code, 'client-review');
+    await complete(c.id, 'thanh-toan-truc-tuyen');
+    expect((await householdDetail(db, member, h)).view.meetsTarget).toBe(true);
+    // The member fixes a typo in the name: still one person with all five skills.
+    await editVisit(db, member, v, { date: todayVn(), person: 'anh Nam', outcomes: four, tasks: [], material: null });
+    expect((await householdDetail(db, member, h)).view.meetsTarget).toBe(true);
+    await runPendingJobs(db);
+    expect(await recountHouseholds(db, { fix: false })).toEqual([]);
+  }, 120_000);
 });

@@ -397,6 +397,11 @@ export async function insertLink(trx: Trx, l: { householdId: string; visitId: st
   return r.id;
 }
 
+/** The links made through a visit follow its person when the author corrects the name. */
+export async function setLinkPersonOfVisit(trx: Trx, visitId: string, personKey: string): Promise<void> {
+  await trx.updateTable('household_link').set({ person_key: personKey }).where('visit_id', '=', visitId).execute();
+}
+
 export async function undoLink(trx: Trx, id: string): Promise<void> {
   await trx.updateTable('household_link').set({ undone_at: new Date() }).where('id', '=', id).where('undone_at', 'is', null).execute();
 }

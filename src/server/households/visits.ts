@@ -18,6 +18,7 @@ import { countVisit, monthOfDate, recomputeHousehold, recountHousehold } from '.
 import { closeMonthIn } from './snapshots.ts';
 import * as repo from './households.repository.ts';
 import { visitDateSchema } from './fields.ts';
+import { personKey } from './coverage.ts';
 
 function checkDate(date: string, now = new Date()): void {
   const r = visitDateSchema(now).safeParse(date);
@@ -168,6 +169,8 @@ export async function editVisit(db: Kysely<Database>, v: Viewer, id: string | un
       await countVisit(trx, { teamId: old.team_id, date: old.visit_date, memberId: old.member_id, anonymous: !old.household_id }, -1);
       await countVisit(trx, { teamId: old.team_id, date: input.date, memberId: old.member_id, anonymous: !old.household_id }, 1);
     }
+    // A citizen linked through this visit is its person: a corrected name keeps them that person.
+    if (old.household_id && input.person && old.person && personKey(input.person) !== personKey(old.person)) await repo.setLinkPersonOfVisit(trx, old.id, personKey(input.person));
     if (old.household_id) await recountHousehold(trx, old.household_id);
     const team = await teamsRepo.findTeam(trx, old.team_id);
     await audit(trx, v, team?.unit_id ?? null, 'visit.update', {
