@@ -18,6 +18,11 @@ import { editVisit, recordVisit } from '../../src/server/households/visits.ts';
 import { recountHouseholds } from '../../src/server/households/household-counters.ts';
 import { todayVn } from '../../src/server/households/fields.ts';
 import { runPendingJobs } from '../../src/server/jobs/worker.ts';
+import ExcelJS from 'exceljs';
+import { renameTeam } from '../../src/server/teams/team-changes.ts';
+import { monthlyReport } from '../../src/server/households/report.ts';
+import { renderReportXlsx } from '../../src/server/households/report-xlsx.ts';
+import { currentMonth } from '../../src/server/households/scorecard.ts';
 import { createTestDb } from '../setup/db.ts';
 import { correctFields } from '../setup/answers.ts';
 
@@ -76,3 +81,25 @@ describe('correcting a visit', () => {
     expect(await recountHouseholds(db, { fix: false })).toEqual([]);
   }, 120_000);
 });
+
+describe('the monthly report workbook', () => {
+  it('a team named like a formula is written as text, as in every other export', async () => {
+    const official = (await teamsRepo.findUserByPhone(db, '+84912000010'))!;
+    const viewer: Viewer = { id: official.id, role: official.role };
+    const team = (await teamsRepo.findMembership(db, member.id))!.team_id;
+    const commune = (await teamsRepo.findTeam(db, team))!.unit_path.split('/').filter(Boolean).at(-2)!;
+    const name = '=HYPERLINK("http://example.invalid","Tổ 1")';
+    await renameTeam(db, viewer, String(team), name);
+    const h = await addHousehold(db, member, { label: 'Hộ báo cáo (thử)', phone: null, note: null });
+    await recordVisit(db, member, { householdId: h, date: todayVn(), person: 'bà Sáu', outcomes: { 'mua-sam': 'tu-lam' }, tasks: [], material: null, clientKey: null });
+    const r = await monthlyReport(db, viewer, commune, currentMonth());
+    expect(r.topTeams.map((t) => t.name)).toContain(name);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await renderReportXlsx(r)) as never);
+    const cells: string[] = [];
+    wb.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((c) => cells.push(String(c.value)))));
+    expect(cells).toContain(`'${name}`);
+    expect(cells.filter((c) => /^[=+\-@]/.test(c))).toEqual([]);
+  });
+});
+
