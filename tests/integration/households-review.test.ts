@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { getCatalog } from '../../src/server/content/catalog.ts';
 import { markLessonDone, startFinalQuiz, submitFinalQuiz } from '../../src/server/learning/learning.ts';
 import type { FormEntries } from '../../src/server/learning/quiz.ts';
-import { addHousehold, householdDetail } from '../../src/server/households/households.ts';
+import { addHousehold, householdDetail, moveHousehold } from '../../src/server/households/households.ts';
 import { confirmLink, issueLinkCode } from '../../src/server/households/links.ts';
 import { editVisit, recordVisit } from '../../src/server/households/visits.ts';
 import { recountHouseholds } from '../../src/server/households/household-counters.ts';
@@ -100,6 +100,23 @@ describe('the monthly report workbook', () => {
     wb.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((c) => cells.push(String(c.value)))));
     expect(cells).toContain(`'${name}`);
     expect(cells.filter((c) => /^[=+\-@]/.test(c))).toEqual([]);
+  });
+});
+
+describe('moving a household', () => {
+  it('is refused with 409 when the target team already lists a household of that label', async () => {
+    const official = (await teamsRepo.findUserByPhone(db, '+84912000010'))!;
+    const viewer: Viewer = { id: official.id, role: official.role };
+    const hai = (await teamsRepo.findUserByPhone(db, '+84912000012'))!;
+    const team2 = (await teamsRepo.findMembership(db, hai.id))!.team_id;
+    const first = await addHousehold(db, member, { label: 'Hộ bà Chín, xóm 2', phone: null, note: null });
+    await moveHousehold(db, viewer, first, String(team2));
+    // The same family added again at the doorstep of the first team, then moved too.
+    const again = await addHousehold(db, member, { label: 'Hộ Bà Chín xóm 2', phone: null, note: null });
+    await expect(moveHousehold(db, viewer, again, String(team2))).rejects.toMatchObject({ status: 409, message: expect.stringContaining('Tổ đích đã có hộ') });
+    expect((await householdDetail(db, member, again)).household.team_id).not.toBe(team2);
+    await runPendingJobs(db);
+    expect(await recountHouseholds(db, { fix: false })).toEqual([]);
   });
 });
 
