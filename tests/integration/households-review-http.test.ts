@@ -110,3 +110,16 @@ describe('household forms', () => {
     }
   });
 });
+
+describe('linking', () => {
+  it('a confirmation that is not “co” is refused with a message, never a blank 400', async () => {
+    const citizen = new Client(server.url);
+    expect((await citizen.post('/dang-nhap', { phone: '0912000003', password: 'hoc-thu-2026', next: '/' })).status).toBe(303);
+    const r = await citizen.post('/lien-ket', { ma: '123456', 'xac-nhan': 'khong' });
+    expect(r.status).toBe(400);
+    const html = await r.text();
+    expect(html).not.toMatch(ENGLISH);
+    expect(shown(html).length, 'a message is shown').toBeGreaterThan(0);
+  });
+});
+
