@@ -123,3 +123,13 @@ describe('linking', () => {
   });
 });
 
+describe('a linked citizen’s data download', () => {
+  it('gives the day of the visit as a date (YYYY-MM-DD), not a timestamp at the server’s midnight', async () => {
+    const hoa = new Client(server.url);
+    expect((await hoa.post('/dang-nhap', { phone: '0912000001', password: 'hoc-thu-2026', next: '/' })).status).toBe(303);
+    const data = (await (await hoa.get('/tai-khoan/du-lieu.json')).json()) as { householdLinks: { visitDate: string | null }[] };
+    expect(data.householdLinks.length).toBeGreaterThan(0);
+    for (const l of data.householdLinks) expect(l.visitDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+});
+
