@@ -133,3 +133,20 @@ describe('a linked citizen’s data download', () => {
   });
 });
 
+describe('the team household export', () => {
+  it('follows the list page’s guard: a plain member gets 403, the leader and the official download it', async () => {
+    const path = `/quan-ly/to/${team}/ho-gia-dinh/xuat?dinh-dang=csv`;
+    expect((await member.get(`/quan-ly/to/${team}/ho-gia-dinh`)).status).toBe(403);
+    const r = await member.get(path);
+    expect(r.status).toBe(403);
+    expect(await r.text()).not.toContain('Hộ bác Tư');
+    const leader = new Client(server.url);
+    expect((await leader.post('/dang-nhap', { phone: '0912000011', password: 'hoc-thu-2026', next: '/' })).status).toBe(303);
+    expect((await leader.get(path)).status).toBe(200);
+    expect((await official.get(path)).status).toBe(200);
+    const guest = await new Client(server.url).get(path);
+    expect(guest.status).toBe(303);
+    expect(guest.headers.get('location')).toContain('/dang-nhap');
+  });
+});
+
