@@ -37,8 +37,11 @@ export function shownError(err: unknown): ShownError {
 /** A small Vietnamese HTML page for errors from API routes (no stack traces). */
 export function errorResponse(err: unknown): Response {
   const shown = shownError(err);
-  const esc = shown.message.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-  const html = plainPage('Lỗi', `<h1>Không thực hiện được yêu cầu</h1><p role="alert">${esc}</p><p><a href="/">Về trang chủ</a></p>`);
+  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  // A form refused by an endpoint has no fields on this page to mark: list what to correct instead.
+  const fields = err instanceof Error && 'errors' in err && err.errors && typeof err.errors === 'object' ? [...new Set(Object.values(err.errors as Record<string, string>))] : [];
+  const what = fields.length ? `<p role="alert">Chưa lưu được. Hãy quay lại và sửa:</p><ul>${fields.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>` : `<p role="alert">${esc(shown.message)}</p>`;
+  const html = plainPage('Lỗi', `<h1>Không thực hiện được yêu cầu</h1>${what}<p><a href="/">Về trang chủ</a></p>`);
   return withStatus(new Response(html, { status: shown.status, headers: { 'content-type': 'text/html; charset=utf-8' } }), shown);
 }
 

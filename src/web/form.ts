@@ -15,6 +15,18 @@ import { HttpError, readForm } from './request.ts';
 
 const FORM_MESSAGE = 'Vui lòng kiểm tra lại các ô được đánh dấu.';
 
+/**
+ * Vietnamese messages for the checks a schema left without its own: zod's defaults are English
+ * ("Too big: expected string to have <=200 characters", "Invalid input"), and a crafted or repeated
+ * field can reach them. Pass as `safeParse(value, { error: vietnameseIssue })`.
+ */
+export function vietnameseIssue(issue: { code?: string; origin?: string; input?: unknown }): string {
+  if (issue.code === 'too_big') return issue.origin === 'array' || issue.origin === 'set' ? 'Quá nhiều lựa chọn.' : 'Nội dung quá dài.';
+  if (issue.code === 'too_small') return 'Nội dung quá ngắn.';
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'Ô này không được để trống.';
+  return 'Giá trị không hợp lệ. Hãy tải lại trang rồi thử lại.';
+}
+
 /** A form that failed validation: per-field messages (keyed by field name) and a status. */
 export class FormError extends HttpError {
   readonly errors: Record<string, string>;
@@ -71,7 +83,7 @@ export interface EndpointOptions extends FormOptions {
 export async function readValidForm<S extends z.ZodType>(request: Request, schema: S, options: FormOptions): Promise<z.output<S>> {
   const form = await readForm(request, options.maxBytes);
   const values = formObject(form, options.files);
-  const parsed = schema.safeParse(values);
+  const parsed = schema.safeParse(values, { error: vietnameseIssue });
   if (!parsed.success) throw new FormError(fieldErrors(parsed.error), 400, undefined, textValues(values));
   return parsed.data;
 }
@@ -124,7 +136,7 @@ export async function submitForm<S extends z.ZodType, T>(
   try {
     const raw = formObject(await readForm(request, options.maxBytes), options.files);
     values = textValues(raw);
-    const parsed = schema.safeParse(raw);
+    const parsed = schema.safeParse(raw, { error: vietnameseIssue });
     if (!parsed.success) throw new FormError(fieldErrors(parsed.error));
     return { ok: true, value: await handle(parsed.data) };
   } catch (err) {

@@ -4,7 +4,7 @@ import { SKILLS, type Skill } from '../lib/content/schema.ts';
 import { UUID_RE } from '../lib/ids.ts';
 import { HouseholdLabelSchema, HouseholdNoteSchema, OptionalPhoneSchema, PersonSchema, visitDateSchema } from '../server/households/fields.ts';
 import type { VisitOutcome } from '../server/db/schema.ts';
-import { fieldErrors, formObject } from './form.ts';
+import { fieldErrors, formObject, vietnameseIssue } from './form.ts';
 import { readForm } from './request.ts';
 import { shownError } from './errors.ts';
 
@@ -46,7 +46,7 @@ const workFields = {
   ngay: z.string({ error: 'Hãy chọn ngày hỗ trợ.' }).max(20),
   'ky-nang': many,
   'nhiem-vu': many,
-  'tai-lieu': z.string().max(80).optional().transform((v) => (v ?? '').trim() || null),
+  'tai-lieu': z.string().max(80, 'Bài học đã dùng không có trong danh mục.').optional().transform((v) => (v ?? '').trim() || null),
   ...outcomeFields,
 };
 
@@ -63,7 +63,7 @@ export function visitFormSchema(now = new Date()) {
     .object({
       ho: optionalUuid,
       'dong-y': z.enum(['co', 'khong'], { error: 'Hãy ghi lại hộ có đồng ý hay không.' }),
-      nguoi: z.string().max(200).optional(),
+      nguoi: z.string().max(200, 'Người được hỗ trợ dài tối đa 60 ký tự.').optional(),
       'ma-gui': optionalUuid,
       ...workFields,
     })
@@ -92,7 +92,7 @@ export function visitFormSchema(now = new Date()) {
 export function visitEditSchema(now = new Date()) {
   const date = visitDateSchema(now);
   return z
-    .object({ viec: z.literal('sua'), nguoi: z.string().max(200).optional(), ...workFields })
+    .object({ viec: z.literal('sua'), nguoi: z.string().max(200, 'Người được hỗ trợ dài tối đa 60 ký tự.').optional(), ...workFields })
     .superRefine((d, ctx) => {
       const r = date.safeParse(d.ngay);
       if (!r.success) ctx.addIssue({ code: 'custom', path: ['ngay'], message: r.error.issues[0]!.message });
@@ -118,6 +118,9 @@ export const LinkCodeSchema = z
   .transform((v) => v.replace(/[\s.-]/g, ''))
   .refine((v) => /^\d{6}$/.test(v), 'Mã gồm đúng 6 chữ số, ví dụ 482 913.');
 
+/** Fields whose errors the visit forms show next to them. */
+const VISIT_FIELDS_SHOWN = new Set(['ho', 'dong-y', 'nguoi', 'ngay', 'ky-nang', 'nhiem-vu', 'tai-lieu']);
+
 /** Outcome of reading a visit form: the parsed input, or field errors with everything that was posted. */
 export type VisitFormRead<T> = { ok: true; data: T; raw: Record<string, unknown> } | { ok: false; status: number; errors: Record<string, string>; message?: string; retryAfter?: number; raw: Record<string, unknown> };
 
@@ -133,8 +136,13 @@ export async function readVisitForm<S extends z.ZodType>(request: Request, schem
     const e = shownError(err);
     return { ok: false, status: e.status, errors: {}, message: e.message, retryAfter: e.retryAfter, raw };
   }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) return { ok: false, status: 400, errors: fieldErrors(parsed.error), raw };
+  const parsed = schema.safeParse(raw, { error: vietnameseIssue });
+  if (!parsed.success) {
+    const errors = fieldErrors(parsed.error);
+    // A problem in a field the form does not mark (hidden fields, outcomes) is said above the form.
+    const unmarked = Object.entries(errors).find(([k]) => !VISIT_FIELDS_SHOWN.has(k));
+    return { ok: false, status: 400, errors, message: unmarked?.[1], raw };
+  }
   return { ok: true, data: parsed.data, raw };
 }
 
@@ -166,7 +174,8 @@ export const UPLOAD_OVERHEAD = 16 * 1024;
 
 /** `?tim=…&trang=N` of a household list: a search text (80 characters at most) and a page number (bad values: page 1). */
 export function householdListQuery(url: URL): { query: string; page: number } {
-  const query = (url.searchParams.get('tim') ?? '').normalize('NFC').replace(/\s+/g, ' ').trim().slice(0, 80);
+  // Control characters are dropped: a NUL byte is refused by Postgres (a 500 before this).
+  const query = (url.searchParams.get('tim') ?? '').normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80);
   const n = Number(url.searchParams.get('trang'));
   return { query, page: Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1 };
 }

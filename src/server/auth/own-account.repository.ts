@@ -116,7 +116,8 @@ export function householdLinks(db: Db, userId: string) {
     .innerJoin('household as h', 'h.id', 'l.household_id')
     .innerJoin('team as t', 't.id', 'h.team_id')
     .leftJoin('help_visit as v', 'v.id', 'l.visit_id')
-    .select(['h.label', 't.name as team_name', 'l.person_key', 'v.visit_date', 'v.person', 'l.created_at', 'l.undone_at'])
+    // The visit's day as written (YYYY-MM-DD), not a Date at the server's midnight.
+    .select(['h.label', 't.name as team_name', 'l.person_key', sql<string | null>`v.visit_date::text`.as('visit_date'), 'v.person', 'l.created_at', 'l.undone_at'])
     .where('l.user_id', '=', userId)
     .orderBy('l.created_at')
     .execute();

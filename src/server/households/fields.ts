@@ -5,23 +5,26 @@ import { PhoneSchema, visibleText } from '../../lib/fields.ts';
 /** The label the family agreed to, e.g. “Hộ bác Tư, xóm 3”. */
 export const HouseholdLabelSchema = visibleText({ what: 'tên gọi của hộ', min: 2, max: 80, noInvisible: true, noAngleBrackets: true });
 
+/**
+ * An optional field: absent or blank is null; anything else must pass `rule`, with the rule's own
+ * messages (a union with an empty literal would answer only zod's English "Invalid input").
+ */
+function optional<T>(raw: z.ZodString, rule: z.ZodType<T>) {
+  return raw.optional().transform((v, ctx): T | null => {
+    const s = (v ?? '').trim();
+    if (!s) return null;
+    const r = rule.safeParse(s);
+    if (r.success) return r.data;
+    for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+    return z.NEVER;
+  });
+}
+
 /** An optional contact phone: empty, or a Vietnamese mobile number. */
-export const OptionalPhoneSchema = z
-  .string()
-  .max(40, 'Số điện thoại quá dài.')
-  .optional()
-  .transform((v) => (v ?? '').trim())
-  .pipe(z.union([z.literal(''), PhoneSchema]))
-  .transform((v) => v || null);
+export const OptionalPhoneSchema = optional(z.string({ error: 'Số điện thoại không hợp lệ.' }).max(40, 'Số điện thoại quá dài.'), PhoneSchema);
 
 /** An optional short note. */
-export const HouseholdNoteSchema = z
-  .string()
-  .max(600, 'Ghi chú dài tối đa 300 ký tự.')
-  .optional()
-  .transform((v) => (v ?? '').trim())
-  .pipe(z.union([z.literal(''), visibleText({ what: 'ghi chú', min: 1, max: 300, noAngleBrackets: true })]))
-  .transform((v) => v || null);
+export const HouseholdNoteSchema = optional(z.string({ error: 'Ghi chú không hợp lệ.' }).max(600, 'Ghi chú dài tối đa 300 ký tự.'), visibleText({ what: 'ghi chú', min: 1, max: 300, noAngleBrackets: true }));
 
 /** Who in the household was helped: a first name, or “bà Tư”. */
 export const PersonSchema = visibleText({ what: 'người được hỗ trợ', min: 2, max: 60, noInvisible: true, noAngleBrackets: true });

@@ -196,6 +196,11 @@ export function findVisit(db: Db, id: string): Promise<VisitRow | undefined> {
   return visitQuery(db).where('v.id', '=', id).executeTakeFirst() as Promise<VisitRow | undefined>;
 }
 
+/** A visit, its row locked until the transaction ends (corrections of one visit queue on it). */
+export function lockVisit(trx: Trx, id: string): Promise<VisitRow | undefined> {
+  return visitQuery(trx).where('v.id', '=', id).forUpdate('v').executeTakeFirst() as Promise<VisitRow | undefined>;
+}
+
 export function visitsOfHousehold(db: Db, householdId: string): Promise<VisitRow[]> {
   return visitQuery(db).where('v.household_id', '=', householdId).orderBy('v.visit_date', 'desc').orderBy('v.created_at', 'desc').execute() as Promise<VisitRow[]>;
 }
@@ -390,6 +395,11 @@ export async function insertLink(trx: Trx, l: { householdId: string; visitId: st
     .returning('id')
     .executeTakeFirstOrThrow();
   return r.id;
+}
+
+/** The links made through a visit follow its person when the author corrects the name. */
+export async function setLinkPersonOfVisit(trx: Trx, visitId: string, personKey: string): Promise<void> {
+  await trx.updateTable('household_link').set({ person_key: personKey }).where('visit_id', '=', visitId).execute();
 }
 
 export async function undoLink(trx: Trx, id: string): Promise<void> {

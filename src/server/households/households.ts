@@ -122,10 +122,10 @@ export async function addHousehold(db: Kysely<Database>, v: Viewer, input: House
  * them (tones, đ, case and punctuation folded): a label already used by another household of the team
  * is refused, so a replayed or double-tapped add never counts one family twice.
  */
-async function refuseTakenLabel(trx: Kysely<Database>, teamId: number, label: string, except?: string): Promise<void> {
+async function refuseTakenLabel(trx: Kysely<Database>, teamId: number, label: string, except?: string, which = 'Tổ'): Promise<void> {
   const wanted = fold(label);
   const taken = (await repo.teamLabels(trx, teamId)).some((h) => h.id !== except && fold(h.label) === wanted);
-  if (taken) throw new TeamsError(409, `Tổ đã có hộ “${label}” trong danh sách. Nếu đây là một hộ khác, hãy thêm chi tiết để phân biệt, ví dụ “xóm 3”.`);
+  if (taken) throw new TeamsError(409, `${which} đã có hộ “${label}” trong danh sách. Nếu đây là một hộ khác, hãy thêm chi tiết để phân biệt, ví dụ “xóm 3”.`);
 }
 
 /** The households of a team the viewer may see (their own team when `teamId` is undefined). */
@@ -182,6 +182,8 @@ export async function moveHousehold(db: Kysely<Database>, v: Viewer, id: string 
   if (!target.manage) throw new TeamsError(404, 'Không tìm thấy tổ đích, hoặc tổ nằm ngoài phạm vi bạn quản lý.');
   if (target.id === a.household.team_id) return;
   await db.transaction().execute(async (trx) => {
+    // The target team's list must not then hold one family twice (the rule of adds and renames).
+    await refuseTakenLabel(trx, target.id, a.household.label, a.household.id, 'Tổ đích');
     await repo.updateHousehold(trx, a.household.id, { team_id: target.id });
     await moveHouseholdCounters(trx, a.household.id, a.household.team_id, target.id);
     await audit(trx, v, target.unit_id, 'household.move', { household: a.household.id, from: a.household.team_id, to: target.id });

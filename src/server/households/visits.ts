@@ -18,6 +18,7 @@ import { countVisit, monthOfDate, recomputeHousehold, recountHousehold } from '.
 import { closeMonthIn } from './snapshots.ts';
 import * as repo from './households.repository.ts';
 import { visitDateSchema } from './fields.ts';
+import { personKey } from './coverage.ts';
 
 function checkDate(date: string, now = new Date()): void {
   const r = visitDateSchema(now).safeParse(date);
@@ -160,12 +161,16 @@ export async function editVisit(db: Kysely<Database>, v: Viewer, id: string | un
   if (d.visit.household_id && !input.person) throw new VisitFieldError('nguoi', 'Hãy ghi người được hỗ trợ (ví dụ “bà Tư” hoặc “anh Nam”).');
   const work = normaliseWork(Object.keys(input.outcomes), input.outcomes, input.tasks, input.material);
   await db.transaction().execute(async (trx) => {
-    const old = d.visit;
+    // Read again under the row's lock: a correction posted twice at once must count its month move once.
+    const old = await repo.lockVisit(trx, d.visit.id);
+    if (!old) throw new TeamsError(404, NOT_FOUND_VISIT);
     await repo.updateVisit(trx, old.id, { date: input.date, person: old.household_id ? input.person : null, outcomes: work.outcomes as Record<string, VisitOutcome>, tasks: work.tasks, material: work.material });
     if (old.visit_date.slice(0, 7) !== input.date.slice(0, 7)) {
       await countVisit(trx, { teamId: old.team_id, date: old.visit_date, memberId: old.member_id, anonymous: !old.household_id }, -1);
       await countVisit(trx, { teamId: old.team_id, date: input.date, memberId: old.member_id, anonymous: !old.household_id }, 1);
     }
+    // A citizen linked through this visit is its person: a corrected name keeps them that person.
+    if (old.household_id && input.person && old.person && personKey(input.person) !== personKey(old.person)) await repo.setLinkPersonOfVisit(trx, old.id, personKey(input.person));
     if (old.household_id) await recountHousehold(trx, old.household_id);
     const team = await teamsRepo.findTeam(trx, old.team_id);
     await audit(trx, v, team?.unit_id ?? null, 'visit.update', {

@@ -29,7 +29,7 @@ export interface Picker {
 
 /** A search text from a query value: trimmed, at most 80 characters, NFC. */
 export function searchText(v: string | null | undefined): string {
-  return (v ?? '').normalize('NFC').replace(/\s+/g, ' ').trim().slice(0, 80);
+  return (v ?? '').normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80);
 }
 
 async function pick<T>(
