@@ -150,3 +150,28 @@ describe('the team household export', () => {
   });
 });
 
+
+describe('the real number of households of a village', () => {
+  it('takes 350 or 1.500, refuses "5.5" and "1,50" in Vietnamese instead of reading them as 55 and 150', async () => {
+    // The official's village: a child unit of their commune whose dashboard has the form.
+    const home = await (await official.get('/quan-ly')).text();
+    const queue = [...new Set([...home.matchAll(/\/quan-ly\/don-vi\/(\d+)/g)].map((m) => m[1]!))];
+    let village: string | undefined;
+    for (let i = 0; i < queue.length && i < 12 && !village; i++) {
+      const html = await (await official.get(`/quan-ly/don-vi/${queue[i]}/ho-gia-dinh`)).text();
+      if (html.includes('name="so-ho"')) village = queue[i];
+      for (const m of html.matchAll(/href="\/quan-ly\/don-vi\/(\d+)\/ho-gia-dinh"/g)) if (!queue.includes(m[1]!)) queue.push(m[1]!);
+    }
+    expect(village).toBeTruthy();
+    const post = (v: string) => official.post(`/quan-ly/don-vi/${village}/ho-gia-dinh/so-ho`, { 'so-ho': v });
+    for (const bad of ['5.5', '1,50', '12.34.5', 'ba trăm']) {
+      const r = await post(bad);
+      expect(r.status, bad).toBe(400);
+      expect(await r.text(), bad).toContain('Số hộ là một số nguyên, ví dụ 350 hoặc 1.500.');
+    }
+    expect((await post('1.500')).status).toBe(303);
+    expect(await (await official.get(`/quan-ly/don-vi/${village}/ho-gia-dinh`)).text()).toContain('value="1500"');
+    expect((await post('350')).status).toBe(303);
+    expect(await (await official.get(`/quan-ly/don-vi/${village}/ho-gia-dinh`)).text()).toContain('value="350"');
+  });
+});

@@ -304,10 +304,17 @@ describe('moves, removal, consent and the recount', () => {
     const trail = () => db.selectFrom('audit_log').select('detail').where('action', '=', 'visit.update').execute().then((r) => r.map((x) => JSON.stringify(x.detail)).filter((d) => d.includes(v)));
     expect((await trail()).join()).toContain('chú Tám Phan');
     await requestMyHouseholdRemoval(db, tam);
+    const askedAt = (await db.selectFrom('household').select('removal_requested_at').where('id', '=', h).executeTakeFirstOrThrow()).removal_requested_at;
+    // Asking again (a replayed form) changes nothing: the first request's date and one audit entry stand.
+    await requestMyHouseholdRemoval(db, tam);
+    expect((await db.selectFrom('household').select('removal_requested_at').where('id', '=', h).executeTakeFirstOrThrow()).removal_requested_at).toEqual(askedAt);
     expect((await teamHouseholds(db, leaderA)).households.find((x) => x.id === h)!.removalRequested).toBe(true);
+    // Nothing more is recorded under the household's name; an anonymous visit still counts as activity.
+    await expect(recordVisit(db, memberA, visit(h, { 'tu-bao-ve': 'tu-lam' }, 'chú Tám'))).rejects.toMatchObject({ status: 400, field: 'ho', message: expect.stringContaining('đã yêu cầu xóa dữ liệu') });
+    expect(await recordVisit(db, memberA, visit(null, { 'tu-bao-ve': 'tu-lam' }))).toBeTruthy();
     expect((await teamHouseholds(db, officialA, team1)).households.find((x) => x.id === h)!.removalRequested).toBe(true);
     const logged = await db.selectFrom('audit_log').select('detail').where('action', '=', 'household.removal_request').execute();
-    expect(logged.some((l) => JSON.stringify(l.detail).includes(h))).toBe(true);
+    expect(logged.filter((l) => JSON.stringify(l.detail).includes(h))).toHaveLength(1);
     // The officials over the team see the waiting request on their dashboard (commune and above),
     // with its team and how long it has waited; an official of another commune sees none of it.
     const communeOf = async (v: Viewer) => Number((await teamsRepo.findMembership(db, v.id))!.unit_path.split('/').filter(Boolean).at(-2));

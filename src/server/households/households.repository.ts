@@ -141,8 +141,10 @@ export async function recordConsent(db: Db, id: string, by: string): Promise<voi
   await db.updateTable('household').set({ consent: 'given', consent_at: new Date(), consent_by: by }).where('id', '=', id).execute();
 }
 
-export async function requestRemoval(db: Db, id: string): Promise<void> {
-  await db.updateTable('household').set({ removal_requested_at: new Date() }).where('id', '=', id).where('removal_requested_at', 'is', null).execute();
+/** Flags a household's removal request; false when it was already flagged (nothing changes). */
+export async function requestRemoval(db: Db, id: string): Promise<boolean> {
+  const r = await db.updateTable('household').set({ removal_requested_at: new Date() }).where('id', '=', id).where('removal_requested_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 /** The stored coverage state of a household, locked until the transaction ends. */
@@ -244,6 +246,8 @@ export interface VisitContext extends MembershipRow {
   /** The household, when it exists and belongs to the member's own team. */
   household_id: string | null;
   household_consent: 'given' | 'not_asked' | null;
+  /** Whether the household has asked for its data to be removed. */
+  household_removal_requested: boolean | null;
   /** A visit already stored under the client key, and its author. */
   earlier_id: string | null;
   earlier_member_id: string | null;
@@ -257,7 +261,7 @@ export interface VisitContext extends MembershipRow {
 export async function visitContext(db: Db, userId: string, householdId: string | null, clientKey: string | null): Promise<VisitContext | undefined> {
   const r = await sql<VisitContext>`
     select tm.user_id, tm.team_id, tm.role, tm.active, t.unit_id, au.path as unit_path, t.name as team_name,
-      h.id as household_id, h.consent as household_consent, e.id as earlier_id, e.member_id as earlier_member_id
+      h.id as household_id, h.consent as household_consent, h.removal_requested_at is not null as household_removal_requested, e.id as earlier_id, e.member_id as earlier_member_id
     from team_member tm join team t on t.id = tm.team_id join admin_unit au on au.id = t.unit_id
       left join household h on h.id = ${householdId}::uuid and h.team_id = tm.team_id
       left join help_visit e on e.client_key = ${clientKey}::uuid

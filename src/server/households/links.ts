@@ -138,7 +138,8 @@ export async function requestMyHouseholdRemoval(db: Kysely<Database>, v: Viewer)
   await db.transaction().execute(async (trx) => {
     const link = await repo.activeLinkOf(trx, v.id);
     if (!link) throw new TeamsError(404, 'Tài khoản của bạn chưa liên kết với hộ gia đình nào.');
-    await repo.requestRemoval(trx, link.household_id);
+    // Asked already (a replayed form): the first request stands, with its date and its one audit entry.
+    if (!(await repo.requestRemoval(trx, link.household_id))) return;
     const h = await repo.findHousehold(trx, link.household_id);
     await audit(trx, v, h?.unit_id ?? null, 'household.removal_request', { household: link.household_id });
   });

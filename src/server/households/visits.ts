@@ -25,6 +25,9 @@ function checkDate(date: string, now = new Date()): void {
   if (!r.success) throw new VisitFieldError('ngay', r.error.issues[0]!.message);
 }
 
+/** A named visit to a household that asked for its data to be removed. */
+export const REMOVAL_REQUESTED = 'Hộ này đã yêu cầu xóa dữ liệu nên tổ không ghi thêm gì theo tên hộ. Hãy ghi lượt này là “Không đồng ý (chỉ ghi lượt ẩn danh)”, và xóa dữ liệu hộ như gia đình đã yêu cầu.';
+
 /** How long the author may correct a visit. */
 export const EDIT_DAYS = 7;
 
@@ -91,6 +94,8 @@ export async function recordVisit(db: Kysely<Database>, v: Viewer, input: VisitI
   if (input.householdId) {
     // Another team's household, or none: the same answer, never revealing which.
     if (!ctx.household_id) throw new VisitFieldError('ho', NOT_FOUND_HOUSEHOLD);
+    // The family asked for its data to be deleted: nothing more is written under its name.
+    if (ctx.household_removal_requested) throw new VisitFieldError('ho', REMOVAL_REQUESTED);
     if (!input.person) throw new VisitFieldError('nguoi', 'Hãy ghi người được hỗ trợ (ví dụ “bà Tư” hoặc “anh Nam”).');
   }
   const hid = ctx.household_id;

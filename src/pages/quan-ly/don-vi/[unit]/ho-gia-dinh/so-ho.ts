@@ -14,8 +14,10 @@ const RealTotalSchema = z.object({
   'so-ho': z
     .string({ error: 'Hãy nhập số hộ.' })
     .max(20, 'Số hộ quá dài.')
+    .transform((v) => v.trim())
+    // Digits, or thousands grouped by a dot, comma or space ("1.500"); "5.5" or "1,50" are not a count.
+    .refine((v) => v === '' || /^\d{1,6}$/.test(v) || /^\d{1,3}([.,\s]\d{3})+$/.test(v), 'Số hộ là một số nguyên, ví dụ 350 hoặc 1.500.')
     .transform((v) => v.replace(/[\s.,]/g, ''))
-    .refine((v) => v === '' || /^\d{1,6}$/.test(v), 'Số hộ là một số nguyên, ví dụ 350.')
     .transform((v) => (v === '' ? null : Number(v)))
     .refine((v) => v === null || v <= 100000, 'Một thôn, tổ dân phố không có quá 100.000 hộ.'),
 });
