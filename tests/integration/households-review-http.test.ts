@@ -175,3 +175,39 @@ describe('the real number of households of a village', () => {
     expect(await (await official.get(`/quan-ly/don-vi/${village}/ho-gia-dinh`)).text()).toContain('value="350"');
   });
 });
+
+describe('a member cannot inflate the figures with a script', () => {
+  it('60 visits and 60 households an hour; the 61st of each is refused with 429 and Retry-After, in Vietnamese', async () => {
+    // The team's leader, who has recorded nothing here yet (the member's posts above count in their hour).
+    const leader = new Client(server.url);
+    expect((await leader.post('/dang-nhap', { phone: '0912000011', password: 'hoc-thu-2026', next: '/' })).status).toBe(303);
+    const visitForm = (i: number) => ({ ho: household, 'dong-y': 'co', nguoi: `bà Tư ${i}`, ngay: today(), 'ky-nang': 'mua-sam', 'ma-gui': crypto.randomUUID() });
+    const before = await (await leader.get('/to-cua-toi/luot-ho-tro')).text();
+    expect(before).toContain('Ghi lượt hỗ trợ');
+    let stored = 0;
+    for (let i = 0; i < 61; i++) {
+      const r = await leader.post('/to-cua-toi/luot-ho-tro', visitForm(i));
+      if (r.status === 303) {
+        stored++;
+        continue;
+      }
+      expect(r.status).toBe(429);
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await r.text()).toContain('Bạn đã ghi rất nhiều lượt hỗ trợ trong một giờ');
+      break;
+    }
+    expect(stored).toBe(60);
+    let added = 0;
+    for (let i = 0; i < 61; i++) {
+      const r = await leader.post('/to-cua-toi/ho-gia-dinh/them', { ten: `Hộ thử giới hạn ${i}`, 'dong-y': 'co' });
+      if (r.status === 303) {
+        added++;
+        continue;
+      }
+      expect(r.status).toBe(429);
+      expect(await r.text()).toContain('Bạn đã thêm rất nhiều hộ trong một giờ');
+      break;
+    }
+    expect(added).toBe(60);
+  }, 120_000);
+});

@@ -62,6 +62,13 @@ export const LIMITS = {
   householdLinkPerClient: { max: 30, windowSeconds: 15 * 60 },
   /** Link codes a member shows (each replaces the last). */
   householdLinkCodesPerMember: { max: 30, windowSeconds: 60 * 60 },
+  /**
+   * Help visits a member records, and households a member adds one by one. A visit follows minutes of
+   * help at a doorstep or a meeting, so 60 an hour is far above a real day's pace, even when a day's
+   * visits queued offline are sent together; it stops a script inflating a team's figures.
+   */
+  visitsPerMember: { max: 60, windowSeconds: 60 * 60 },
+  householdsPerMember: { max: 60, windowSeconds: 60 * 60 },
 } satisfies Record<string, Limit>;
 
 export interface LimitResult {
