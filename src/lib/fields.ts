@@ -79,6 +79,11 @@ export interface VisibleTextOptions {
    * (emoji sequences use U+200D).
    */
   noInvisible?: boolean;
+  /**
+   * Refuse text a spreadsheet would run as a formula (`=…`, `@…`, `+x…`, `-x…`): the field goes into
+   * exports that officials open in Excel. Imports refuse the same cells.
+   */
+  noFormula?: boolean;
   /** Also refuse "<" and ">" (names are printed on certificates and slips). */
   noAngleBrackets?: boolean;
 }
@@ -110,6 +115,8 @@ export function visibleText(o: VisibleTextOptions) {
         issue(`${What} chỉ có ký tự ẩn, không nhìn thấy được. Vui lòng nhập ${o.what} bằng chữ.`);
       } else if (o.noInvisible && hasInvisible(s)) {
         issue(`${What} có ký tự ẩn (không nhìn thấy được). Hãy xóa đi và gõ lại bằng bàn phím.`);
+      } else if (o.noFormula && looksLikeFormula(s)) {
+        issue(`${What} không được bắt đầu bằng dấu =, @, + hoặc - (bảng tính sẽ hiểu là công thức). Hãy bắt đầu bằng chữ, ví dụ “Hộ bác Tư”.`);
       } else if (o.noAngleBrackets && /[<>]/.test(s)) {
         issue(`${What} có ký tự không hợp lệ (dấu < hoặc >).`);
       } else if (shown < o.min) {
@@ -118,6 +125,15 @@ export function visibleText(o: VisibleTextOptions) {
         issue(`${What} dài tối đa ${o.max} ký tự (bạn đã nhập ${length}).`);
       }
     });
+}
+
+/**
+ * Whether a spreadsheet would read this text as a formula: `=` or `@` first, `+`/`-` followed by
+ * anything but a digit or a space (a phone number `+84…` or `-5` stay values), or a leading tab or
+ * carriage return.
+ */
+export function looksLikeFormula(v: string): boolean {
+  return /^[=@]/.test(v) || /^[+-][^\d\s]/.test(v) || /^[\t\r]/.test(v);
 }
 
 /** Display name: trimmed, NFC-normalised so diacritics are stored one way; nothing hidden in it. */

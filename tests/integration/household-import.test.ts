@@ -57,6 +57,13 @@ describe('household list files', () => {
     expect(rows[0]).toMatchObject({ label: 'Hộ ông Ba, xóm 2', phone: '+84912345678', note: 'Nhà cuối ngõ 5' });
   });
 
+  it('a label a spreadsheet would run is refused once, with the column named', async () => {
+    const text = `${HOUSEHOLD_TEMPLATE_HEADERS.join(',')}\n"=HYPERLINK(""http://x"",""Hộ bác Tư"")",,\nHộ cô Ba,,\n`;
+    const rows = await readHouseholdFile(new TextEncoder().encode(text), 'ho.csv');
+    expect(rows[0]!.errors).toEqual([expect.stringContaining('chứa công thức bảng tính')]);
+    expect(rows[1]!.errors).toEqual([]);
+  });
+
   it('the XLSX template opens in ExcelJS and reads back with no errors', async () => {
     const bytes = new Uint8Array(await householdTemplateXlsx());
     const wb = new ExcelJS.Workbook();

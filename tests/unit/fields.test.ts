@@ -140,3 +140,14 @@ describe('visible text: bidi controls and invisible characters', () => {
     expect(rows[1]!.errors.join(' ')).toMatch(/ký tự ẩn|Thiếu họ và tên/);
   });
 });
+
+describe('household labels that a spreadsheet would run', () => {
+  it('refuses =, @, +x and -x at the start, as the import does, with one Vietnamese message', () => {
+    for (const bad of ['=HYPERLINK("http://x","Hộ bác Tư")', '@SUM(A1)', '+cmd|calc', '-Hộ Tư', '  =1+1']) {
+      const r = HouseholdLabelSchema.safeParse(bad);
+      expect(r.success, bad).toBe(false);
+      expect(r.error!.issues.map((i) => i.message), bad).toEqual([expect.stringContaining('bảng tính sẽ hiểu là công thức')]);
+    }
+    for (const ok of ['Hộ bác Tư, xóm 3', 'Hộ 5 - xóm Đông', 'Nhà số 12 = nhà bác Ba']) expect(HouseholdLabelSchema.parse(ok)).toBe(ok);
+  });
+});

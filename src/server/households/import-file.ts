@@ -4,6 +4,7 @@
  * (src/server/files); every problem of a row is a Vietnamese message kept on the row, named by its line.
  */
 import ExcelJS from 'exceljs';
+import { looksLikeFormula } from '../../lib/fields.ts';
 import { readCsvRows } from '../files/csv.ts';
 import { newProgress, SpreadsheetError, type ReadProgress } from '../files/spreadsheet.ts';
 import { readXlsxRows } from '../files/xlsx.ts';
@@ -46,7 +47,6 @@ const COLUMN_NAMES = {
 type Column = keyof typeof COLUMN_NAMES;
 const COLUMN_LABELS: Record<Column, string> = { label: 'Tên gọi của hộ', phone: 'Số điện thoại', note: 'Ghi chú' };
 
-const looksLikeFormula = (v: string) => /^[=@]/.test(v) || /^[+-][^\d\s]/.test(v) || /^[\t\r]/.test(v);
 const clean = (v: string) => v.normalize('NFC').replace(/\s+/g, ' ').trim();
 
 function headerIndex(header: string[]): Partial<Record<Column, number>> {
@@ -91,8 +91,9 @@ class HouseholdCollector {
     const rawLabel = clean(cell('label'));
     const label = HouseholdLabelSchema.safeParse(rawLabel);
     if (!rawLabel) errors.push('Thiếu tên gọi của hộ.');
-    else if (!label.success) errors.push(label.error.issues[0]!.message);
-    else {
+    else if (!label.success) {
+      if (!looksLikeFormula(rawLabel)) errors.push(label.error.issues[0]!.message); // a formula is said once, above
+    } else {
       const k = fold(label.data);
       if (this.seen.has(k)) errors.push(`Tên gọi trùng với dòng ${this.seen.get(k)}; hãy thêm chi tiết để phân biệt, ví dụ “xóm 3”.`);
       else this.seen.set(k, line);

@@ -10,7 +10,7 @@
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { stringify } from 'csv-stringify/sync';
-import { DisplayNameSchema, normalizePhone, visibleText } from '../../lib/fields.ts';
+import { DisplayNameSchema, looksLikeFormula, normalizePhone, visibleText } from '../../lib/fields.ts';
 import { readCsvRows } from '../files/csv.ts';
 import { columnLetters, newProgress, SpreadsheetError, type ReadProgress, type SheetLimits } from '../files/spreadsheet.ts';
 import { readXlsxRows } from '../files/xlsx.ts';
@@ -77,10 +77,6 @@ const COLUMN_NAMES: Record<keyof Omit<RosterRow, 'line' | 'errors'>, string[]> =
 };
 
 const COLUMN_LABELS = { name: 'Họ và tên', phone: 'Số điện thoại', village: 'Thôn, tổ dân phố', team: 'Tổ công nghệ số', role: 'Vai trò' };
-
-function looksLikeFormula(v: string): boolean {
-  return /^[=@]/.test(v) || /^[+-][^\d\s]/.test(v) || /^[\t\r]/.test(v);
-}
 
 const MEMBER_WORDS = ['thanh vien', 'member', 'tv'];
 const LEADER_WORDS = ['to truong', 'leader', 'tt'];
