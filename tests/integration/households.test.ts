@@ -258,7 +258,7 @@ describe('linking a citizen', () => {
 describe('moves, removal, consent and the recount', () => {
   it('an official moves a household between teams; counters follow, history stays', async () => {
     const id = await addHousehold(db, memberA, { label: 'Hộ chuyển đi', phone: null, note: null });
-    await recordVisit(db, memberA, visit(id, ALL_FIVE, 'ông Bảy'));
+    const v = await recordVisit(db, memberA, visit(id, ALL_FIVE, 'ông Bảy'));
     const before1 = await repo.teamVector(db, team1);
     const before2 = await repo.teamVector(db, team2);
     await expect(moveHousehold(db, officialB, id, String(team2))).rejects.toMatchObject({ status: 404 });
@@ -267,6 +267,17 @@ describe('moves, removal, consent and the recount', () => {
     expect((await repo.teamVector(db, team2)).meeting_target).toBe(before2.meeting_target + 1);
     expect((await householdDetail(db, officialA, id)).visits).toHaveLength(1);
     await expect(householdDetail(db, memberA, id)).rejects.toMatchObject({ status: 404 });
+    // The author still sees their visit, read-only, without the household or the person's name: the
+    // new team keeps those now. They can neither correct it nor show a link code for it.
+    const mine = await visitDetail(db, memberA, v);
+    expect(mine).toMatchObject({ moved: true, household: undefined, editable: false, author: true });
+    expect(mine.visit.person).toBeNull();
+    await expect(editVisit(db, memberA, v, { date: todayVn(), person: 'ông Bảy', outcomes: { 'mua-sam': 'can-ho-tro' }, tasks: [], material: null })).rejects.toMatchObject({ status: 403 });
+    await expect(issueLinkCode(db, memberA, v, 'http://x')).rejects.toMatchObject({ status: 403 });
+    // The official over both teams still sees where it went.
+    const theirs = await visitDetail(db, officialA, v);
+    expect(theirs.household?.id).toBe(id);
+    expect(theirs.visit.person).toBe('ông Bảy');
     await expectRecountClean();
   });
 
@@ -428,6 +439,8 @@ describe('moves, removal, consent and the recount', () => {
             const v = myVisits[c.h % myVisits.length]!;
             const row = await repo.findVisit(db, v);
             if (!row) continue;
+            // A visit whose household moved to team 2 is read-only for its author (refused, tested above).
+            if (row.household_id && !mine.includes(row.household_id)) continue;
             await editVisit(db, memberA, v, { date: todayVn(), person: row.household_id ? 'bà Tư' : null, outcomes: { 'thanh-toan': c.ok ? 'tu-lam' : 'can-ho-tro' }, tasks: [], material: null });
           } else if (c.k === 'remove') {
             const h = pick(c.h);

@@ -17,7 +17,7 @@ import * as teamsRepo from '../teams/teams.repository.ts';
 import { personKey } from './coverage.ts';
 import { recountHousehold } from './household-counters.ts';
 import * as repo from './households.repository.ts';
-import { visitDetail } from './visits.ts';
+import { MOVED, visitDetail } from './visits.ts';
 
 /** How long a link code works. */
 export const LINK_CODE_MINUTES = 10;
@@ -34,6 +34,7 @@ export async function issueLinkCode(db: Kysely<Database>, v: Viewer, visitId: st
   const d = await visitDetail(db, v, visitId);
   if (!d.author) throw new TeamsError(403, 'Chỉ người đã ghi lượt hỗ trợ mới tạo được mã liên kết.');
   if (!d.visit.household_id) throw new TeamsError(400, 'Lượt hỗ trợ ẩn danh (hộ không đồng ý ghi tên) không liên kết được với tài khoản.');
+  if (d.moved) throw new TeamsError(403, MOVED);
   await enforce(db, [{ key: `hhcode:${v.id}`, limit: LIMITS.householdLinkCodesPerMember }], (wait) => `Bạn đã tạo quá nhiều mã. Vui lòng đợi ${wait}.`);
   const expiresAt = new Date(Date.now() + LINK_CODE_MINUTES * 60 * 1000);
   const code = await db.transaction().execute(async (trx) => {

@@ -13,7 +13,7 @@ import type { Database, VisitOutcome } from '../db/schema.ts';
 import { requireTeamAccess, TeamsError, type Viewer } from '../teams/access.ts';
 import { audit } from '../teams/audit.ts';
 import * as teamsRepo from '../teams/teams.repository.ts';
-import { NOT_A_HELPER, NOT_FOUND_HOUSEHOLD, NOT_FOUND_VISIT, requireHelper } from './access.ts';
+import { NOT_A_HELPER, NOT_FOUND_HOUSEHOLD, NOT_FOUND_VISIT, requireHelper, requireHouseholdAccess } from './access.ts';
 import { countVisit, monthOfDate, recomputeHousehold, recountHousehold } from './household-counters.ts';
 import { closeMonthIn } from './snapshots.ts';
 import * as repo from './households.repository.ts';
@@ -27,6 +27,9 @@ function checkDate(date: string, now = new Date()): void {
 
 /** A named visit to a household that asked for its data to be removed. */
 export const REMOVAL_REQUESTED = 'Hộ này đã yêu cầu xóa dữ liệu nên tổ không ghi thêm gì theo tên hộ. Hãy ghi lượt này là “Không đồng ý (chỉ ghi lượt ẩn danh)”, và xóa dữ liệu hộ như gia đình đã yêu cầu.';
+
+/** A visit whose household has moved to another team: that team now keeps what is recorded about it. */
+export const MOVED = 'Hộ này đã chuyển sang tổ khác, nên lượt hỗ trợ giờ chỉ xem được; tổ mới tiếp tục hỗ trợ và liên kết tài khoản cho hộ.';
 
 /** How long the author may correct a visit. */
 export const EDIT_DAYS = 7;
@@ -152,15 +155,28 @@ export async function visitDetail(db: Kysely<Database>, v: Viewer, id: string | 
     const ok = team ? await requireTeamAccess(db, v, team.id).then((t) => t.manage).catch(() => false) : false;
     if (!ok) throw new TeamsError(404, NOT_FOUND_VISIT);
   }
-  const household = visit.household_id ? await repo.findHousehold(db, visit.household_id) : undefined;
-  const editable = visit.member_id === v.id && now.getTime() - visit.created_at.getTime() < EDIT_DAYS * 24 * 3600 * 1000;
-  return { visit, household, editable, author: visit.member_id === v.id, member: ownTeam };
+  const found = visit.household_id ? await repo.findHousehold(db, visit.household_id) : undefined;
+  // The household has moved to another team since: the visit stays the old team's work, but the
+  // household is now the new team's. The visit is read-only, and the household is shown only to
+  // someone who may see it where it is now (its team's members, the officials over that team).
+  const moved = Boolean(found && found.team_id !== visit.team_id);
+  const hidden = Boolean(found && moved && !(await requireHouseholdAccess(db, v, found.id).then(() => true, () => false)));
+  const editable = visit.member_id === v.id && !moved && now.getTime() - visit.created_at.getTime() < EDIT_DAYS * 24 * 3600 * 1000;
+  return {
+    visit: hidden ? { ...visit, person: null } : visit,
+    household: hidden ? undefined : found,
+    moved,
+    editable,
+    author: visit.member_id === v.id,
+    member: ownTeam,
+  };
 }
 
 /** Corrects a visit (its author, within 7 days). The household and consent stay as recorded. */
 export async function editVisit(db: Kysely<Database>, v: Viewer, id: string | undefined, input: Omit<VisitInput, 'householdId' | 'clientKey'>, now = new Date()): Promise<void> {
   const d = await visitDetail(db, v, id, now);
   if (!d.author) throw new TeamsError(403, 'Chỉ người đã ghi lượt hỗ trợ này mới sửa được.');
+  if (d.moved) throw new TeamsError(403, MOVED);
   if (!d.editable) throw new TeamsError(403, `Lượt hỗ trợ chỉ sửa được trong ${EDIT_DAYS} ngày sau khi ghi; lượt này giờ chỉ xem được.`);
   checkDate(input.date, now);
   if (d.visit.household_id && !input.person) throw new VisitFieldError('nguoi', 'Hãy ghi người được hỗ trợ (ví dụ “bà Tư” hoặc “anh Nam”).');
