@@ -1,5 +1,6 @@
 /**
- * Identifies the user from the session cookie and applies cross-cutting HTTP concerns: Origin checks
+ * Identifies the user from the session cookie and applies cross-cutting HTTP concerns: 405 for
+ * methods other than GET, HEAD, OPTIONS and POST, Origin checks
  * for every non-safe request (src/web/origin.ts; proxy-aware, unlike Astro's checkOrigin), and no
  * caching of personal pages.
  * It never authorizes per route: pages call guards.
@@ -17,6 +18,15 @@ export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.sessionId = null;
   context.locals.attention = false;
   if (context.isPrerendered) return next();
+
+  // Pages read with GET and change with POST (forms work without JavaScript); any other method is
+  // refused here rather than rendering the page as if it were a GET.
+  if (!SAFE.has(context.request.method) && context.request.method !== 'POST') {
+    return new Response(JSON.stringify({ error: 'Phương thức này không được hỗ trợ. Trang chỉ nhận GET và POST.' }), {
+      status: 405,
+      headers: { 'content-type': 'application/json; charset=utf-8', allow: 'GET, HEAD, POST', 'cache-control': 'no-store' },
+    });
+  }
 
   if (!SAFE.has(context.request.method) && isCrossSite(context.request, context.url)) {
     return new Response(JSON.stringify({ error: 'Yêu cầu bị từ chối vì không đến từ trang Học Số.' }), {

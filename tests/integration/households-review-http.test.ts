@@ -211,3 +211,17 @@ describe('a member cannot inflate the figures with a script', () => {
     expect(added).toBe(60);
   }, 120_000);
 });
+
+describe('methods other than GET and POST', () => {
+  it('PUT, PATCH and DELETE get 405 with Allow, never the page as if it were read', async () => {
+    for (const method of ['PUT', 'PATCH', 'DELETE']) {
+      for (const path of [`/ho-gia-dinh/${household}`, '/to-cua-toi/luot-ho-tro', '/']) {
+        const r = await fetch(new URL(path, server.url), { method, redirect: 'manual' });
+        expect(r.status, `${method} ${path}`).toBe(405);
+        expect(r.headers.get('allow')).toBe('GET, HEAD, POST');
+        expect(await r.text()).toContain('Phương thức này không được hỗ trợ');
+      }
+    }
+    expect((await fetch(new URL('/', server.url), { method: 'HEAD' })).status).toBe(200);
+  });
+});
