@@ -8,10 +8,6 @@ import type { Database } from '../../src/server/db/schema.ts';
 import { seedTeamsDemo } from '../../src/server/teams/seed.ts';
 import * as teamsRepo from '../../src/server/teams/teams.repository.ts';
 import type { Viewer } from '../../src/server/teams/access.ts';
-import { randomUUID } from 'node:crypto';
-import { getCatalog } from '../../src/server/content/catalog.ts';
-import { markLessonDone, startFinalQuiz, submitFinalQuiz } from '../../src/server/learning/learning.ts';
-import type { FormEntries } from '../../src/server/learning/quiz.ts';
 import { addHousehold, householdDetail, moveHousehold } from '../../src/server/households/households.ts';
 import { confirmLink, issueLinkCode } from '../../src/server/households/links.ts';
 import { editVisit, recordVisit } from '../../src/server/households/visits.ts';
@@ -24,7 +20,7 @@ import { monthlyReport } from '../../src/server/households/report.ts';
 import { renderReportXlsx } from '../../src/server/households/report-xlsx.ts';
 import { currentMonth } from '../../src/server/households/scorecard.ts';
 import { createTestDb } from '../setup/db.ts';
-import { correctFields } from '../setup/answers.ts';
+import { completeCitizenCourse } from '../setup/answers.ts';
 
 let db: Kysely<Database>;
 let member: Viewer;
@@ -36,16 +32,7 @@ beforeAll(async () => {
   member = { id: u.id, role: u.role };
 }, 120_000);
 
-/** Completes a course's citizen edition the real way (every lesson, then a passed final quiz). */
-async function complete(userId: string, slug: string) {
-  const course = getCatalog().bySlug.get(slug)!;
-  for (const l of course.editions.citizen!.lessons) await markLessonDone(db, { userId }, { course: slug, edition: 'citizen', lessonId: l.id }, `c-${randomUUID()}`);
-  const quiz = await startFinalQuiz(db, userId, slug, 'citizen');
-  const attempt = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
-  const entries: FormEntries = new Map();
-  for (const [k, v] of attempt.questions.flatMap((d, i) => correctFields(course.questions.get(d.id)!, d.order, i))) entries.set(k, [...(entries.get(k) ?? []), v]);
-  await submitFinalQuiz(db, userId, quiz.attemptId, entries, `c-${randomUUID()}`);
-}
+const complete = (userId: string, slug: string) => completeCitizenCourse(db, userId, slug);
 
 /** The first day of the month before today's (Vietnam time), as YYYY-MM-DD. */
 function lastMonthDay(): string {

@@ -10,8 +10,7 @@ import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { getCatalog } from '../../src/server/content/catalog.ts';
 import type { Database } from '../../src/server/db/schema.ts';
-import { markLessonDone, openLessonCheck, startFinalQuiz, submitFinalQuiz, submitLessonCheck } from '../../src/server/learning/learning.ts';
-import type { FormEntries } from '../../src/server/learning/quiz.ts';
+import { openLessonCheck, submitLessonCheck } from '../../src/server/learning/learning.ts';
 import { seedTeamsDemo } from '../../src/server/teams/seed.ts';
 import * as teamsRepo from '../../src/server/teams/teams.repository.ts';
 import type { Viewer } from '../../src/server/teams/access.ts';
@@ -24,7 +23,7 @@ import { coverageDashboard } from '../../src/server/households/dashboard.ts';
 import { householdStats } from '../../src/server/households/stats.ts';
 import { todayVn } from '../../src/server/households/fields.ts';
 import { createTestDb } from '../setup/db.ts';
-import { checkAnswers, correctFields } from '../setup/answers.ts';
+import { checkAnswers, completeCitizenCourse } from '../setup/answers.ts';
 
 let db: Kysely<Database>;
 let leaderA: Viewer; // Đỗ Thị Lan, team 1 of commune A
@@ -56,16 +55,7 @@ async function expectRecountClean() {
   expect(await recountHouseholds(db, { fix: false })).toEqual([]);
 }
 
-/** Completes a course's citizen edition the real way (every lesson, then a passed final quiz). */
-async function complete(userId: string, slug: string) {
-  const course = getCatalog().bySlug.get(slug)!;
-  for (const l of course.editions.citizen!.lessons) await markLessonDone(db, { userId }, { course: slug, edition: 'citizen', lessonId: l.id }, `c-${randomUUID()}`);
-  const quiz = await startFinalQuiz(db, userId, slug, 'citizen');
-  const attempt = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
-  const entries: FormEntries = new Map();
-  for (const [k, v] of attempt.questions.flatMap((d, i) => correctFields(course.questions.get(d.id)!, d.order, i))) entries.set(k, [...(entries.get(k) ?? []), v]);
-  await submitFinalQuiz(db, userId, quiz.attemptId, entries, `c-${randomUUID()}`);
-}
+const complete = (userId: string, slug: string) => completeCitizenCourse(db, userId, slug);
 
 beforeAll(async () => {
   db = (await createTestDb()).db;

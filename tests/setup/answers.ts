@@ -2,6 +2,11 @@
 import type { Question } from '../../src/lib/content/schema.ts';
 import { openCheckToken } from '../../src/server/learning/check-token.ts';
 import { askedFromLayout, fieldName, type AskedQuestion, type FormEntries } from '../../src/server/learning/quiz.ts';
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { getCatalog } from '../../src/server/content/catalog.ts';
+import type { Database } from '../../src/server/db/schema.ts';
+import { markLessonDone, startFinalQuiz, submitFinalQuiz } from '../../src/server/learning/learning.ts';
 
 /**
  * Form fields that answer `q` correctly when it is shown at position `index` (field q<index+1>)
@@ -69,4 +74,15 @@ export function correctFieldsFromHtml(html: string, pool: Question[]): [string, 
     }
   }
   return out;
+}
+
+/** Completes a course's citizen edition the real way (every lesson, then a passed final quiz). */
+export async function completeCitizenCourse(db: Kysely<Database>, userId: string, slug: string): Promise<void> {
+  const course = getCatalog().bySlug.get(slug)!;
+  for (const l of course.editions.citizen!.lessons) await markLessonDone(db, { userId }, { course: slug, edition: 'citizen', lessonId: l.id }, `c-${randomUUID()}`);
+  const quiz = await startFinalQuiz(db, userId, slug, 'citizen');
+  const attempt = await db.selectFrom('quiz_attempt').selectAll().where('id', '=', quiz.attemptId).executeTakeFirstOrThrow();
+  const entries: FormEntries = new Map();
+  for (const [k, v] of attempt.questions.flatMap((d, i) => correctFields(course.questions.get(d.id)!, d.order, i))) entries.set(k, [...(entries.get(k) ?? []), v]);
+  await submitFinalQuiz(db, userId, quiz.attemptId, entries, `c-${randomUUID()}`);
 }
