@@ -220,7 +220,7 @@ interface SyncEvent extends ExtendableEvent {
 /** Sends what waits, then tells open pages so their lists show the results. */
 async function sendAndTell(): Promise<void> {
   const sent = await sendQueued().catch(() => 0);
-  if (sent) for (const c of await self.clients.matchAll()) c.postMessage('da-gui');
+  if (sent) for (const c of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) c.postMessage('da-gui');
 }
 self.addEventListener('sync', (event) => {
   const e = event as SyncEvent;

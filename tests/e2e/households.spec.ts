@@ -2,6 +2,7 @@
  * A member records a help visit on a 360 px phone, with JavaScript off and on; a citizen confirms a
  * link code on their own phone.
  */
+import { randomInt } from 'node:crypto';
 import { expect, type Browser } from '@playwright/test';
 import { signIn, test } from './helpers.ts';
 
@@ -92,6 +93,8 @@ test('a citizen confirms a link code shown on the member’s phone', async ({ br
 test('a member imports a household list at 360 px: errors by line, then a clean file is committed', async ({ browser }) => {
   const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
   const page = await context.newPage();
+  // Unique per run, so the test can be repeated against the same database.
+  const label = `Hộ bà Năm ${randomInt(100_000)} (nhập)`;
   await signIn(page, '0912000002');
   await page.goto('/to-cua-toi/ho-gia-dinh');
   await page.getByRole('link', { name: 'Nhập từ tệp' }).click();
@@ -100,25 +103,25 @@ test('a member imports a household list at 360 px: errors by line, then a clean 
     await page.getByRole('button', { name: 'Tải lên và xem trước' }).click();
     await expect(page).toHaveURL(/\/ho-gia-dinh\/nhap\/[0-9a-f-]{36}$/);
   };
-  await upload('Tên gọi của hộ,Số điện thoại\nHộ bà Năm (nhập),0912555701\nHộ lỗi,999\n');
+  await upload(`Tên gọi của hộ,Số điện thoại\n${label},0912555701\nHộ lỗi,999\n`);
   await expect(page.locator('main')).toContainText('Dòng 3: Số điện thoại “999” không hợp lệ');
   await expect(page.getByRole('button', { name: /Xác nhận nhập/ })).toHaveCount(0);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   await page.getByRole('link', { name: 'Tải lên tệp khác' }).click();
-  await upload('Tên gọi của hộ,Số điện thoại\nHộ bà Năm (nhập),0912555701\n');
+  await upload(`Tên gọi của hộ,Số điện thoại\n${label},0912555701\n`);
   await page.getByRole('button', { name: 'Xác nhận nhập 1 hộ' }).click();
   await expect(page.getByRole('status').first()).toContainText('Đã nhập danh sách hộ gia đình');
   await page.getByRole('link', { name: /Về danh sách hộ/ }).first().click();
-  const card = page.locator('li.card', { hasText: 'Hộ bà Năm (nhập)' });
+  const card = page.locator('li.card', { hasText: label });
   await expect(card).toContainText('Chưa hỏi ý kiến');
   // Later, at the doorstep, the member asks and records the family's consent.
-  await card.getByRole('link', { name: 'Hộ bà Năm (nhập)' }).click();
+  await card.getByRole('link', { name: label }).click();
   await expect(page.locator('main')).toContainText('Chưa hỏi ý kiến (nhập từ tệp)');
   await page.getByRole('button', { name: 'Gia đình đã đồng ý' }).click();
   await expect(page.getByRole('status').first()).toContainText('Đã ghi nhận hộ gia đình đồng ý');
   await expect(page.locator('main')).toContainText('Đã đồng ý (');
   await expect(page.getByRole('button', { name: 'Gia đình đã đồng ý' })).toHaveCount(0);
   await page.goto('/to-cua-toi/ho-gia-dinh');
-  await expect(page.locator('li.card', { hasText: 'Hộ bà Năm (nhập)' })).not.toContainText('Chưa hỏi ý kiến');
+  await expect(page.locator('li.card', { hasText: label })).not.toContainText('Chưa hỏi ý kiến');
   await context.close();
 });

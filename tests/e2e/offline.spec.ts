@@ -12,9 +12,20 @@ import { answerAllCorrectly, COURSE, course, signIn, test } from './helpers.ts';
 
 const SLOW = { timeout: 30_000 };
 
-/** Waits until the service worker controls the page (the first visit installs it; clientsClaim takes over). */
+/**
+ * Waits until the service worker controls the page. The first visit installs it and clientsClaim takes
+ * over open pages, but a page whose navigation was in flight at the moment of activation is neither
+ * claimed nor intercepted (Clients.claim skips clients not yet execution-ready): it stays uncontrolled
+ * until its next load, as it would on a phone. So wait for an active worker, and load the page again
+ * if that race left it uncontrolled.
+ */
 async function controlled(page: Page) {
-  await page.waitForFunction(() => navigator.serviceWorker?.controller !== null && navigator.serviceWorker?.controller !== undefined, undefined, SLOW);
+  const isControlled = () => page.evaluate(() => Boolean(navigator.serviceWorker?.controller));
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  if (!(await isControlled())) await page.reload();
+  await page.waitForFunction(() => Boolean(navigator.serviceWorker?.controller), undefined, SLOW);
 }
 
 /** Every text the device keeps in caches and IndexedDB (for leak checks and counting). */
