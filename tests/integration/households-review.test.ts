@@ -8,7 +8,7 @@ import type { Database } from '../../src/server/db/schema.ts';
 import { seedTeamsDemo } from '../../src/server/teams/seed.ts';
 import * as teamsRepo from '../../src/server/teams/teams.repository.ts';
 import type { Viewer } from '../../src/server/teams/access.ts';
-import { addHousehold, householdDetail, moveHousehold } from '../../src/server/households/households.ts';
+import { addHousehold, editHousehold, householdDetail, moveHousehold } from '../../src/server/households/households.ts';
 import { confirmLink, issueLinkCode } from '../../src/server/households/links.ts';
 import { editVisit, recordVisit } from '../../src/server/households/visits.ts';
 import { recountHouseholds } from '../../src/server/households/household-counters.ts';
@@ -107,3 +107,24 @@ describe('moving a household', () => {
   });
 });
 
+
+describe('one family is never listed twice, whatever arrives at the same moment', () => {
+  it('two renames of two households to one label: one wins, the other gets 409', async () => {
+    const a = await addHousehold(db, member, { label: 'Hộ đổi tên A', phone: null, note: null });
+    const b = await addHousehold(db, member, { label: 'Hộ đổi tên B', phone: null, note: null });
+    const to = { label: 'Hộ ông Mười, xóm 4', phone: null, note: null };
+    const results = await Promise.allSettled([editHousehold(db, member, a, to), editHousehold(db, member, b, to)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { status: 409 } });
+    const labels = await Promise.all([a, b].map(async (id) => (await householdDetail(db, member, id)).household.label));
+    expect(labels.filter((l) => l === to.label)).toHaveLength(1);
+  });
+
+  it('a rename and an add of one label at the same moment: one wins, the other gets 409', async () => {
+    const a = await addHousehold(db, member, { label: 'Hộ đổi tên C', phone: null, note: null });
+    const to = { label: 'Hộ bà Mười Một, xóm 4', phone: null, note: null };
+    const results = await Promise.allSettled([editHousehold(db, member, a, to), addHousehold(db, member, to)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { status: 409 } });
+  });
+});

@@ -14,7 +14,7 @@ import * as teamsRepo from '../teams/teams.repository.ts';
 import { requireHelper, requireHouseholdTeam } from './access.ts';
 import { contribution } from './coverage.ts';
 import * as repo from './household-import.repository.ts';
-import { addTeamCounter } from './households.repository.ts';
+import { addTeamCounter, lockTeamList } from './households.repository.ts';
 import { closeMonthIn } from './snapshots.ts';
 import { fold, readHouseholdFile, type HouseholdFileRow } from './import-file.ts';
 
@@ -93,6 +93,8 @@ export async function commitHouseholds(db: Kysely<Database>, v: Viewer, importId
   return db.transaction().execute(async (trx) => {
     const imp = await repo.lockImport(trx, importId!.toLowerCase());
     if (!imp || imp.status !== 'preview') throw new TeamsError(409, 'Danh sách hộ này đã được nhập rồi. Hãy tải tệp lên lại nếu muốn nhập lần nữa.');
+    // Planned under the team's list lock: an add or rename at the same moment cannot slip in a label.
+    await lockTeamList(trx, team.id);
     const plan = planHouseholds(await repo.labelsOfTeam(trx, team.id), imp.rows as HouseholdFileRow[]);
     if (plan.counts.error) throw new TeamsError(400, `Còn ${plan.counts.error} dòng có lỗi. Hãy sửa trong tệp rồi tải lên lại; chưa có gì được lưu.`);
     await closeMonthIn(trx);

@@ -446,6 +446,16 @@ export async function addTeamCounter(trx: Trx, teamId: number, d: CounterVector)
 }
 
 
+/**
+ * Takes the team's counter row lock (creating the row if needed) without changing it: what adds take
+ * by counting, so renames and moves into the team wait for adds and for each other before the
+ * label check, and one family is never listed twice.
+ */
+export async function lockTeamList(trx: Trx, teamId: number): Promise<void> {
+  await sql`insert into household_team_counter (team_id) values (${teamId})
+    on conflict (team_id) do update set households = household_team_counter.households`.execute(trx);
+}
+
 async function addCommuneMonth(trx: Trx, teamId: number, month: string, d: { visits?: number; anonymous?: number; members?: number; last_members?: number }): Promise<void> {
   await sql`insert into help_commune_month (commune_id, month, visits, anonymous, members, last_members)
     values (${communeOfTeam(teamId)}, ${month}::date, ${d.visits ?? 0}, ${d.anonymous ?? 0}, ${d.members ?? 0}, ${d.last_members ?? 0})

@@ -154,6 +154,7 @@ export async function editHousehold(db: Kysely<Database>, v: Viewer, id: string 
   const a = await requireHouseholdAccess(db, v, id);
   if (!a.member) throw new TeamsError(403, 'Chỉ thành viên của tổ giữ danh sách hộ mới sửa được thông tin hộ.');
   await db.transaction().execute(async (trx) => {
+    await repo.lockTeamList(trx, a.household.team_id);
     await refuseTakenLabel(trx, a.household.team_id, input.label, a.household.id);
     await repo.updateHousehold(trx, a.household.id, input);
     await audit(trx, v, a.household.unit_id, 'household.update', { household: a.household.id });
@@ -183,6 +184,8 @@ export async function moveHousehold(db: Kysely<Database>, v: Viewer, id: string 
   if (target.id === a.household.team_id) return;
   await db.transaction().execute(async (trx) => {
     // The target team's list must not then hold one family twice (the rule of adds and renames).
+    // Both teams' rows, in id order: two moves in opposite directions wait rather than deadlock.
+    for (const t of [a.household.team_id, target.id].sort((x, y) => x - y)) await repo.lockTeamList(trx, t);
     await refuseTakenLabel(trx, target.id, a.household.label, a.household.id, 'Tổ đích');
     await repo.updateHousehold(trx, a.household.id, { team_id: target.id });
     await moveHouseholdCounters(trx, a.household.id, a.household.team_id, target.id);
