@@ -16,13 +16,15 @@ import { hashPassword } from '../../src/server/auth/password.ts';
 import { createSession, validateSessionToken } from '../../src/server/auth/session.ts';
 import { openPglite } from '../../src/server/db/connect.ts';
 import type { Database } from '../../src/server/db/schema.ts';
-import { LONGEST_LIMIT_WINDOW_SECONDS, RECOVERY_REQUEST_GRACE_DAYS, RETENTION, runHousekeeping, type HousekeepingCounts } from '../../src/server/housekeeping/housekeeping.ts';
+import { LONGEST_LIMIT_WINDOW_SECONDS, RECOUNT_KEEP_DAYS, RECOVERY_REQUEST_GRACE_DAYS, REMINDER_KEEP_DAYS, RETENTION, runHousekeeping, type HousekeepingCounts } from '../../src/server/housekeeping/housekeeping.ts';
 import { jobQueue, JOB_SCHEMA, QUEUES, SCHEDULES } from '../../src/server/jobs/boss.ts';
 import { runPendingJobs, startJobWorker } from '../../src/server/jobs/worker.ts';
 import { claimGuestWork } from '../../src/server/learning/learning.ts';
 import { redeemCodeLimited } from '../../src/server/recovery/recovery.ts';
 import { issueCode } from '../../src/server/teams/codes.ts';
 import { openActivationCodes } from '../../src/server/teams/teams.repository.ts';
+import { recountStatus } from '../../src/server/teams/recount-jobs.repository.ts';
+import { lastReminderOf } from '../../src/server/reminders/reminders.repository.ts';
 import { createTestDb } from '../setup/db.ts';
 
 const MIN = 60 * 1000;
@@ -34,7 +36,7 @@ let db: Kysely<Database>;
 let url: string | undefined;
 let seq = 0;
 const at = (ms: number) => new Date(Date.now() + ms);
-const ZERO: HousekeepingCounts = { sessions: 0, rateLimits: 0, linkCodes: 0, accessCodes: 0, recoveryRequests: 0, householdPreviews: 0, rosterPreviews: 0, guestAnswers: 0 };
+const ZERO: HousekeepingCounts = { sessions: 0, rateLimits: 0, linkCodes: 0, accessCodes: 0, recoveryRequests: 0, householdPreviews: 0, rosterPreviews: 0, guestAnswers: 0, reminders: 0, recounts: 0 };
 
 async function person(opts: { password?: boolean } = {}): Promise<{ id: string; phone: string }> {
   const phone = `+849160${String(++seq).padStart(5, '0')}`;
@@ -195,7 +197,7 @@ describe('housekeeping', () => {
       .execute();
 
     const counts = await runHousekeeping(db);
-    expect(counts).toEqual({ sessions: 2, rateLimits: 2, linkCodes: 2, accessCodes: 4, recoveryRequests: 1, householdPreviews: 1, rosterPreviews: 1, guestAnswers: 1 });
+    expect(counts).toEqual({ ...ZERO, sessions: 2, rateLimits: 2, linkCodes: 2, accessCodes: 4, recoveryRequests: 1, householdPreviews: 1, rosterPreviews: 1, guestAnswers: 1 });
     expect(await db.selectFrom('lesson_submission').select('id').where('id', 'in', submissions.map((x) => x.id)).orderBy('id').execute()).toEqual(
       [submissions[1]!, submissions[2]!].map((x) => ({ id: x.id })).sort((a, b) => (a.id < b.id ? -1 : 1)),
     );
@@ -226,6 +228,65 @@ describe('housekeeping', () => {
     // Idempotent: a second run finds nothing more (the redeemed slip code is now used, so it goes).
     expect(await runHousekeeping(db)).toEqual({ ...ZERO, accessCodes: 1 });
     expect(await runHousekeeping(db)).toEqual(ZERO);
+  });
+
+  it('deletes reminders after a year and finished recounts after 90 days, never what a dashboard shows', async () => {
+    const member = await person({ password: false });
+    const day = (ms: number) => at(ms).toISOString().slice(0, 10);
+    const sent = async (scope: string, ago: number) => {
+      const r = await db
+        .insertInto('reminder')
+        .values({ unit_id: unitId, team_id: null, sender_id: official.id, scope_key: scope, day: day(-ago), recipients: 1, created_at: at(-ago) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db.insertInto('reminder_recipient').values({ reminder_id: r.id, user_id: member.id }).execute();
+      return r.id;
+    };
+    const keep = REMINDER_KEEP_DAYS * DAY;
+    // One scope: two past the year (both go: a later one exists), one inside it, the latest.
+    const oldest = await sent('hk-unit:1', keep + 40 * DAY);
+    const old = await sent('hk-unit:1', keep + 1 * DAY);
+    const inside = await sent('hk-unit:1', keep - 1 * DAY);
+    const latest = await sent('hk-unit:1', 10 * DAY);
+    // Another scope whose only reminder is past the year: it is that scope's "last sent", so it stays.
+    const lonely = await sent('hk-team:2', keep + 100 * DAY);
+    const lastBefore = await lastReminderOf(db, 'hk-team:2');
+
+    // Recounts of two units (each row: state, created and finished so many days ago).
+    const other = await db.insertInto('admin_unit').values({ kind: 'commune', name: 'Xã Đếm Lại', path: '/990002/', depth: 1 }).returning('id').executeTakeFirstOrThrow();
+    const job = async (unit: number, state: 'done' | 'failed' | 'running', created: number, finished: number | null) =>
+      (
+        await db
+          .insertInto('recount_job')
+          .values({ unit_id: unit, reason: 'hk', state, created_at: at(-created * DAY), started_at: at(-created * DAY), finished_at: finished === null ? null : at(-finished * DAY) })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    const k = RECOUNT_KEEP_DAYS;
+    const a = await job(unitId, 'done', k + 110, k + 110);
+    const b = await job(unitId, 'failed', k + 60, k + 60);
+    const c = await job(unitId, 'done', k + 10, k + 10);
+    const d = await job(unitId, 'failed', k + 5, k + 5);
+    const e = await job(unitId, 'done', 10, 10);
+    const running = await job(unitId, 'running', 1, null);
+    // The other unit: an old failure before an old success (it goes), then a failure with no success
+    // after it (the dashboard counts it: it stays), so that success is still the last one (it stays).
+    const f = await job(other.id, 'failed', k + 210, k + 210);
+    const g = await job(other.id, 'done', k + 30, k + 30);
+    const h = await job(other.id, 'failed', k + 20, k + 20);
+    const statusBefore = await Promise.all(['/990001/', '/990002/'].map((p) => recountStatus(db, p)));
+
+    expect(await runHousekeeping(db)).toEqual({ ...ZERO, reminders: 2, recounts: 5 });
+    expect((await db.selectFrom('reminder').select('id').where('scope_key', 'like', 'hk-%').execute()).map((r) => r.id).sort()).toEqual([inside, latest, lonely].sort());
+    expect(await db.selectFrom('reminder_recipient').select('reminder_id').where('reminder_id', 'in', [oldest, old]).execute()).toEqual([]);
+    expect(await lastReminderOf(db, 'hk-team:2')).toEqual(lastBefore);
+    expect((await db.selectFrom('recount_job').select('id').orderBy('id').execute()).map((r) => r.id)).toEqual([e, running, g, h].sort((x, y) => x - y));
+    expect([a, b, c, d, f].every((id) => id > 0)).toBe(true);
+    // What the dashboards say about recounts has not changed.
+    expect(await Promise.all(['/990001/', '/990002/'].map((p) => recountStatus(db, p)))).toEqual(statusBefore);
+    expect(await runHousekeeping(db)).toEqual(ZERO);
+    // The unfinished one was only a row: no worker should pick it up in the tests after this one.
+    await db.deleteFrom('recount_job').where('id', '=', running).execute();
   });
 
   it('deletes in bounded pages, continuing after the last key, and leaves live rows between them', async () => {

@@ -26,7 +26,7 @@ export interface Page {
   after?: PageKey;
 }
 
-type Table = 'session' | 'rate_limit' | 'household_link_code' | 'access_code' | 'recovery_request' | 'household_import' | 'roster_import' | 'lesson_submission';
+type Table = 'session' | 'rate_limit' | 'household_link_code' | 'access_code' | 'recovery_request' | 'household_import' | 'roster_import' | 'lesson_submission' | 'reminder' | 'recount_job';
 
 async function deletePage(db: Kysely<Database>, table: Table, key: string, doomed: RawBuilder<boolean>, page: Page): Promise<PageResult> {
   const t = sql.table(table);
@@ -89,4 +89,33 @@ export function deleteStaleRosterPreviews(db: Kysely<Database>, createdBefore: D
  */
 export function deleteUnclaimedGuestAnswers(db: Kysely<Database>, createdBefore: Date, page: Page) {
   return deletePage(db, 'lesson_submission', 'id', sql<boolean>`(lesson_submission.user_id is null and lesson_submission.created_at <= ${createdBefore})`, page);
+}
+
+/**
+ * Reminders sent before `createdBefore`, with their recipient lists (cascade), unless they are the
+ * latest of their unit or team: that one's date and count show as "last sent" on the dashboard.
+ */
+export function deleteOldReminders(db: Kysely<Database>, createdBefore: Date, page: Page) {
+  return deletePage(
+    db,
+    'reminder',
+    'id',
+    sql<boolean>`(reminder.created_at <= ${createdBefore} and exists (select 1 from reminder later where later.scope_key = reminder.scope_key and later.day > reminder.day))`,
+    page,
+  );
+}
+
+/**
+ * Finished recounts (done or failed) that finished before `finishedBefore`, once a later recount of
+ * the same unit has finished done: dashboards show the last one done and the failures since, which
+ * these rows no longer change.
+ */
+export function deleteFinishedRecounts(db: Kysely<Database>, finishedBefore: Date, page: Page) {
+  return deletePage(
+    db,
+    'recount_job',
+    'id',
+    sql<boolean>`(recount_job.state in ('done', 'failed') and recount_job.finished_at <= ${finishedBefore} and exists (select 1 from recount_job later where later.unit_id = recount_job.unit_id and later.state = 'done' and later.created_at > recount_job.created_at and later.finished_at >= recount_job.finished_at))`,
+    page,
+  );
 }

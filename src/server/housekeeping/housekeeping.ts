@@ -1,7 +1,7 @@
 /**
  * Daily housekeeping: deletes the short-lived rows nothing else deletes when their owner never comes
  * back (sessions, rate-limit windows, spent codes, closed recovery requests, abandoned import
- * previews). `RETENTION` is the one list of rules and periods; README "Retention" repeats it.
+ * previews), and old reminders and finished recounts. `RETENTION` is the one list of rules and periods; README "Retention" repeats it.
  * It runs as the `housekeeping` job, scheduled every day at 03:15 Vietnam time (src/server/jobs),
  * and by hand with `npm run db:housekeeping`. Every delete goes in bounded pages (5,000 rows per
  * statement by default), so it never holds long locks; running it twice deletes nothing more.
@@ -29,10 +29,14 @@ export const RECOVERY_REQUEST_GRACE_DAYS = 7;
 export const ROSTER_PREVIEW_KEEP_DAYS = PREVIEW_KEEP_DAYS;
 /** A guest's answers are kept one day past their cookie's life, whatever the clocks' difference. */
 export const GUEST_ANSWERS_KEEP_DAYS = GUEST_COOKIE_DAYS + 1;
+/** Reminders are kept a year (members see one for 30 days; officials look back over the year). */
+export const REMINDER_KEEP_DAYS = 365;
+/** Finished recounts are kept 90 days (what went wrong, and when, stays readable for a quarter). */
+export const RECOUNT_KEEP_DAYS = 90;
 /** Rows per delete statement. */
 export const DEFAULT_PAGE_SIZE = 5000;
 
-export type HousekeepingKind = 'sessions' | 'rateLimits' | 'linkCodes' | 'accessCodes' | 'recoveryRequests' | 'householdPreviews' | 'rosterPreviews' | 'guestAnswers';
+export type HousekeepingKind = 'sessions' | 'rateLimits' | 'linkCodes' | 'accessCodes' | 'recoveryRequests' | 'householdPreviews' | 'rosterPreviews' | 'guestAnswers' | 'reminders' | 'recounts';
 
 export interface RetentionRule {
   kind: HousekeepingKind;
@@ -103,6 +107,20 @@ export const RETENTION: readonly RetentionRule[] = [
     rule: `guests' lesson answers never claimed by an account, ${GUEST_ANSWERS_KEEP_DAYS} days after they were given (the guest cookie that could claim them lasts ${GUEST_COOKIE_DAYS} days)`,
     label: 'Câu trả lời của khách không được nhận về tài khoản',
     deletePage: (db, now, page) => repo.deleteUnclaimedGuestAnswers(db, ago(now, GUEST_ANSWERS_KEEP_DAYS * DAY), page),
+  },
+  {
+    kind: 'reminders',
+    table: 'reminder',
+    rule: `reminders to overdue members ${REMINDER_KEEP_DAYS} days after they were sent, with their recipient lists, except the latest of each unit or team (the dashboard shows when it was sent and to how many)`,
+    label: 'Lời nhắc đã gửi quá một năm',
+    deletePage: (db, now, page) => repo.deleteOldReminders(db, ago(now, REMINDER_KEEP_DAYS * DAY), page),
+  },
+  {
+    kind: 'recounts',
+    table: 'recount_job',
+    rule: `finished recounts ${RECOUNT_KEEP_DAYS} days after they finished, once a later recount of the same unit has finished (the dashboard shows the last one and the failures since)`,
+    label: 'Lần đếm lại đã xong',
+    deletePage: (db, now, page) => repo.deleteFinishedRecounts(db, ago(now, RECOUNT_KEEP_DAYS * DAY), page),
   },
 ];
 
