@@ -119,6 +119,20 @@ function nextMonthDate(): Date {
 }
 
 describe('monthly snapshots and the monthly report', () => {
+  it('the first month with households: last month is unknown (“—”), not 0, though that month closed', async () => {
+    // The first household of this database closes last month first, before any team had a list.
+    await addHousehold(db, memberA, { label: 'Hộ đầu tiên của tháng', phone: null, note: null });
+    const prev = previousMonth(currentMonth());
+    expect(await db.selectFrom('snapshot_month').select('month').where('month', '=', `${prev}-01`).execute()).toHaveLength(1);
+    expect(await snap.monthKnown(db, `${prev}-01`)).toBe(false);
+    const r = await monthlyReport(db, officialA, communeA);
+    for (const label of ['Hộ trong danh sách của các tổ', 'Hộ đạt mục tiêu (một người dùng được cả 5 kỹ năng)', 'Tỉ lệ hộ đạt mục tiêu']) {
+      const l = r.lines.find((x) => x.label === label)!;
+      expect(l.value, label).not.toBeNull();
+      expect(l, label).toMatchObject({ previous: null, change: null });
+    }
+  });
+
   it('closing a month copies the counters once; next month’s report compares with them exactly', async () => {
     const ym = currentMonth();
     const later = nextMonthDate();

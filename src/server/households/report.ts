@@ -61,8 +61,9 @@ export async function monthlyReport(
   const prev = previousMonth(ym);
   const scope = { path: unit.path, unitId: unit.id };
   const live = ym === currentMonth(now);
-  // Stock figures: live counters for this month, the snapshot for a closed month (else unknown).
-  const stock = async (m: string): Promise<CounterVector | null> => (await snap.monthClosed(db, `${m}-01`)) ? snap.snapshotVector(db, { path: unit.path }, `${m}-01`) : null;
+  // Stock figures: live counters for this month, the snapshot for a closed month with households
+  // counted by then (else unknown: "—", never a made-up 0).
+  const stock = async (m: string): Promise<CounterVector | null> => (await snap.monthKnown(db, `${m}-01`)) ? snap.snapshotVector(db, { path: unit.path }, `${m}-01`) : null;
   const [vector, prevVector, months, trail, real, top, villages] = await Promise.all([
     live ? repo.unitVector(db, unit.path) : stock(ym),
     stock(prev),

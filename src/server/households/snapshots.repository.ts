@@ -23,9 +23,15 @@ export async function closeMonth(trx: Transaction<Database>, month: string): Pro
   return true;
 }
 
-/** Whether a month's snapshot exists. */
-export async function monthClosed(db: Db, month: string): Promise<boolean> {
-  return Boolean(await db.selectFrom('snapshot_month').select('month').where('month', '=', month).executeTakeFirst());
+/**
+ * Whether a month's household figures are known: it closed, and households were counted by then. A
+ * month closed before any team kept a household list (the month before the site's first households)
+ * has no team rows, and its figures are unknown, not zero.
+ */
+export async function monthKnown(db: Db, month: string): Promise<boolean> {
+  const r = await sql<{ known: boolean }>`select exists (select 1 from snapshot_month where month = ${month}::date)
+    and exists (select 1 from household_team_snapshot where month = ${month}::date) as known`.execute(db);
+  return Boolean(r.rows[0]?.known);
 }
 
 /** A unit's (subtree) or a team's household counters at the close of `month`. */
