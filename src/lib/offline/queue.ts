@@ -4,7 +4,7 @@
  * `online` event or page visit). Every send carries the item's idempotency key, so the server stores
  * it once however often it is replayed (a replay returns the stored result).
  */
-import { GUEST_OWNER, offlineDb, type QueuedItem } from './store.ts';
+import { GUEST_OWNER, offlineDb, VISIT_FORM, type QueuedItem } from './store.ts';
 
 /** Outcome codes the server puts in `x-hocso-outcome` when it refuses a submission for good. */
 const OUTCOMES: Record<string, string> = {
@@ -12,6 +12,9 @@ const OUTCOMES: Record<string, string> = {
   owner: 'Bài làm này thuộc một tài khoản khác với tài khoản đang đăng nhập. Hãy đăng nhập đúng tài khoản đã làm bài rồi bấm “Gửi lại”.',
   invalid: 'Bài làm không hợp lệ nên chưa được chấm. Hãy mở lại bài kiểm tra và làm lại.',
 };
+
+/** The POST was answered with the sign-in page: the session of the account that made the item has ended. */
+const SIGNED_OUT = 'Phiên đăng nhập trên máy này đã hết nên chưa gửi được. Hãy đăng nhập đúng tài khoản đã làm rồi bấm “Gửi lại”.';
 
 const VISIT_REFUSED = 'Lượt hỗ trợ chưa được lưu vì có ô chưa hợp lệ (ví dụ hộ không còn trong tổ). Hãy mở “Ghi lượt hỗ trợ” khi có mạng và ghi lại.';
 
@@ -53,10 +56,14 @@ export async function sendItem(item: QueuedItem): Promise<QueuedItem> {
   } catch {
     return { ...item, attempts: item.attempts + 1 };
   }
-  // Success: the server answers 303 to the result (or the recorded visit), which fetch follows.
+  // Success: the server answers 303 to the result (or the recorded visit), which fetch follows. A redirect
+  // anywhere else stored nothing: to sign-in when the session has ended (a visit needs one).
   if (res.ok && res.redirected) {
     const to = new URL(res.url);
-    return { ...item, status: 'sent', resultUrl: to.pathname + to.search, sentAt: Date.now(), message: undefined };
+    const stored =
+      item.kind === 'visit' ? to.pathname.startsWith(`${VISIT_FORM}/`) : to.pathname === new URL(item.url, to).pathname && to.searchParams.has('ket-qua');
+    if (stored) return { ...item, status: 'sent', resultUrl: to.pathname + to.search, sentAt: Date.now(), message: undefined };
+    if (to.pathname === '/dang-nhap') return { ...item, status: 'refused', message: SIGNED_OUT, attempts: item.attempts + 1 };
   }
   const outcome = res.headers.get('x-hocso-outcome');
   if (outcome && OUTCOMES[outcome]) return { ...item, status: 'refused', message: OUTCOMES[outcome], attempts: item.attempts + 1 };
