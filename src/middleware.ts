@@ -10,6 +10,7 @@ import { validateSessionToken } from './server/auth/session.ts';
 import { errorResponse, isShown } from './web/errors.ts';
 import { clearSessionCookie, db, sessionCookieName, setSessionCookie } from './web/request.ts';
 import { isCrossSite } from './web/origin.ts';
+import { GUEST_OWNER, ownerKey } from './server/learning/owner-key.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -65,5 +66,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
     response = errorResponse(err);
   }
   if (!response.headers.has('cache-control')) response.headers.set('cache-control', 'private, no-store');
+  // Who this page was made for: the service worker (src/sw/sw.ts) then forgets what other accounts left
+  // on the device (a session that ended without the sign-out form, then someone else on the phone).
+  response.headers.set('x-hocso-owner', context.locals.user ? ownerKey(context.locals.user.id) : GUEST_OWNER);
   return response;
 });

@@ -29,7 +29,7 @@ import {
   VISIT_FORM,
   type EditionManifest,
 } from '../lib/offline/store.ts';
-import { bodyWithKey, dropAccountItems, enqueue, sendQueued } from '../lib/offline/queue.ts';
+import { bodyWithKey, dropAccountItems, dropSentOfOthers, enqueue, sendQueued } from '../lib/offline/queue.ts';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: { url: string; revision: string | null }[] };
 
@@ -103,6 +103,19 @@ async function fromCaches(url: URL): Promise<Response | undefined> {
   return undefined;
 }
 
+/**
+ * A page made on the server names the account it was made for (`x-hocso-owner`, or "khach"): the caches of
+ * every other account go, so what one person left (their team's households, their check forms) is never
+ * shown offline to the next person on the phone, even when the first one's session ended without signing out.
+ */
+async function keepOnlyOwner(res: Response): Promise<void> {
+  const owner = res.headers.get('x-hocso-owner');
+  if (!owner || !/^[A-Za-z0-9_-]{1,40}$/.test(owner)) return;
+  const mine = userCache(owner);
+  for (const name of await caches.keys()) if (name.startsWith(USER_CACHE_PREFIX) && name !== mine) await caches.delete(name);
+  await dropSentOfOthers(owner);
+}
+
 /** The help-visit form, fetched online, is kept in the cache of the account it was opened for. */
 async function keepVisitForm(res: Response): Promise<void> {
   if (!res.ok) return;
@@ -132,7 +145,9 @@ registerRoute(
   async ({ request, url, event }) => {
     try {
       const res = await fetch(request);
-      if (url.pathname === VISIT_FORM) (event as ExtendableEvent).waitUntil(keepVisitForm(res));
+      // The copy is taken now: the page reads the body of `res` as soon as it is returned.
+      const form = url.pathname === VISIT_FORM ? res.clone() : undefined;
+      (event as ExtendableEvent).waitUntil(keepOnlyOwner(res).then(() => (form ? keepVisitForm(form) : undefined)));
       return res;
     } catch {
       return (await fromCaches(url)) ?? offlinePage();

@@ -289,3 +289,19 @@ test('a help visit recorded offline waits on the phone, then is stored once the 
   // The team's dashboard counts it (other tests may add visits too, never remove them).
   expect(await teamVisitsThisMonth(browser)).toBeGreaterThanOrEqual(before + 1);
 });
+
+test('a team’s households left on a shared phone are not shown offline to the next person when the session ended without signing out', async ({ page, context }) => {
+  await signIn(page, '0912000002');
+  await controlled(page);
+  await page.goto('/to-cua-toi/luot-ho-tro');
+  await expect.poll(() => page.evaluate(async () => Boolean(await caches.match('/to-cua-toi/luot-ho-tro'))), SLOW).toBe(true);
+  // The session ends without the sign-out form (it expired, or was ended from another device); a citizen signs in.
+  await context.clearCookies();
+  await signIn(page, '0912000001');
+  await expect.poll(() => page.evaluate(async () => Boolean(await caches.match('/to-cua-toi/luot-ho-tro'))), SLOW).toBe(false);
+  await context.setOffline(true);
+  await page.goto('/to-cua-toi/luot-ho-tro');
+  await expect(page.getByRole('heading', { level: 1, name: 'Điện thoại đang không có mạng' })).toBeVisible();
+  await expect(page.getByText('Hộ ông Sáu (mẫu)')).toHaveCount(0);
+  await context.setOffline(false);
+});

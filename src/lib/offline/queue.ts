@@ -118,3 +118,13 @@ export async function dropAccountItems(): Promise<void> {
   for (const item of await tx.store.getAll()) if (item.owner !== GUEST_OWNER) await tx.store.delete(item.key);
   await tx.done;
 }
+
+/**
+ * Another account (or a guest) now uses the device: the items other accounts already sent go (their
+ * labels name households and lessons); unsent ones stay, so nothing is lost, and wait for their account.
+ */
+export async function dropSentOfOthers(owner: string): Promise<void> {
+  const tx = (await offlineDb()).transaction('queue', 'readwrite');
+  for (const item of await tx.store.getAll()) if (item.owner !== GUEST_OWNER && item.owner !== owner && item.status === 'sent') await tx.store.delete(item.key);
+  await tx.done;
+}
