@@ -62,7 +62,7 @@ export async function sendItem(item: QueuedItem): Promise<QueuedItem> {
     const to = new URL(res.url);
     const stored =
       item.kind === 'visit' ? to.pathname.startsWith(`${VISIT_FORM}/`) : to.pathname === new URL(item.url, to).pathname && to.searchParams.has('ket-qua');
-    if (stored) return { ...item, status: 'sent', resultUrl: to.pathname + to.search, sentAt: Date.now(), message: undefined };
+    if (stored) return { ...item, status: 'sent', resultUrl: to.pathname + to.search, sentAt: Date.now(), message: undefined, retryAt: undefined };
     if (to.pathname === '/dang-nhap') return { ...item, status: 'refused', message: SIGNED_OUT, attempts: item.attempts + 1 };
   }
   const outcome = res.headers.get('x-hocso-outcome');
@@ -70,7 +70,14 @@ export async function sendItem(item: QueuedItem): Promise<QueuedItem> {
   if (res.status === 400 || res.status === 403 || res.status === 404 || res.status === 409) {
     return { ...item, status: 'refused', message: item.kind === 'visit' ? VISIT_REFUSED : OUTCOMES.invalid, attempts: item.attempts + 1 };
   }
-  // 429, 5xx, an unexpected answer: try again later.
+  // Too many at once: it stays in line, not before the time the server named, and the person is told so.
+  if (res.status === 429) {
+    const seconds = Math.max(1, Number(res.headers.get('retry-after')) || 60);
+    const wait = seconds >= 60 ? `${Math.ceil(seconds / 60)} phút` : `${seconds} giây`;
+    const what = item.kind === 'visit' ? 'lượt hỗ trợ này' : 'bài làm này';
+    return { ...item, attempts: item.attempts + 1, retryAt: Date.now() + seconds * 1000, message: `Máy chủ đang tạm giới hạn số lần gửi nên chưa nhận ${what}. Máy sẽ tự gửi lại sau khoảng ${wait}, không cần ghi lại.` };
+  }
+  // 5xx, an unexpected answer: try again later.
   return { ...item, attempts: item.attempts + 1 };
 }
 
@@ -84,6 +91,8 @@ export function sendQueued(): Promise<number> {
       const waiting = await db.getAllFromIndex('queue', 'status', 'waiting');
       let sent = 0;
       for (const item of waiting.sort((a, b) => a.createdAt - b.createdAt)) {
+        // The server asked this one to wait: the others still go.
+        if (item.retryAt && item.retryAt > Date.now()) continue;
         const next = await sendItem(item);
         // Written only if the item is still there: a sign-out may have dropped it while it was sent.
         const tx = db.transaction('queue', 'readwrite');
@@ -91,7 +100,7 @@ export function sendQueued(): Promise<number> {
         await tx.done;
         if (next.status === 'sent') sent++;
         // Offline again: stop, the rest waits for the next chance.
-        if (next.status === 'waiting') break;
+        if (next.status === 'waiting' && !next.retryAt) break;
       }
       return sent;
     } finally {
@@ -105,7 +114,7 @@ export function sendQueued(): Promise<number> {
 export async function retryItem(key: string): Promise<void> {
   const db = await offlineDb();
   const item = await db.get('queue', key);
-  if (item && item.status !== 'sent') await db.put('queue', { ...item, status: 'waiting', message: undefined });
+  if (item && item.status !== 'sent') await db.put('queue', { ...item, status: 'waiting', message: undefined, retryAt: undefined });
 }
 
 export async function removeItem(key: string): Promise<void> {

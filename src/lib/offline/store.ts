@@ -92,8 +92,10 @@ export interface QueuedItem {
   attempts: number;
   /** Result page once graded. */
   resultUrl?: string;
-  /** Why it was refused (Vietnamese). */
+  /** Why it was refused, or why it still waits with a connection (Vietnamese). */
   message?: string;
+  /** Not sent again before this time (ms): the server asked to wait (429 with Retry-After). */
+  retryAt?: number;
   sentAt?: number;
 }
 
