@@ -19,17 +19,19 @@ import { ExpirationPlugin } from 'workbox-expiration';
 import { clientsClaim, type RouteHandlerCallbackOptions } from 'workbox-core';
 import {
   ASSETS_CACHE,
+  currentOwner,
   GUEST_OWNER,
   MANIFESTS_CACHE,
   offlineDb,
   PAGES_CACHE,
   SAVED_CACHE,
+  setCurrentOwner,
   USER_CACHE_PREFIX,
   userCache,
   VISIT_FORM,
   type EditionManifest,
 } from '../lib/offline/store.ts';
-import { bodyWithKey, dropAccountItems, dropSentOfOthers, enqueue, sendQueued } from '../lib/offline/queue.ts';
+import { bodyWithKey, dropAccountItems, dropSentOfOthers, enqueue, requeueFor, sendQueued } from '../lib/offline/queue.ts';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: { url: string; revision: string | null }[] };
 
@@ -114,6 +116,13 @@ async function keepOnlyOwner(res: Response): Promise<void> {
   const mine = userCache(owner);
   for (const name of await caches.keys()) if (name.startsWith(USER_CACHE_PREFIX) && name !== mine) await caches.delete(name);
   await dropSentOfOthers(owner);
+  if ((await currentOwner()) === owner) return;
+  await setCurrentOwner(owner);
+  // Its answers that waited (or were refused) while another account, or none, was signed in are sent now.
+  if (owner !== GUEST_OWNER) {
+    await requeueFor(owner);
+    await sendAndTell();
+  }
 }
 
 /** The help-visit form, fetched online, is kept in the cache of the account it was opened for. */
@@ -222,7 +231,8 @@ registerRoute(
     const res = await fetch(request);
     if (res.ok || res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
       for (const name of await caches.keys()) if (name.startsWith(USER_CACHE_PREFIX)) await caches.delete(name);
-      await dropAccountItems();
+      await dropAccountItems(await currentOwner());
+      await setCurrentOwner(GUEST_OWNER);
     }
     return res;
   },

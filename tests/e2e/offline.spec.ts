@@ -305,3 +305,35 @@ test('a team’s households left on a shared phone are not shown offline to the 
   await expect(page.getByText('Hộ ông Sáu (mẫu)')).toHaveCount(0);
   await context.setOffline(false);
 });
+
+test('a help visit queued by one account waits for it: the next person on the phone sees no household, and it is sent once the account is back', async ({ page, context }) => {
+  const person = `ông Chờ ${Date.now() % 100000}`;
+  await signIn(page, '0912000002');
+  await controlled(page);
+  await page.goto('/to-cua-toi/luot-ho-tro');
+  await expect.poll(() => page.evaluate(async () => Boolean(await caches.match('/to-cua-toi/luot-ho-tro'))), SLOW).toBe(true);
+  await context.setOffline(true);
+  await page.goto('/to-cua-toi/luot-ho-tro');
+  await page.getByLabel('Hộ gia đình').selectOption({ label: 'Hộ ông Sáu (mẫu)' });
+  await page.getByLabel('Người được hỗ trợ').fill(person);
+  await page.getByRole('checkbox', { name: 'Thanh toán trực tuyến' }).check();
+  await page.getByRole('button', { name: 'Lưu lượt hỗ trợ' }).click();
+  await expect(page.getByText('Đã lưu lượt hỗ trợ — sẽ gửi khi có mạng.')).toBeVisible();
+  // The member's session ends without the sign-out form; a citizen signs in on the phone, looks, and signs out.
+  await context.clearCookies();
+  await context.setOffline(false);
+  await signIn(page, '0912000001');
+  await page.goto('/da-luu');
+  await expect(page.getByRole('listitem').filter({ hasText: 'Lượt hỗ trợ của một tài khoản khác' })).toBeVisible(SLOW);
+  await expect(page.getByText('Hộ ông Sáu')).toHaveCount(0);
+  await page.goto('/tai-khoan');
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  // The member is back: the visit is sent and stored.
+  await signIn(page, '0912000002');
+  await page.goto('/da-luu');
+  const item = page.getByRole('listitem').filter({ hasText: 'Lượt hỗ trợ: Hộ ông Sáu (mẫu)' }).filter({ hasText: 'đã gửi' });
+  await expect(item).toBeVisible(SLOW);
+  await item.first().getByRole('link', { name: 'Xem lượt hỗ trợ' }).click();
+  await expect(page.locator('main')).toContainText(person);
+});

@@ -4,7 +4,7 @@
  * `online` event or page visit). Every send carries the item's idempotency key, so the server stores
  * it once however often it is replayed (a replay returns the stored result).
  */
-import { GUEST_OWNER, offlineDb, VISIT_FORM, type QueuedItem } from './store.ts';
+import { currentOwner, GUEST_OWNER, offlineDb, VISIT_FORM, type QueuedItem } from './store.ts';
 
 /** Outcome codes the server puts in `x-hocso-outcome` when it refuses a submission for good. */
 const OUTCOMES: Record<string, string> = {
@@ -30,9 +30,10 @@ export async function queuedItems(): Promise<QueuedItem[]> {
   return all.sort((a, b) => b.createdAt - a.createdAt);
 }
 
-/** Items still waiting to be sent that belong to an account (not a guest). */
+/** Items still waiting to be sent that belong to the account using the device (every account's, when unknown). */
 export async function waitingForAccount(): Promise<QueuedItem[]> {
-  return (await queuedItems()).filter((i) => i.status === 'waiting' && i.owner !== GUEST_OWNER);
+  const me = await currentOwner();
+  return (await queuedItems()).filter((i) => i.status === 'waiting' && i.owner !== GUEST_OWNER && (me === undefined || i.owner === me));
 }
 
 /** The form body as sent: the stored answers plus the idempotency key (a visit form names it `ma-gui`). */
@@ -89,10 +90,13 @@ export function sendQueued(): Promise<number> {
     try {
       const db = await offlineDb();
       const waiting = await db.getAllFromIndex('queue', 'status', 'waiting');
+      const me = await currentOwner();
       let sent = 0;
       for (const item of waiting.sort((a, b) => a.createdAt - b.createdAt)) {
         // The server asked this one to wait: the others still go.
         if (item.retryAt && item.retryAt > Date.now()) continue;
+        // Another account's: it waits until that account is signed in on the device again.
+        if (me !== undefined && item.owner !== GUEST_OWNER && item.owner !== me) continue;
         const next = await sendItem(item);
         // Written only if the item is still there: a sign-out may have dropped it while it was sent.
         const tx = db.transaction('queue', 'readwrite');
@@ -121,11 +125,32 @@ export async function removeItem(key: string): Promise<void> {
   await (await offlineDb()).delete('queue', key);
 }
 
-/** Sign-out: drops the items of accounts (never sent ones of guests), since the person chose to leave them. */
-export async function dropAccountItems(): Promise<void> {
+/**
+ * Sign-out of `owner`: drops that account's items, since the person chose to leave them, and what other
+ * accounts already sent; never another account's unsent items (nor guests'). Every account's when unknown.
+ */
+export async function dropAccountItems(owner?: string): Promise<void> {
   const tx = (await offlineDb()).transaction('queue', 'readwrite');
-  for (const item of await tx.store.getAll()) if (item.owner !== GUEST_OWNER) await tx.store.delete(item.key);
+  for (const item of await tx.store.getAll()) {
+    if (item.owner !== GUEST_OWNER && (owner === undefined || item.owner === owner || item.status === 'sent')) await tx.store.delete(item.key);
+  }
   await tx.done;
+}
+
+/** Refused only because the wrong account (or none) was signed in when they were sent. */
+const ACCOUNT_REASONS = new Set([OUTCOMES.owner, SIGNED_OUT]);
+
+/** `owner` is back on the device: its items refused for want of its session go back in line. Returns how many. */
+export async function requeueFor(owner: string): Promise<number> {
+  const tx = (await offlineDb()).transaction('queue', 'readwrite');
+  let n = 0;
+  for (const item of await tx.store.getAll()) {
+    if (item.owner !== owner || item.status !== 'refused' || !ACCOUNT_REASONS.has(item.message ?? '')) continue;
+    await tx.store.put({ ...item, status: 'waiting', message: undefined, retryAt: undefined });
+    n++;
+  }
+  await tx.done;
+  return n;
 }
 
 /**

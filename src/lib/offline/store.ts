@@ -27,6 +27,20 @@ export const VISIT_FORM = '/to-cua-toi/luot-ho-tro';
 /** Owner of items made without an account (guests). */
 export const GUEST_OWNER = 'khach';
 
+/** Cache with one entry: the account the pages last made on the server were for (kept by the service worker). */
+export const OWNER_CACHE = 'hs-chu';
+const OWNER_ENTRY = '/__tai-khoan-tren-may';
+
+/** The account now using the device (an owner key, or GUEST_OWNER); undefined before any page said so. */
+export async function currentOwner(): Promise<string | undefined> {
+  const hit = await (await caches.open(OWNER_CACHE)).match(OWNER_ENTRY);
+  return hit ? hit.text() : undefined;
+}
+
+export async function setCurrentOwner(owner: string): Promise<void> {
+  await (await caches.open(OWNER_CACHE)).put(OWNER_ENTRY, new Response(owner, { headers: { 'content-type': 'text/plain' } }));
+}
+
 export function userCache(owner: string): string {
   return USER_CACHE_PREFIX + owner;
 }
