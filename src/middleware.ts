@@ -11,6 +11,7 @@ import { errorResponse, isShown } from './web/errors.ts';
 import { clearSessionCookie, db, sessionCookieName, setSessionCookie } from './web/request.ts';
 import { isCrossSite } from './web/origin.ts';
 import { GUEST_OWNER, ownerKey } from './server/learning/owner-key.ts';
+import { FormSecretError } from './server/form-secret.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -68,6 +69,11 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (!response.headers.has('cache-control')) response.headers.set('cache-control', 'private, no-store');
   // Who this page was made for: the service worker (src/sw/sw.ts) then forgets what other accounts left
   // on the device (a session that ended without the sign-out form, then someone else on the phone).
-  response.headers.set('x-hocso-owner', context.locals.user ? ownerKey(context.locals.user.id) : GUEST_OWNER);
+  // Without FORM_SECRET (a misconfigured production) there is no owner key: the page is served without it.
+  try {
+    response.headers.set('x-hocso-owner', context.locals.user ? ownerKey(context.locals.user.id) : GUEST_OWNER);
+  } catch (err) {
+    if (!(err instanceof FormSecretError)) throw err;
+  }
   return response;
 });
