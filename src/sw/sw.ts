@@ -228,7 +228,13 @@ registerRoute(({ request, url }) => request.mode === 'navigate' && url.origin ==
 registerRoute(
   ({ request, url }) => request.mode === 'navigate' && url.origin === self.location.origin && url.pathname === '/dang-xuat',
   async ({ request }) => {
-    const res = await fetch(request);
+    let res: Response;
+    try {
+      res = await fetch(request);
+    } catch {
+      // No connection: the session is still open on the server, so nothing is cleared; say why in Vietnamese.
+      return offlinePage();
+    }
     if (res.ok || res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
       for (const name of await caches.keys()) if (name.startsWith(USER_CACHE_PREFIX)) await caches.delete(name);
       await dropAccountItems(await currentOwner());

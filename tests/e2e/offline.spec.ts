@@ -337,3 +337,13 @@ test('a help visit queued by one account waits for it: the next person on the ph
   await item.first().getByRole('link', { name: 'Xem lượt hỗ trợ' }).click();
   await expect(page.locator('main')).toContainText(person);
 });
+
+test('signing out without a connection shows the Vietnamese offline page, not the browser’s error', async ({ page, context, account }) => {
+  await signIn(page, account);
+  await page.goto('/tai-khoan');
+  await controlled(page);
+  await context.setOffline(true);
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Điện thoại đang không có mạng' })).toBeVisible();
+  await context.setOffline(false);
+});
