@@ -9,7 +9,8 @@ import * as repo from './teams.repository.ts';
 import { communeOf, rebuildCommuneCounters } from '../households/households.repository.ts';
 
 /** A team (or unit) name: the shared visible-text rules, nothing hidden, no markup characters. */
-export const TeamNameSchema = visibleText({ what: 'tên tổ', min: 2, max: 120, noInvisible: true, noAngleBrackets: true });
+/** Team names go into exports opened in Excel: a formula-like name is refused, as in a roster import. */
+export const TeamNameSchema = visibleText({ what: 'tên tổ', min: 2, max: 120, noInvisible: true, noAngleBrackets: true, noFormula: true, example: 'Tổ CNSCĐ thôn 1' });
 
 export function parseName(v: string | undefined): string {
   const r = TeamNameSchema.safeParse(v);
