@@ -218,3 +218,39 @@ describe('required courses and overdue', () => {
     expect(await db.selectFrom('course_assignment').selectAll().execute()).toEqual(before);
   });
 });
+
+describe('changes sent twice at once (a double click on a form)', () => {
+  const audited = async (action: string, key: string, value: string | number) =>
+    (await db.selectFrom('audit_log').select('detail').where('action', '=', action).execute()).filter(
+      (r) => (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail)[key] === value,
+    ).length;
+
+  it('a team move, a member move and a deactivation each happen once; counters stay exact', async () => {
+    const id = await uploadRoster(db, official, String(communeA.id), csv([
+      'Đinh Văn Kép,0916100001,Thôn Kép Một,Tổ Kép Một,Tổ trưởng',
+      'Đinh Thị Kép,0916100002,Thôn Kép Một,Tổ Kép Một,Thành viên',
+      'Đinh Văn Đôi,0916100003,Thôn Kép Hai,Tổ Kép Hai,Thành viên',
+    ]));
+    await commitRoster(db, official, id, []);
+    const members = (await repo.membersUnder(db, communeA.path)).filter((m) => m.phone.startsWith('+8491610000'));
+    const one = members.find((m) => m.team_name === 'Tổ Kép Một')!;
+    const two = members.find((m) => m.team_name === 'Tổ Kép Hai')!;
+    const leader = members.find((m) => m.role === 'leader')!;
+    const target = (await repo.findUnit(db, two.unit_id))!;
+
+    await Promise.all([moveTeam(db, official, String(one.team_id), String(target.id)), moveTeam(db, official, String(one.team_id), String(target.id))]);
+    expect((await repo.findTeam(db, one.team_id))!.unit_id).toBe(target.id);
+    expect(await audited('team.move', 'team', one.team_id)).toBe(1);
+
+    await Promise.all([moveMember(db, official, two.user_id, String(one.team_id)), moveMember(db, official, two.user_id, String(one.team_id))]);
+    expect((await repo.findMembership(db, two.user_id))!.team_id).toBe(one.team_id);
+    expect(await audited('member.move', 'user', two.user_id)).toBe(1);
+
+    await Promise.all([setMemberActive(db, official, leader.user_id, false), setMemberActive(db, official, leader.user_id, false)]);
+    expect((await repo.findMembership(db, leader.user_id))!.active).toBe(false);
+    expect(await audited('member.deactivate', 'user', leader.user_id)).toBe(1);
+
+    await runPendingJobs(db);
+    expect(await recountAll(db, { fix: false })).toEqual([]);
+  });
+});

@@ -50,13 +50,17 @@ export async function moveTeam(db: Kysely<Database>, v: Viewer, teamId: string |
   if (target.id === team.unit_id) return;
   const recount = await recountEnqueuer(db);
   await db.transaction().execute(async (trx) => {
+    // Where the team is now, under its lock: the same move sent twice at once happens once.
+    const now = await repo.lockTeam(trx, team.id);
+    if (!now) throw new TeamsError(404, NOT_FOUND_TEAM);
+    if (now.unit_id === target.id) return;
     if (await repo.findTeamByName(trx, target.id, team.name)) throw new TeamsError(409, 'Đơn vị đích đã có một tổ cùng tên.');
     const from = await communeOf(trx, team.id);
     await repo.updateTeam(trx, team.id, { unit_id: target.id });
-    await recount(trx, [team.unit_id, target.id], 'team.move');
+    await recount(trx, [now.unit_id, target.id], 'team.move');
     // Its counters and help activity now count under the target's commune.
     await rebuildCommuneCounters(trx, [...new Set([from, await communeOf(trx, team.id)])].filter((c): c is number => c !== null));
-    await audit(trx, v, target.id, 'team.move', { team: team.id, from: team.unit_id, to: target.id });
+    await audit(trx, v, target.id, 'team.move', { team: team.id, from: now.unit_id, to: target.id });
   });
 }
 
@@ -70,9 +74,14 @@ export async function moveMember(db: Kysely<Database>, v: Viewer, userId: string
   if (target.id === membership.team_id && membership.active) return; // the picker's preselected current team
   const recount = await recountEnqueuer(db);
   await db.transaction().execute(async (trx) => {
+    // Read again under the row's lock: the same move sent twice at once happens once.
+    const now = await repo.lockMembership(trx, membership.user_id);
+    if (now && now.team_id === target.id && now.active) return;
+    const fromTeam = now?.team_id ?? membership.team_id;
+    const fromUnit = fromTeam === membership.team_id ? membership.unit_id : ((await repo.findTeam(trx, fromTeam))?.unit_id ?? membership.unit_id);
     await repo.upsertMembership(trx, { userId: membership.user_id, teamId: target.id, role: membership.role });
-    await recount(trx, [membership.unit_id, target.unit_id], 'member.move');
-    await audit(trx, v, target.unit_id, 'member.move', { user: membership.user_id, from: membership.team_id, to: target.id });
+    await recount(trx, [fromUnit, target.unit_id], 'member.move');
+    await audit(trx, v, target.unit_id, 'member.move', { user: membership.user_id, from: fromTeam, to: target.id });
   });
 }
 
@@ -83,8 +92,12 @@ export async function setMemberActive(db: Kysely<Database>, v: Viewer, userId: s
   if (membership.active === active) return;
   const recount = await recountEnqueuer(db);
   await db.transaction().execute(async (trx) => {
+    // Read again under the row's lock: the same change sent twice at once is made (and logged) once.
+    const now = await repo.lockMembership(trx, membership.user_id);
+    if (!now || now.active === active) return;
+    const unit = now.team_id === membership.team_id ? membership.unit_id : ((await repo.findTeam(trx, now.team_id))?.unit_id ?? membership.unit_id);
     await repo.setMemberActive(trx, membership.user_id, active);
-    await recount(trx, [membership.unit_id], 'member.active');
-    await audit(trx, v, membership.unit_id, active ? 'member.reactivate' : 'member.deactivate', { user: membership.user_id });
+    await recount(trx, [unit], 'member.active');
+    await audit(trx, v, unit, active ? 'member.reactivate' : 'member.deactivate', { user: membership.user_id });
   });
 }

@@ -97,6 +97,16 @@ export function teamsOfUnit(db: Db, unitId: number): Promise<TeamRow[]> {
   return teamQuery(db).where('t.unit_id', '=', unitId).orderBy('t.name').execute();
 }
 
+/** A team's unit, its row locked until the transaction ends (changes to one team wait for each other). */
+export function lockTeam(db: Db, id: number): Promise<{ id: number; unit_id: number } | undefined> {
+  return db.selectFrom('team').select(['id', 'unit_id']).where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
+}
+
+/** A person's membership, its row locked until the transaction ends. */
+export function lockMembership(db: Db, userId: string): Promise<{ team_id: number; active: boolean } | undefined> {
+  return db.selectFrom('team_member').select(['team_id', 'active']).where('user_id', '=', userId).forNoKeyUpdate().executeTakeFirst();
+}
+
 export function findTeamByName(db: Db, unitId: number, name: string): Promise<TeamRow | undefined> {
   return teamQuery(db).where('t.unit_id', '=', unitId).where('t.name', '=', name).executeTakeFirst();
 }
