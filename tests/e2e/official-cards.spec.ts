@@ -59,3 +59,15 @@ test('roster preview, household coverage and audit log are cards at 360 px', asy
   await page.goto(`${unit}/nhat-ky`);
   await cellsOnScreen(page, 'Nhật ký thao tác');
 });
+
+test('a team’s household import preview is cards at 360 px: each row’s error is on screen', async ({ page }) => {
+  await signIn(page, '0912000011');
+  await page.goto('/to-cua-toi/ho-gia-dinh/nhap');
+  // Rows with errors only: nothing can be committed, so the team's list is unchanged.
+  const csv = 'Tên gọi của hộ,Số điện thoại,Ghi chú\n=1+1,0912345678,Nhà cuối ngõ\nHộ thẻ lỗi số,abc,\n';
+  await page.getByLabel(/^Tệp/).setInputFiles({ name: 'ho.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: /Tải lên/ }).click();
+  await expect(page).toHaveURL(/\/ho-gia-dinh\/nhap\/[0-9a-f-]{36}$/);
+  await expect(page.locator('tbody .error')).toHaveCount(2);
+  await cellsOnScreen(page, 'Các dòng trong tệp');
+});
