@@ -16,7 +16,7 @@ import { loadRegistry, seedAdministrativeUnits } from '../../src/server/teams/se
 import * as repo from '../../src/server/teams/teams.repository.ts';
 import { type Viewer } from '../../src/server/teams/access.ts';
 import { assignCourse } from '../../src/server/teams/assignments.ts';
-import { moveMember, moveTeam, setMemberActive } from '../../src/server/teams/team-changes.ts';
+import { createTeam, moveMember, moveTeam, renameTeam, setMemberActive } from '../../src/server/teams/team-changes.ts';
 import { createUnit, renameUnit } from '../../src/server/teams/units.ts';
 import { createTestDb } from '../setup/db.ts';
 import { correctFields } from '../setup/answers.ts';
@@ -252,5 +252,16 @@ describe('changes sent twice at once (a double click on a form)', () => {
 
     await runPendingJobs(db);
     expect(await recountAll(db, { fix: false })).toEqual([]);
+  });
+
+  it('creating (or renaming to) one team name twice at once makes one team; the other gets the Vietnamese 409, not a 500', async () => {
+    const created = await Promise.allSettled([createTeam(db, official, String(communeA.id), 'Tổ Bấm Hai Lần'), createTeam(db, official, String(communeA.id), 'Tổ Bấm Hai Lần')]);
+    expect(created.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(created.find((r) => r.status === 'rejected')).toMatchObject({ reason: { status: 409, message: 'Đơn vị này đã có một tổ cùng tên.' } });
+    const a = await createTeam(db, official, String(communeA.id), 'Tổ Đổi Tên A');
+    const b = await createTeam(db, official, String(communeA.id), 'Tổ Đổi Tên B');
+    const renamed = await Promise.allSettled([renameTeam(db, official, String(a), 'Tổ Trùng Tên'), renameTeam(db, official, String(b), 'Tổ Trùng Tên')]);
+    expect(renamed.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(renamed.find((r) => r.status === 'rejected')).toMatchObject({ reason: { status: 409, message: 'Đơn vị này đã có một tổ cùng tên.' } });
   });
 });

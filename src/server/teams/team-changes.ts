@@ -8,9 +8,25 @@ import { audit } from './audit.ts';
 import * as repo from './teams.repository.ts';
 import { communeOf, rebuildCommuneCounters } from '../households/households.repository.ts';
 
-/** A team (or unit) name: the shared visible-text rules, nothing hidden, no markup characters. */
-/** Team names go into exports opened in Excel: a formula-like name is refused, as in a roster import. */
+/**
+ * A team (or unit) name: the shared visible-text rules, nothing hidden, no markup characters. Team
+ * names go into exports opened in Excel: a formula-like name is refused, as in a roster import.
+ */
 export const TeamNameSchema = visibleText({ what: 'tên tổ', min: 2, max: 120, noInvisible: true, noAngleBrackets: true, noFormula: true, example: 'Tổ CNSCĐ thôn 1' });
+
+/**
+ * The unique (unit, name) constraint as the 409 the checks above give: two requests that both found
+ * the name free (a double click on “Tạo tổ”) meet here, and the second must not end on the 500 page.
+ */
+async function nameTaken<T>(work: Promise<T>, message: string): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    const e = err as { code?: unknown; constraint?: unknown; message?: unknown };
+    if (e.code === '23505' && (e.constraint === 'team_unit_name_uq' || String(e.message).includes('team_unit_name_uq'))) throw new TeamsError(409, message);
+    throw err;
+  }
+}
 
 export function parseName(v: string | undefined): string {
   const r = TeamNameSchema.safeParse(v);
@@ -21,24 +37,24 @@ export function parseName(v: string | undefined): string {
 export async function createTeam(db: Kysely<Database>, v: Viewer, unitId: string | undefined, name: string | undefined): Promise<number> {
   const unit = await requireUnitAccess(db, v, unitId);
   const n = parseName(name);
-  return db.transaction().execute(async (trx) => {
+  return nameTaken(db.transaction().execute(async (trx) => {
     if (await repo.findTeamByName(trx, unit.id, n)) throw new TeamsError(409, 'Đơn vị này đã có một tổ cùng tên.');
     const id = await repo.insertTeam(trx, unit.id, n);
     await audit(trx, v, unit.id, 'team.create', { team: id, name: n });
     return id;
-  });
+  }), 'Đơn vị này đã có một tổ cùng tên.');
 }
 
 export async function renameTeam(db: Kysely<Database>, v: Viewer, teamId: string | undefined, name: string | undefined): Promise<void> {
   const team = await requireTeamAccess(db, v, teamId);
   if (!team.manage) throw new TeamsError(403, 'Chỉ cán bộ quản lý mới đổi được tên tổ.');
   const n = parseName(name);
-  await db.transaction().execute(async (trx) => {
+  await nameTaken(db.transaction().execute(async (trx) => {
     const clash = await repo.findTeamByName(trx, team.unit_id, n);
     if (clash && clash.id !== team.id) throw new TeamsError(409, 'Đơn vị này đã có một tổ cùng tên.');
     await repo.updateTeam(trx, team.id, { name: n });
     await audit(trx, v, team.unit_id, 'team.rename', { team: team.id, from: team.name, to: n });
-  });
+  }), 'Đơn vị này đã có một tổ cùng tên.');
 }
 
 /** Moves a team to another unit inside the official's scope. */
@@ -49,7 +65,7 @@ export async function moveTeam(db: Kysely<Database>, v: Viewer, teamId: string |
   const target = await requireUnitAccess(db, v, unitId);
   if (target.id === team.unit_id) return;
   const recount = await recountEnqueuer(db);
-  await db.transaction().execute(async (trx) => {
+  await nameTaken(db.transaction().execute(async (trx) => {
     // Where the team is now, under its lock: the same move sent twice at once happens once.
     const now = await repo.lockTeam(trx, team.id);
     if (!now) throw new TeamsError(404, NOT_FOUND_TEAM);
@@ -61,7 +77,7 @@ export async function moveTeam(db: Kysely<Database>, v: Viewer, teamId: string |
     // Its counters and help activity now count under the target's commune.
     await rebuildCommuneCounters(trx, [...new Set([from, await communeOf(trx, team.id)])].filter((c): c is number => c !== null));
     await audit(trx, v, target.id, 'team.move', { team: team.id, from: now.unit_id, to: target.id });
-  });
+  }), 'Đơn vị đích đã có một tổ cùng tên.');
 }
 
 /** Moves a member to another team; both teams must be in the official's scope. */
