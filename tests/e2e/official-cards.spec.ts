@@ -1,7 +1,8 @@
 /**
  * An official's tables at 360 px with JavaScript off: the roster preview, the household coverage by
  * unit and team, and the audit log are cards, so every cell (a row's error above all) is on screen
- * without scrolling the table sideways. What it creates sits in its own village (“Xóm thẻ …”).
+ * without scrolling the table sideways; the printable overdue list never prints a blank sheet. What it
+ * creates sits in its own village (“Xóm thẻ …”).
  */
 import { expect, test, type Page } from '@playwright/test';
 import { signIn, uniquePhone } from './helpers.ts';
@@ -70,4 +71,14 @@ test('a team’s household import preview is cards at 360 px: each row’s error
   await expect(page).toHaveURL(/\/ho-gia-dinh\/nhap\/[0-9a-f-]{36}$/);
   await expect(page.locator('tbody .error')).toHaveCount(2);
   await cellsOnScreen(page, 'Các dòng trong tệp');
+});
+
+test('the printable overdue list prints a sentence, not a blank sheet, when nobody is overdue', async ({ page }) => {
+  // The other demo commune: its members have no overdue course (commune A's test data has some).
+  await signIn(page, '0912000020');
+  const unit = await unitPath(page);
+  await page.goto(`${unit}/in-qua-han`);
+  await expect(page.locator('main table')).toHaveCount(0);
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.getByText(/^Không có ai quá hạn trong .+ \(tính đến .+\)\.$/)).toBeVisible();
 });
