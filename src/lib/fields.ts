@@ -84,6 +84,8 @@ export interface VisibleTextOptions {
    * exports that officials open in Excel. Imports refuse the same cells.
    */
   noFormula?: boolean;
+  /** A valid value shown in the formula message, e.g. "Hộ bác Tư". */
+  example?: string;
   /** Also refuse "<" and ">" (names are printed on certificates and slips). */
   noAngleBrackets?: boolean;
 }
@@ -116,7 +118,7 @@ export function visibleText(o: VisibleTextOptions) {
       } else if (o.noInvisible && hasInvisible(s)) {
         issue(`${What} có ký tự ẩn (không nhìn thấy được). Hãy xóa đi và gõ lại bằng bàn phím.`);
       } else if (o.noFormula && looksLikeFormula(s)) {
-        issue(`${What} không được bắt đầu bằng dấu =, @, + hoặc - (bảng tính sẽ hiểu là công thức). Hãy bắt đầu bằng chữ, ví dụ “Hộ bác Tư”.`);
+        issue(`${What} không được bắt đầu bằng dấu =, @, + hoặc - (bảng tính sẽ hiểu là công thức). Hãy bắt đầu bằng chữ${o.example ? `, ví dụ “${o.example}”` : ''}.`);
       } else if (o.noAngleBrackets && /[<>]/.test(s)) {
         issue(`${What} có ký tự không hợp lệ (dấu < hoặc >).`);
       } else if (shown < o.min) {

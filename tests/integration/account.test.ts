@@ -344,5 +344,14 @@ describe('account deletion', () => {
     await expect(createTeam(db, official, String(unitId), 'Tổ \u202Etrộm')).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/ký tự điều khiển/) });
     await expect(createTeam(db, official, String(unitId), '\u200B'.repeat(20))).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/ký tự ẩn/) });
   });
+
+  it('refuses team names a spreadsheet would run as a formula, as a roster import does', async () => {
+    const team = await createTeam(db, official, String(unitId), 'Tổ Công Thức');
+    for (const name of ['=HYPERLINK("http://x","Tổ 1")', '@SUM(A1)', '+Tổ 2', '-Tổ 3']) {
+      await expect(createTeam(db, official, String(unitId), name)).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/công thức/) });
+      await expect(renameTeam(db, official, String(team), name)).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/công thức/) });
+    }
+    await renameTeam(db, official, String(team), 'Tổ - 3');
+  });
 });
 

@@ -271,6 +271,19 @@ describe('moves, removal, consent and the recount', () => {
     await expectRecountClean();
   });
 
+  it('the same move sent twice at once (a double submit) moves the household once: counters and audit log agree', async () => {
+    const id = await addHousehold(db, memberA, { label: 'Hộ chuyển hai lần', phone: null, note: null });
+    await recordVisit(db, memberA, visit(id, ALL_FIVE, 'bà Chín'));
+    const before1 = await repo.teamVector(db, team1);
+    const before2 = await repo.teamVector(db, team2);
+    await Promise.all([moveHousehold(db, officialA, id, String(team2)), moveHousehold(db, officialA, id, String(team2))]);
+    expect((await repo.teamVector(db, team1)).households).toBe(before1.households - 1);
+    expect((await repo.teamVector(db, team2)).households).toBe(before2.households + 1);
+    const moves = await db.selectFrom('audit_log').select('detail').where('action', '=', 'household.move').execute();
+    expect(moves.filter((m) => (typeof m.detail === 'string' ? JSON.parse(m.detail) : m.detail).household === id)).toHaveLength(1);
+    await expectRecountClean();
+  });
+
   it('imported-style households count once consent is recorded', async () => {
     const id = await db.transaction().execute(async (trx) => {
       const hid = await repo.insertHousehold(trx, { teamId: team1, label: 'Hộ nhập từ tệp', phone: null, note: null, consent: 'not_asked', by: officialA.id });

@@ -180,6 +180,24 @@ describe('slip codes stay valid', () => {
     expect((await importSlips(db, official, imp)).slips.map((s) => s.userId)).toEqual([otherId]);
   });
 
+  it('issuing the missing codes twice at once (a double click, two tabs) gives each person one live code, issued once', async () => {
+    const twice = await uploadRoster(db, official, String(commune.id), csv(['Bùi Văn Ba,0919600003,Thôn 3,Tổ CNSCĐ thôn 3,Thành viên', 'Bùi Thị Bốn,0919600004,Thôn 3,Tổ CNSCĐ thôn 3,Thành viên']));
+    await commitRoster(db, official, twice, []);
+    const before = (await audits('code.activation')).length;
+    const issued = await Promise.all([issueMissingSlipCodes(db, official, twice), issueMissingSlipCodes(db, official, twice)]);
+    expect(issued.sort()).toEqual([0, 2]);
+    expect(await audits('code.activation')).toHaveLength(before + 1);
+    const slips = (await importSlips(db, official, twice)).slips;
+    const open = await db
+      .selectFrom('access_code')
+      .select(['user_id'])
+      .where('user_id', 'in', slips.map((s) => s.userId))
+      .where('kind', '=', 'activation')
+      .where('used_at', 'is', null)
+      .execute();
+    expect(open.map((r) => r.user_id).sort()).toEqual(slips.map((s) => s.userId).sort());
+  });
+
   it('a sealed code opens only for its own person and under its own secret', async () => {
     const secret = 'x'.repeat(40);
     const sealed = await sealSlipCode('a', 'ABCDEFGH', secret);

@@ -16,7 +16,7 @@ import { loadRegistry, seedAdministrativeUnits } from '../../src/server/teams/se
 import * as repo from '../../src/server/teams/teams.repository.ts';
 import { type Viewer } from '../../src/server/teams/access.ts';
 import { assignCourse } from '../../src/server/teams/assignments.ts';
-import { moveMember, moveTeam, setMemberActive } from '../../src/server/teams/team-changes.ts';
+import { createTeam, moveMember, moveTeam, renameTeam, setMemberActive } from '../../src/server/teams/team-changes.ts';
 import { createUnit, renameUnit } from '../../src/server/teams/units.ts';
 import { createTestDb } from '../setup/db.ts';
 import { correctFields } from '../setup/answers.ts';
@@ -216,5 +216,52 @@ describe('required courses and overdue', () => {
       await expect(assignCourse(db, official, String(unit), input)).rejects.toMatchObject({ status });
     }
     expect(await db.selectFrom('course_assignment').selectAll().execute()).toEqual(before);
+  });
+});
+
+describe('changes sent twice at once (a double click on a form)', () => {
+  const audited = async (action: string, key: string, value: string | number) =>
+    (await db.selectFrom('audit_log').select('detail').where('action', '=', action).execute()).filter(
+      (r) => (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail)[key] === value,
+    ).length;
+
+  it('a team move, a member move and a deactivation each happen once; counters stay exact', async () => {
+    const id = await uploadRoster(db, official, String(communeA.id), csv([
+      'Đinh Văn Kép,0916100001,Thôn Kép Một,Tổ Kép Một,Tổ trưởng',
+      'Đinh Thị Kép,0916100002,Thôn Kép Một,Tổ Kép Một,Thành viên',
+      'Đinh Văn Đôi,0916100003,Thôn Kép Hai,Tổ Kép Hai,Thành viên',
+    ]));
+    await commitRoster(db, official, id, []);
+    const members = (await repo.membersUnder(db, communeA.path)).filter((m) => m.phone.startsWith('+8491610000'));
+    const one = members.find((m) => m.team_name === 'Tổ Kép Một')!;
+    const two = members.find((m) => m.team_name === 'Tổ Kép Hai')!;
+    const leader = members.find((m) => m.role === 'leader')!;
+    const target = (await repo.findUnit(db, two.unit_id))!;
+
+    await Promise.all([moveTeam(db, official, String(one.team_id), String(target.id)), moveTeam(db, official, String(one.team_id), String(target.id))]);
+    expect((await repo.findTeam(db, one.team_id))!.unit_id).toBe(target.id);
+    expect(await audited('team.move', 'team', one.team_id)).toBe(1);
+
+    await Promise.all([moveMember(db, official, two.user_id, String(one.team_id)), moveMember(db, official, two.user_id, String(one.team_id))]);
+    expect((await repo.findMembership(db, two.user_id))!.team_id).toBe(one.team_id);
+    expect(await audited('member.move', 'user', two.user_id)).toBe(1);
+
+    await Promise.all([setMemberActive(db, official, leader.user_id, false), setMemberActive(db, official, leader.user_id, false)]);
+    expect((await repo.findMembership(db, leader.user_id))!.active).toBe(false);
+    expect(await audited('member.deactivate', 'user', leader.user_id)).toBe(1);
+
+    await runPendingJobs(db);
+    expect(await recountAll(db, { fix: false })).toEqual([]);
+  });
+
+  it('creating (or renaming to) one team name twice at once makes one team; the other gets the Vietnamese 409, not a 500', async () => {
+    const created = await Promise.allSettled([createTeam(db, official, String(communeA.id), 'Tổ Bấm Hai Lần'), createTeam(db, official, String(communeA.id), 'Tổ Bấm Hai Lần')]);
+    expect(created.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(created.find((r) => r.status === 'rejected')).toMatchObject({ reason: { status: 409, message: 'Đơn vị này đã có một tổ cùng tên.' } });
+    const a = await createTeam(db, official, String(communeA.id), 'Tổ Đổi Tên A');
+    const b = await createTeam(db, official, String(communeA.id), 'Tổ Đổi Tên B');
+    const renamed = await Promise.allSettled([renameTeam(db, official, String(a), 'Tổ Trùng Tên'), renameTeam(db, official, String(b), 'Tổ Trùng Tên')]);
+    expect(renamed.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(renamed.find((r) => r.status === 'rejected')).toMatchObject({ reason: { status: 409, message: 'Đơn vị này đã có một tổ cùng tên.' } });
   });
 });

@@ -3,7 +3,7 @@ import { z } from 'astro/zod';
 import { PhoneSchema, visibleText } from '../../lib/fields.ts';
 
 /** The label the family agreed to, e.g. “Hộ bác Tư, xóm 3”. */
-export const HouseholdLabelSchema = visibleText({ what: 'tên gọi của hộ', min: 2, max: 80, noInvisible: true, noAngleBrackets: true, noFormula: true });
+export const HouseholdLabelSchema = visibleText({ what: 'tên gọi của hộ', min: 2, max: 80, noInvisible: true, noAngleBrackets: true, noFormula: true, example: 'Hộ bác Tư' });
 
 /**
  * An optional field: absent or blank is null; anything else must pass `rule`, with the rule's own

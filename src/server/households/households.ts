@@ -12,7 +12,7 @@ import { accessDb, dataDb, type Reads } from '../db/replica.ts';
 import { requireTeamAccess, TeamsError, type Viewer } from '../teams/access.ts';
 import { audit } from '../teams/audit.ts';
 import * as teamsRepo from '../teams/teams.repository.ts';
-import { requireHelper, requireHouseholdAccess, requireHouseholdTeam } from './access.ts';
+import { NOT_FOUND_HOUSEHOLD, requireHelper, requireHouseholdAccess, requireHouseholdTeam } from './access.ts';
 import { skillsOfMask } from './coverage.ts';
 import { countNewHousehold, countVisit, moveHouseholdCounters, recountHousehold, uncountHousehold } from './household-counters.ts';
 import * as repo from './households.repository.ts';
@@ -186,6 +186,12 @@ export async function moveHousehold(db: Kysely<Database>, v: Viewer, id: string 
     // The target team's list must not then hold one family twice (the rule of adds and renames).
     // Both teams' rows, in id order: two moves in opposite directions wait rather than deadlock.
     for (const t of [a.household.team_id, target.id].sort((x, y) => x - y)) await repo.lockTeamList(trx, t);
+    // Where the household is now, under the locks: a move sent twice at once (a double submit) has
+    // already happened, and one to another team since the page was read is refused, not counted twice.
+    const now = await repo.lockHousehold(trx, a.household.id);
+    if (!now) throw new TeamsError(404, NOT_FOUND_HOUSEHOLD);
+    if (now.team_id === target.id) return;
+    if (now.team_id !== a.household.team_id) throw new TeamsError(409, 'Hộ này vừa được chuyển sang tổ khác. Hãy tải lại trang rồi thử lại.');
     await refuseTakenLabel(trx, target.id, a.household.label, a.household.id, 'Tổ đích');
     await repo.updateHousehold(trx, a.household.id, { team_id: target.id });
     await moveHouseholdCounters(trx, a.household.id, a.household.team_id, target.id);

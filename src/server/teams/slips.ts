@@ -78,6 +78,8 @@ export async function importSlips(db: Kysely<Database>, v: Viewer, importId: str
 export async function issueMissingSlipCodes(db: Kysely<Database>, v: Viewer, importId: string | undefined, now = new Date()): Promise<number> {
   const { imp, unit, people } = await pendingPeople(db, v, importId);
   return db.transaction().execute(async (trx) => {
+    // A second click (or tab) waits here, then finds the codes this one issued.
+    await repo.lockUsers(trx, people.map((p) => p.user_id));
     const have = await slipsFor(trx, people, now);
     let issued = 0;
     for (const s of have) {

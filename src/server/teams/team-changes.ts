@@ -8,8 +8,25 @@ import { audit } from './audit.ts';
 import * as repo from './teams.repository.ts';
 import { communeOf, rebuildCommuneCounters } from '../households/households.repository.ts';
 
-/** A team (or unit) name: the shared visible-text rules, nothing hidden, no markup characters. */
-export const TeamNameSchema = visibleText({ what: 'tên tổ', min: 2, max: 120, noInvisible: true, noAngleBrackets: true });
+/**
+ * A team (or unit) name: the shared visible-text rules, nothing hidden, no markup characters. Team
+ * names go into exports opened in Excel: a formula-like name is refused, as in a roster import.
+ */
+export const TeamNameSchema = visibleText({ what: 'tên tổ', min: 2, max: 120, noInvisible: true, noAngleBrackets: true, noFormula: true, example: 'Tổ CNSCĐ thôn 1' });
+
+/**
+ * The unique (unit, name) constraint as the 409 the checks above give: two requests that both found
+ * the name free (a double click on “Tạo tổ”) meet here, and the second must not end on the 500 page.
+ */
+async function nameTaken<T>(work: Promise<T>, message: string): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    const e = err as { code?: unknown; constraint?: unknown; message?: unknown };
+    if (e.code === '23505' && (e.constraint === 'team_unit_name_uq' || String(e.message).includes('team_unit_name_uq'))) throw new TeamsError(409, message);
+    throw err;
+  }
+}
 
 export function parseName(v: string | undefined): string {
   const r = TeamNameSchema.safeParse(v);
@@ -20,24 +37,24 @@ export function parseName(v: string | undefined): string {
 export async function createTeam(db: Kysely<Database>, v: Viewer, unitId: string | undefined, name: string | undefined): Promise<number> {
   const unit = await requireUnitAccess(db, v, unitId);
   const n = parseName(name);
-  return db.transaction().execute(async (trx) => {
+  return nameTaken(db.transaction().execute(async (trx) => {
     if (await repo.findTeamByName(trx, unit.id, n)) throw new TeamsError(409, 'Đơn vị này đã có một tổ cùng tên.');
     const id = await repo.insertTeam(trx, unit.id, n);
     await audit(trx, v, unit.id, 'team.create', { team: id, name: n });
     return id;
-  });
+  }), 'Đơn vị này đã có một tổ cùng tên.');
 }
 
 export async function renameTeam(db: Kysely<Database>, v: Viewer, teamId: string | undefined, name: string | undefined): Promise<void> {
   const team = await requireTeamAccess(db, v, teamId);
   if (!team.manage) throw new TeamsError(403, 'Chỉ cán bộ quản lý mới đổi được tên tổ.');
   const n = parseName(name);
-  await db.transaction().execute(async (trx) => {
+  await nameTaken(db.transaction().execute(async (trx) => {
     const clash = await repo.findTeamByName(trx, team.unit_id, n);
     if (clash && clash.id !== team.id) throw new TeamsError(409, 'Đơn vị này đã có một tổ cùng tên.');
     await repo.updateTeam(trx, team.id, { name: n });
     await audit(trx, v, team.unit_id, 'team.rename', { team: team.id, from: team.name, to: n });
-  });
+  }), 'Đơn vị này đã có một tổ cùng tên.');
 }
 
 /** Moves a team to another unit inside the official's scope. */
@@ -48,15 +65,19 @@ export async function moveTeam(db: Kysely<Database>, v: Viewer, teamId: string |
   const target = await requireUnitAccess(db, v, unitId);
   if (target.id === team.unit_id) return;
   const recount = await recountEnqueuer(db);
-  await db.transaction().execute(async (trx) => {
+  await nameTaken(db.transaction().execute(async (trx) => {
+    // Where the team is now, under its lock: the same move sent twice at once happens once.
+    const now = await repo.lockTeam(trx, team.id);
+    if (!now) throw new TeamsError(404, NOT_FOUND_TEAM);
+    if (now.unit_id === target.id) return;
     if (await repo.findTeamByName(trx, target.id, team.name)) throw new TeamsError(409, 'Đơn vị đích đã có một tổ cùng tên.');
     const from = await communeOf(trx, team.id);
     await repo.updateTeam(trx, team.id, { unit_id: target.id });
-    await recount(trx, [team.unit_id, target.id], 'team.move');
+    await recount(trx, [now.unit_id, target.id], 'team.move');
     // Its counters and help activity now count under the target's commune.
     await rebuildCommuneCounters(trx, [...new Set([from, await communeOf(trx, team.id)])].filter((c): c is number => c !== null));
-    await audit(trx, v, target.id, 'team.move', { team: team.id, from: team.unit_id, to: target.id });
-  });
+    await audit(trx, v, target.id, 'team.move', { team: team.id, from: now.unit_id, to: target.id });
+  }), 'Đơn vị đích đã có một tổ cùng tên.');
 }
 
 /** Moves a member to another team; both teams must be in the official's scope. */
@@ -69,9 +90,14 @@ export async function moveMember(db: Kysely<Database>, v: Viewer, userId: string
   if (target.id === membership.team_id && membership.active) return; // the picker's preselected current team
   const recount = await recountEnqueuer(db);
   await db.transaction().execute(async (trx) => {
+    // Read again under the row's lock: the same move sent twice at once happens once.
+    const now = await repo.lockMembership(trx, membership.user_id);
+    if (now && now.team_id === target.id && now.active) return;
+    const fromTeam = now?.team_id ?? membership.team_id;
+    const fromUnit = fromTeam === membership.team_id ? membership.unit_id : ((await repo.findTeam(trx, fromTeam))?.unit_id ?? membership.unit_id);
     await repo.upsertMembership(trx, { userId: membership.user_id, teamId: target.id, role: membership.role });
-    await recount(trx, [membership.unit_id, target.unit_id], 'member.move');
-    await audit(trx, v, target.unit_id, 'member.move', { user: membership.user_id, from: membership.team_id, to: target.id });
+    await recount(trx, [fromUnit, target.unit_id], 'member.move');
+    await audit(trx, v, target.unit_id, 'member.move', { user: membership.user_id, from: fromTeam, to: target.id });
   });
 }
 
@@ -82,8 +108,12 @@ export async function setMemberActive(db: Kysely<Database>, v: Viewer, userId: s
   if (membership.active === active) return;
   const recount = await recountEnqueuer(db);
   await db.transaction().execute(async (trx) => {
+    // Read again under the row's lock: the same change sent twice at once is made (and logged) once.
+    const now = await repo.lockMembership(trx, membership.user_id);
+    if (!now || now.active === active) return;
+    const unit = now.team_id === membership.team_id ? membership.unit_id : ((await repo.findTeam(trx, now.team_id))?.unit_id ?? membership.unit_id);
     await repo.setMemberActive(trx, membership.user_id, active);
-    await recount(trx, [membership.unit_id], 'member.active');
-    await audit(trx, v, membership.unit_id, active ? 'member.reactivate' : 'member.deactivate', { user: membership.user_id });
+    await recount(trx, [unit], 'member.active');
+    await audit(trx, v, unit, active ? 'member.reactivate' : 'member.deactivate', { user: membership.user_id });
   });
 }

@@ -97,6 +97,16 @@ export function teamsOfUnit(db: Db, unitId: number): Promise<TeamRow[]> {
   return teamQuery(db).where('t.unit_id', '=', unitId).orderBy('t.name').execute();
 }
 
+/** A team's unit, its row locked until the transaction ends (changes to one team wait for each other). */
+export function lockTeam(db: Db, id: number): Promise<{ id: number; unit_id: number } | undefined> {
+  return db.selectFrom('team').select(['id', 'unit_id']).where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
+}
+
+/** A person's membership, its row locked until the transaction ends. */
+export function lockMembership(db: Db, userId: string): Promise<{ team_id: number; active: boolean } | undefined> {
+  return db.selectFrom('team_member').select(['team_id', 'active']).where('user_id', '=', userId).forNoKeyUpdate().executeTakeFirst();
+}
+
 export function findTeamByName(db: Db, unitId: number, name: string): Promise<TeamRow | undefined> {
   return teamQuery(db).where('t.unit_id', '=', unitId).where('t.name', '=', name).executeTakeFirst();
 }
@@ -270,8 +280,18 @@ export async function requirementsOf(db: Db, userId: string, path: string, chang
 
 // ─── Codes ───
 
+/**
+ * Locks people's rows until the transaction ends (in id order, so two callers wait rather than
+ * deadlock): whoever issues codes to them next sees the codes issued before.
+ */
+export async function lockUsers(db: Db, userIds: string[]): Promise<void> {
+  if (!userIds.length) return;
+  await db.selectFrom('user').select('id').where('id', 'in', [...userIds].sort()).orderBy('id').forUpdate().execute();
+}
+
 export async function insertCode(db: Db, c: { userId: string; kind: 'activation' | 'recovery'; hash: string; expiresAt: Date; issuedBy: string | null; sealed?: string | null }) {
-  // A new code replaces any earlier unused one of the same kind.
+  // A new code replaces any earlier unused one of the same kind; two issued at once must not both stay open.
+  await lockUsers(db, [c.userId]);
   await db.updateTable('access_code').set({ used_at: new Date(), sealed_code: null }).where('user_id', '=', c.userId).where('kind', '=', c.kind).where('used_at', 'is', null).execute();
   await db.insertInto('access_code').values({ user_id: c.userId, kind: c.kind, code_hash: c.hash, expires_at: c.expiresAt, issued_by: c.issuedBy, sealed_code: c.sealed ?? null }).execute();
 }
