@@ -76,7 +76,10 @@ describe('the monthly report workbook', () => {
     const team = (await teamsRepo.findMembership(db, member.id))!.team_id;
     const commune = (await teamsRepo.findTeam(db, team))!.unit_path.split('/').filter(Boolean).at(-2)!;
     const name = '=HYPERLINK("http://example.invalid","Tổ 1")';
-    await renameTeam(db, viewer, String(team), name);
+    // Team names are refused as formulas now (renameTeam), but a name stored before that rule (or
+    // written by another tool) must still leave the workbook as text: written directly here.
+    await expect(renameTeam(db, viewer, String(team), name)).rejects.toMatchObject({ status: 400 });
+    await db.updateTable('team').set({ name }).where('id', '=', team).execute();
     const h = await addHousehold(db, member, { label: 'Hộ báo cáo (thử)', phone: null, note: null });
     await recordVisit(db, member, { householdId: h, date: todayVn(), person: 'bà Sáu', outcomes: { 'mua-sam': 'tu-lam' }, tasks: [], material: null, clientKey: null });
     const r = await monthlyReport(db, viewer, commune, currentMonth());
