@@ -265,14 +265,16 @@ async function teamVisitsThisMonth(browser: Browser): Promise<number> {
   }
 }
 
-test('a help visit recorded offline waits on the phone, then is stored once the connection returns', async ({ page, context, browser }) => {
-  const person = `bà Offline ${Date.now() % 100000}`;
-  const before = await teamVisitsThisMonth(browser);
+/** The demo member signs in and opens the visit form online; the worker keeps it in this account's cache. */
+async function openVisitFormAsMember(page: Page) {
   await signIn(page, '0912000002');
   await controlled(page);
   await page.goto('/to-cua-toi/luot-ho-tro');
-  // The worker keeps the form in this account's cache.
   await expect.poll(() => page.evaluate(async () => Boolean(await caches.match('/to-cua-toi/luot-ho-tro'))), SLOW).toBe(true);
+}
+
+/** Records a visit to the demo household with the connection cut; it waits in the phone's queue. */
+async function recordVisitOffline(page: Page, context: BrowserContext, person: string) {
   await context.setOffline(true);
   await page.goto('/to-cua-toi/luot-ho-tro');
   await page.getByLabel('Hộ gia đình').selectOption({ label: 'Hộ ông Sáu (mẫu)' });
@@ -280,6 +282,13 @@ test('a help visit recorded offline waits on the phone, then is stored once the 
   await page.getByRole('checkbox', { name: 'Thanh toán trực tuyến' }).check();
   await page.getByRole('button', { name: 'Lưu lượt hỗ trợ' }).click();
   await expect(page.getByText('Đã lưu lượt hỗ trợ — sẽ gửi khi có mạng.')).toBeVisible();
+}
+
+test('a help visit recorded offline waits on the phone, then is stored once the connection returns', async ({ page, context, browser }) => {
+  const person = `bà Offline ${Date.now() % 100000}`;
+  const before = await teamVisitsThisMonth(browser);
+  await openVisitFormAsMember(page);
+  await recordVisitOffline(page, context, person);
   const item = page.getByRole('listitem').filter({ hasText: 'Lượt hỗ trợ: Hộ ông Sáu (mẫu)' });
   await expect(item).toContainText('đang chờ gửi');
   await context.setOffline(false);
@@ -291,10 +300,7 @@ test('a help visit recorded offline waits on the phone, then is stored once the 
 });
 
 test('a team’s households left on a shared phone are not shown offline to the next person when the session ended without signing out', async ({ page, context }) => {
-  await signIn(page, '0912000002');
-  await controlled(page);
-  await page.goto('/to-cua-toi/luot-ho-tro');
-  await expect.poll(() => page.evaluate(async () => Boolean(await caches.match('/to-cua-toi/luot-ho-tro'))), SLOW).toBe(true);
+  await openVisitFormAsMember(page);
   // The session ends without the sign-out form (it expired, or was ended from another device); a citizen signs in.
   await context.clearCookies();
   await signIn(page, '0912000001');
@@ -308,17 +314,8 @@ test('a team’s households left on a shared phone are not shown offline to the 
 
 test('a help visit queued by one account waits for it: the next person on the phone sees no household, and it is sent once the account is back', async ({ page, context }) => {
   const person = `ông Chờ ${Date.now() % 100000}`;
-  await signIn(page, '0912000002');
-  await controlled(page);
-  await page.goto('/to-cua-toi/luot-ho-tro');
-  await expect.poll(() => page.evaluate(async () => Boolean(await caches.match('/to-cua-toi/luot-ho-tro'))), SLOW).toBe(true);
-  await context.setOffline(true);
-  await page.goto('/to-cua-toi/luot-ho-tro');
-  await page.getByLabel('Hộ gia đình').selectOption({ label: 'Hộ ông Sáu (mẫu)' });
-  await page.getByLabel('Người được hỗ trợ').fill(person);
-  await page.getByRole('checkbox', { name: 'Thanh toán trực tuyến' }).check();
-  await page.getByRole('button', { name: 'Lưu lượt hỗ trợ' }).click();
-  await expect(page.getByText('Đã lưu lượt hỗ trợ — sẽ gửi khi có mạng.')).toBeVisible();
+  await openVisitFormAsMember(page);
+  await recordVisitOffline(page, context, person);
   // The member's session ends without the sign-out form; a citizen signs in on the phone, looks, and signs out.
   await context.clearCookies();
   await context.setOffline(false);
